@@ -1,0 +1,1 @@
+//! `.Files`: the non-template files of a chart.

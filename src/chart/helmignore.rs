@@ -1,0 +1,1 @@
+//! `.helmignore` with Helm's rules.

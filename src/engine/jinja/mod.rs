@@ -1,0 +1,1 @@
+//! Native templates: minijinja for `*.j2` files.

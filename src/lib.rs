@@ -1,0 +1,17 @@
+//! skiff: render, patch, package and ship Kubernetes manifests.
+//!
+//! Data flows one way through the modules (see `../shared/GUIDE.md`):
+//! [`values`] and [`chart`] load the inputs, [`engine`] renders template
+//! files, [`manifest`] splits, orders and prints the result; [`yaml`] reads
+//! and writes YAML at the edges; [`diag`] turns every error into a report.
+
+pub mod chart;
+pub mod diag;
+pub mod engine;
+pub mod manifest;
+pub mod value;
+pub mod values;
+pub mod yaml;
+
+pub use value::{Map, Value};
+pub mod cli;

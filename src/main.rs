@@ -1,0 +1,5 @@
+//! The `skiff` command.
+
+fn main() {
+    std::process::exit(skiff::cli::run());
+}

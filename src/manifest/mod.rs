@@ -1,0 +1,1 @@
+//! Rendered text → ordered resources, and Helm's output stream.

@@ -1,0 +1,1 @@
+//! User values, Helm's coalescing, and schema validation.

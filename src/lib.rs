@@ -9,6 +9,8 @@ pub mod chart;
 pub mod diag;
 pub mod engine;
 pub mod manifest;
+pub mod render;
+pub mod show;
 pub mod value;
 pub mod values;
 pub mod yaml;

@@ -246,7 +246,8 @@ fn coalesce_globals(w: &mut Warnings, dest: &Table, src: &Table, prefix: &str) {
             }
         }
     }
-    dest.borrow_mut().insert("global".to_string(), Node::Table(dg));
+    dest.borrow_mut()
+        .insert("global".to_string(), Node::Table(dg));
 }
 
 /// Go's `coalesceValues`: one chart's defaults into its values table.
@@ -431,10 +432,7 @@ mod tests {
             .push(chart("s", json(r#"{"global":{"a":{"b":{"y":2}}}}"#)));
         let (v, warnings) = coalesce_values_with_warnings(&parent, &Value::Null).unwrap();
         assert!(warnings.is_empty(), "{warnings:?}");
-        assert_eq!(
-            v.get_path("s.global.a.b"),
-            Some(&json(r#"{"x":1,"y":2}"#))
-        );
+        assert_eq!(v.get_path("s.global.a.b"), Some(&json(r#"{"x":1,"y":2}"#)));
         assert_eq!(v.get_path("global.a.b"), Some(&json(r#"{"x":1,"y":2}"#)));
     }
 

@@ -149,9 +149,7 @@ impl Term {
                 _ => v.nums[0] <= c.nums[0],
             },
             "~" | "~>" => {
-                o != Less
-                    && v.nums[0] == c.nums[0]
-                    && (self.wild >= 2 || v.nums[1] == c.nums[1])
+                o != Less && v.nums[0] == c.nums[0] && (self.wild >= 2 || v.nums[1] == c.nums[1])
             }
             "^" => {
                 if o == Less {
@@ -178,10 +176,7 @@ impl Term {
 /// Splits a group (`>=1.0 <2.0`, `>=1.0, <2.0`) into terms.
 fn parse_group(group: &str) -> Option<Vec<Term>> {
     // Hyphen ranges first: `1.2 - 1.4` means `>=1.2, <=1.4`.
-    let tokens: Vec<&str> = group
-        .split([',', ' '])
-        .filter(|t| !t.is_empty())
-        .collect();
+    let tokens: Vec<&str> = group.split([',', ' ']).filter(|t| !t.is_empty()).collect();
     let mut terms = Vec::new();
     let mut i = 0;
     while i < tokens.len() {

@@ -92,7 +92,8 @@ fn process_enabled(
         .filter(|(_, on)| !**on)
         .map(|(d, _)| d.name.clone())
         .collect();
-    c.dependencies.retain(|d| !removed.contains(&d.metadata.name));
+    c.dependencies
+        .retain(|d| !removed.contains(&d.metadata.name));
     let mut kept_meta = Vec::new();
     for (mut d, on) in std::mem::take(&mut c.metadata.dependencies)
         .into_iter()
@@ -114,7 +115,11 @@ fn process_enabled(
 
 /// Go's `processDependencyTags`: any true tag enables, only-false disables.
 fn apply_tags(c: &Chart, cvals: &Value, enabled: &mut [bool], warnings: &mut Vec<String>) {
-    let Some(tags) = cvals.as_map().and_then(|m| m.get("tags")).and_then(Value::as_map) else {
+    let Some(tags) = cvals
+        .as_map()
+        .and_then(|m| m.get("tags"))
+        .and_then(Value::as_map)
+    else {
         return;
     };
     for (req, on) in c.metadata.dependencies.iter().zip(enabled.iter_mut()) {

@@ -90,7 +90,9 @@ pub enum ValuesError {
     #[error("values nest too deeply (more than {0} levels)")]
     TooDeep(usize),
     /// Values violate one or more charts' `values.schema.json`.
-    #[error("values don't meet the specifications of the schema(s) in the following chart(s):\n{report}")]
+    #[error(
+        "values don't meet the specifications of the schema(s) in the following chart(s):\n{report}"
+    )]
     Schema {
         /// Helm-shaped report: `<chart>:\n- at '/a': …` per chart.
         report: String,
@@ -213,15 +215,13 @@ impl ValueOptions {
                 })?;
             }
         }
-        let typed: [(&'static str, &Vec<String>, fn() -> Mode<'static>); 2] = [
-            ("--set", &self.set, || Mode::Typed),
-            ("--set-string", &self.set_string, || Mode::String),
-        ];
-        for (flag, values, mode) in typed {
-            for value in values {
-                strvals::parse_into(value, &mut base, mode())
-                    .map_err(|e| set_error(flag, value, e))?;
-            }
+        for value in &self.set {
+            strvals::parse_into(value, &mut base, Mode::Typed)
+                .map_err(|e| set_error("--set", value, e))?;
+        }
+        for value in &self.set_string {
+            strvals::parse_into(value, &mut base, Mode::String)
+                .map_err(|e| set_error("--set-string", value, e))?;
         }
         for value in &self.set_file {
             let mut reader = |path: &str| -> Result<Value, String> {

@@ -150,7 +150,13 @@ mod tests {
     #[test]
     fn whole_numbers_are_integers() {
         let c = with_schema("c", r#"{"properties":{"n":{"type":"integer"}}}"#);
-        assert!(validate_schemas(&c, &Value::Map([("n".to_string(), Value::Float(5.0))].into_iter().collect())).is_ok());
+        assert!(
+            validate_schemas(
+                &c,
+                &Value::Map([("n".to_string(), Value::Float(5.0))].into_iter().collect())
+            )
+            .is_ok()
+        );
         assert!(validate_schemas(&c, &values(r#"{"n":"1.5"}"#)).is_err());
     }
 

@@ -472,12 +472,8 @@ fn go_atoi(s: &str) -> Result<i64, String> {
             go_quote(s)
         ));
     }
-    s.parse::<i64>().map_err(|_| {
-        format!(
-            "strconv.Atoi: parsing {}: value out of range",
-            go_quote(s)
-        )
-    })
+    s.parse::<i64>()
+        .map_err(|_| format!("strconv.Atoi: parsing {}: value out of range", go_quote(s)))
 }
 
 /// The Go type name of a decoded value, as a type-assertion panic prints it.

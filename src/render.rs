@@ -77,9 +77,8 @@ pub fn render_chart(mut chart: Chart, opts: &RenderOptions) -> Result<RenderedCh
     let user = opts.values.merge_values()?;
     let mut warnings = values::process_dependencies(&mut chart, &user)?;
     check_kube_version(&chart, &opts.capabilities)?;
-    let coalesced = values::coalesce_values(&chart, &user)?;
-    warnings.extend(coalesced.warnings);
-    let final_values = coalesced.values;
+    let (final_values, coalesce_warnings) = values::coalesce_values_with_warnings(&chart, &user)?;
+    warnings.extend(coalesce_warnings);
     if !opts.skip_schema_validation {
         values::validate_schemas(&chart, &final_values)?;
     }
@@ -178,14 +177,15 @@ fn check_kube_version(chart: &Chart, caps: &Capabilities) -> Result<(), Diagnost
         return Ok(());
     };
     let version = &caps.kube_version.version;
-    match crate::engine::jinja::semver_matches(constraint, version) {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(Diagnostic::new(format!(
+    // Helm: `chartutil.IsCompatibleRange(kubeVersion, caps.KubeVersion.String())`;
+    // an unparsable constraint counts as incompatible.
+    if values::constraint::is_compatible_range(constraint, version) {
+        Ok(())
+    } else {
+        Err(Diagnostic::new(format!(
             "chart requires kubeVersion: {constraint} which is incompatible with Kubernetes {version}"
         ))
-        .at(Location::file(chart.origin.join("Chart.yaml").display().to_string()))),
-        Err(e) => Err(Diagnostic::new(format!("invalid kubeVersion {constraint:?}: {e}"))
-            .at(Location::file(chart.origin.join("Chart.yaml").display().to_string()))),
+        .at(Location::file(chart.origin.join("Chart.yaml").display().to_string())))
     }
 }
 

@@ -21,8 +21,19 @@
 //! file, then in its chart's `templates/` directory; `../` may climb within
 //! the chart but not out of it.
 //!
-//! Context objects are described in [`context`], filters and functions in
-//! [`filters`].
+//! Every template sees `values`, `release`, `chart`, `capabilities`, `files`
+//! and `template` (Helm's `.Values`, `.Release`, … in snake_case; see the
+//! `context` submodule) and Helm's functions under Jinja names (`toyaml`,
+//! `nindent`, `tpl`, `semver_compare`, …; see the `filters` submodule).
+//!
+//! Differences from Helm worth knowing when porting a chart:
+//! * `default` is Jinja's: it replaces an undefined value only;
+//!   `default(x, true)` also replaces none, `""` and other empty values, as
+//!   Sprig's `default` does.
+//! * `indent` is Sprig's (every line, the first included), not Jinja's.
+//! * `fromyaml`/`fromjson`/`b64decode` fail on bad input instead of
+//!   returning an error string.
+//! * Library charts lend their partials only, as in Helm.
 
 mod context;
 mod filters;
@@ -57,7 +68,7 @@ impl Engine for JinjaEngine {
         for scope in &input.scopes {
             scope_paths.push(scope.path.clone());
             for t in &scope.chart.templates {
-                if !self.handles(&t.name) {
+                if !self.handles(&t.name) || !library_allows(scope.chart, &t.name) {
                     continue;
                 }
                 let full = format!("{}/{}", scope.path, t.name);
@@ -81,7 +92,10 @@ impl Engine for JinjaEngine {
             let chart = context::chart_value(scope.chart, scope.is_root);
             let files = Value::from_object(context::FilesObject::new(&scope.chart.files));
             for t in &scope.chart.templates {
-                if !self.handles(&t.name) || is_partial(&t.name) {
+                if !self.handles(&t.name)
+                    || is_partial(&t.name)
+                    || !library_allows(scope.chart, &t.name)
+                {
                     continue;
                 }
                 let full = format!("{}/{}", scope.path, t.name);
@@ -107,6 +121,12 @@ impl Engine for JinjaEngine {
         }
         Ok(out)
     }
+}
+
+/// Helm ignores every non-partial file of a library chart
+/// (`isTemplateValid`): a library only lends its partials to other charts.
+fn library_allows(chart: &crate::chart::Chart, name: &str) -> bool {
+    !chart.is_library() || is_partial(name)
 }
 
 /// Renders one template string with `data`'s top-level keys as variables
@@ -282,10 +302,12 @@ fn convert_error(
     }
 
     let template = inner.name().unwrap_or(fallback_name).to_string();
-    let source = sources
-        .get(&template)
-        .cloned()
-        .or_else(|| inner.template_source().map(Arc::from))
+    // The failing layer's own source comes first: a `tpl` string renders
+    // under its caller's name, so the name alone would show the wrong text.
+    let source = inner
+        .template_source()
+        .map(Arc::from)
+        .or_else(|| sources.get(&template).cloned())
         .or_else(|| (template == fallback_name).then(|| fallback_source.clone()));
     let (line, column, span_len) = match (inner.range(), &source) {
         (Some(range), Some(src)) => {

@@ -3,6 +3,7 @@
 use super::*;
 use crate::chart::{Chart, ChartFile, Metadata};
 use crate::engine::{Capabilities, ChartScope, Release, RenderInput};
+use base64::Engine as _;
 use std::path::PathBuf;
 
 fn file(name: &str, text: &str) -> ChartFile {
@@ -524,6 +525,9 @@ fn tpl_renders_with_caller_context() {
     let e = render_one("{{ tpl(values.t) }}", r#"{"t": "{{ nope }}"}"#).unwrap_err();
     assert!(e.message.contains("tpl"), "{}", e.message);
     assert!(e.message.contains("undefined"), "{}", e.message);
+    assert_eq!(e.template_source.as_deref(), Some("{{ nope }}"));
+    assert_eq!((e.line, e.column), (Some(1), Some(4)));
+    assert_eq!(e.chain, vec!["c/templates/t.yaml.j2:1".to_string()]);
 }
 
 #[test]
@@ -613,4 +617,204 @@ fn error_inside_imported_macro_names_the_helper() {
     assert_eq!(e.line, Some(2));
     assert!(e.message.contains("values.image.tagg"), "{}", e.message);
     assert_eq!(e.chain, vec!["c/templates/a.yaml.j2".to_string()]);
+}
+
+/// Differential check of the Helm-counterpart filters and `semver_compare`
+/// against `$HELM_REF`: the same expressions over the same values, each
+/// result base64-encoded by helm so any bytes survive its YAML check.
+#[test]
+fn filters_match_helm() {
+    let Ok(helm) = std::env::var("HELM_REF") else {
+        eprintln!("skipped: HELM_REF is not set");
+        return;
+    };
+    let vals = r#"{"s": "a\"b\\c\n\t\u0001é\u00a0 <&> 'x'", "ml": "a\n\nb\n", "n": 3, "t": true,
+                   "w": "abcdef", "u": "héllo", "b": "aGVsbG8="}"#;
+    // (Go expression, Jinja expression)
+    let mut cases: Vec<(String, String)> = [
+        (".Values.s | quote", "values.s | quote"),
+        (".Values.n | quote", "values.n | quote"),
+        (".Values.t | quote", "values.t | quote"),
+        (".Values.ml | indent 2", "values.ml | indent(2)"),
+        (".Values.ml | nindent 4", "values.ml | nindent(4)"),
+        (".Values.w | trunc 3", "values.w | trunc(3)"),
+        (".Values.w | trunc -2", "values.w | trunc(-2)"),
+        (".Values.w | trunc 10", "values.w | trunc(10)"),
+        (".Values.u | b64enc", "values.u | b64encode"),
+        (".Values.b | b64dec", "values.b | b64decode"),
+        (".Values.s | sha256sum", "values.s | sha256"),
+    ]
+    .iter()
+    .map(|(g, j)| (g.to_string(), j.to_string()))
+    .collect();
+    let semver_pairs = [
+        (">=1.2.0 <2.0.0", "1.5.0"),
+        ("^1.2", "1.9.9"),
+        ("~1.2.3", "1.3.0"),
+        ("1.2 - 1.4", "1.4.5"),
+        ("1.2 - 1.4", "1.5.0"),
+        ("1.2.x", "1.2.9"),
+        (">1.4", "1.4.9"),
+        (">1.4", "1.5.0"),
+        ("<=1.4", "1.4.9"),
+        ("!=1.4.x", "1.4.2"),
+        ("!=1.4.x", "1.5.2"),
+        (">=1.2.0", "1.3.0-rc.1"),
+        (">=1.2.0-0", "1.3.0-rc.1"),
+        ("^0.2.3", "0.3.0"),
+        ("^0.0.3", "0.0.3"),
+        ("^0.0.3", "0.0.4"),
+        ("^1 || ^3", "3.1.0"),
+        ("^1 || ^3", "2.1.0"),
+        (">= 1.2, < 2", "v1.9.0"),
+        ("=1.2", "1.2.7"),
+        ("~1", "1.9.0"),
+        (">=1.21-0", "v1.35.0"),
+        ("^0", "0.5.0"),
+        ("~0", "0.5.0"),
+        ("*", "1.0.0-alpha"),
+        (">1", "1.5.0"),
+        (">1.x", "2.0.0"),
+        ("<1.x", "0.9.0"),
+        ("1.2.3+build", "1.2.3"),
+        (">=1.2.3-beta.2", "1.2.3-beta.10"),
+        ("~1.2.3-beta", "1.2.3"),
+        ("<2.0.0", "2.0.0-rc.1"),
+        ("<2.0.0-0", "2.0.0-rc.1"),
+        ("!=1.2.3", "1.2.3"),
+        ("<1.2", "1.2.0"),
+        ("<1.2", "1.1.9"),
+        ("^1.2.3-alpha", "1.2.4"),
+        ("~1.2", "1.2.0-rc.1"),
+        ("~1.2.0-0", "1.2.0-rc.1"),
+        ("=>1.0, =<2.0", "2.0.0"),
+        ("~>1.2.3", "1.2.9"),
+        ("1.x || >=2.5.0 || 5.0.0 - 7.2.3", "6.0.0"),
+        ("v1.2.3", "1.2.3"),
+        ("^0.x", "0.9.0"),
+        ("^0.1.x", "0.1.5"),
+        ("<=1.x", "1.9.0"),
+        ("<=1.2.x", "1.2.9"),
+        ("<=1.2.x", "1.3.0"),
+    ];
+    for (c, v) in semver_pairs {
+        cases.push((
+            format!("semverCompare {c:?} {v:?} | toString"),
+            format!("semver_compare({c:?}, {v:?})"),
+        ));
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("c");
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    std::fs::write(
+        root.join("Chart.yaml"),
+        "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("values.yaml"), vals).unwrap();
+    let mut go = String::from("kind: X\ndata:\n");
+    let mut jinja = String::new();
+    for (i, (g, j)) in cases.iter().enumerate() {
+        go.push_str(&format!("  k{i}: {{{{ ({g}) | b64enc | quote }}}}\n"));
+        jinja.push_str(&format!("{{{{ {j} }}}}\u{1}"));
+    }
+    std::fs::write(root.join("templates/a.yaml"), go).unwrap();
+    let out = std::process::Command::new(helm)
+        .args(["template", "r"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc = crate::yaml::parse_documents(&String::from_utf8(out.stdout).unwrap()).unwrap();
+    let helm_data = doc
+        .iter()
+        .find_map(|d| d.get_path("data"))
+        .and_then(|d| d.as_map())
+        .unwrap();
+
+    let mut data_map = crate::value::Map::new();
+    data_map.insert("values".into(), values(vals));
+    let ours = render_string("t", &jinja, &crate::Value::Map(data_map)).unwrap();
+    let ours: Vec<&str> = ours.split('\u{1}').collect();
+    for (i, (g, j)) in cases.iter().enumerate() {
+        let b64 = helm_data
+            .get(&format!("k{i}"))
+            .and_then(|v| v.as_str())
+            .unwrap();
+        let want = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap();
+        let want = String::from_utf8(want).unwrap();
+        assert_eq!(ours[i], want, "helm `{g}` vs jinja `{j}`");
+    }
+}
+
+#[test]
+fn library_charts_only_lend_partials() {
+    let parent = chart(
+        "p",
+        &[
+            ("templates/a.j2", "{% include \"_l.j2\" %}"),
+            (
+                "templates/_l.j2",
+                "{% include \"../charts/lib/templates/_x.j2\" ignore missing %}p",
+            ),
+        ],
+        &[],
+    );
+    let mut lib = chart(
+        "lib",
+        &[
+            ("templates/_x.j2", "x"),
+            ("templates/cm.yaml.j2", "{{ broken"),
+        ],
+        &[],
+    );
+    lib.metadata.chart_type = crate::chart::ChartType::Library;
+    let inp = RenderInput {
+        scopes: vec![
+            ChartScope {
+                path: "p".into(),
+                chart: &parent,
+                values: values("{}"),
+                is_root: true,
+            },
+            ChartScope {
+                path: "p/charts/lib".into(),
+                chart: &lib,
+                values: values("{}"),
+                is_root: false,
+            },
+        ],
+        release: Release::default(),
+        capabilities: Capabilities::default(),
+    };
+    let out = JinjaEngine.render(&inp).unwrap();
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].name, "p/templates/a");
+    // A parent may reach a subchart's partial by its path.
+    assert_eq!(out[0].content, "xp");
+}
+
+#[test]
+fn default_keeps_none_unless_asked() {
+    // Jinja's `default` replaces only undefined; `default(x, true)` also
+    // replaces none and empty values, like Sprig's `default`.
+    assert_eq!(
+        ok(r#"[{{ values.a | default("x") }}]"#, r#"{"a": null}"#),
+        "[]"
+    );
+    assert_eq!(
+        ok(r#"{{ values.a | default("x", true) }}"#, r#"{"a": null}"#),
+        "x"
+    );
+    assert_eq!(
+        ok(r#"{{ values.a | default("x", true) }}"#, r#"{"a": ""}"#),
+        "x"
+    );
 }

@@ -238,15 +238,11 @@ impl FilesObject {
         self.files.iter().find(|f| f.name == name)
     }
 
-    /// Helm's `Glob`: gobwas/glob with `/` as separator (`*` stays inside a
-    /// path segment, `**` crosses). Helm silently turns an invalid pattern
-    /// into `**` (everything), so this does too.
+    /// Helm's `Glob` (gobwas/glob with `/` as separator, see
+    /// [`super::glob`]). Helm silently turns an invalid pattern into `**`
+    /// (everything), so this does too.
     fn glob(&self, pattern: &str) -> FilesObject {
-        let matcher = globset::GlobBuilder::new(pattern)
-            .literal_separator(true)
-            .build()
-            .map(|g| g.compile_matcher())
-            .ok();
+        let matcher = super::glob::Glob::new(pattern);
         let files: Vec<ChartFile> = self
             .files
             .iter()

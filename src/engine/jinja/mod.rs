@@ -37,6 +37,7 @@
 
 mod context;
 mod filters;
+mod glob;
 pub mod semver_constraint;
 
 use super::{Engine, EngineError, RenderInput, RenderedTemplate, is_partial};

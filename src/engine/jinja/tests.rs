@@ -818,3 +818,104 @@ fn default_keeps_none_unless_asked() {
         "x"
     );
 }
+
+#[test]
+fn self_include_stops_with_an_error() {
+    let c = chart("c", &[("templates/a.j2", "x{% include \"a.j2\" %}")], &[]);
+    let e = JinjaEngine.render(&input(&c, "{}")).unwrap_err();
+    assert!(e.message.contains("recursion"), "{}", e.message);
+}
+
+/// Differential check of `files.glob` and `files.lines` against helm's
+/// `.Files.Glob` / `.Files.Lines` over the same file set.
+#[test]
+fn files_match_helm() {
+    let Ok(helm) = std::env::var("HELM_REF") else {
+        eprintln!("skipped: HELM_REF is not set");
+        return;
+    };
+    let files = [
+        ("config/a.conf", "x=1\ny=2\n"),
+        ("config/b.conf", "z\n\n"),
+        ("config/sub/c.conf", "deep"),
+        ("docs/readme.md", "r"),
+        ("top.conf", "t"),
+    ];
+    let patterns = [
+        "config/*",
+        "config/**",
+        "**.conf",
+        "*.conf",
+        "config/{a,b}.conf",
+        "config/[ab].conf",
+        "[bad",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("c");
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    std::fs::write(
+        root.join("Chart.yaml"),
+        "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    for (name, text) in files {
+        let path = root.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let mut go = String::from("kind: X\ndata:\n");
+    let mut jinja = String::new();
+    for (i, p) in patterns.iter().enumerate() {
+        go.push_str(&format!(
+            "  g{i}: \"{{{{ range $k, $_ := .Files.Glob {p:?} }}}}{{{{ $k }}}} {{{{ end }}}}\"\n"
+        ));
+        jinja.push_str(&format!(
+            "{{% for k in files.glob({p:?})|sort %}}{{{{ k }}}} {{% endfor %}}\u{1}"
+        ));
+    }
+    for (i, (name, _)) in files.iter().enumerate() {
+        go.push_str(&format!(
+            "  l{i}: {{{{ .Files.Lines {name:?} | toJson | quote }}}}\n"
+        ));
+        jinja.push_str(&format!("{{{{ files.lines({name:?}) }}}}\u{1}"));
+    }
+    std::fs::write(root.join("templates/a.yaml"), go).unwrap();
+    let out = std::process::Command::new(helm)
+        .args(["template", "r"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let docs = crate::yaml::parse_documents(&String::from_utf8(out.stdout).unwrap()).unwrap();
+    let helm_data = docs
+        .iter()
+        .find_map(|d| d.get_path("data"))
+        .and_then(|d| d.as_map())
+        .unwrap();
+
+    let c = chart("c", &[("templates/a.j2", &jinja)], &files);
+    let ours = JinjaEngine.render(&input(&c, "{}")).unwrap()[0]
+        .content
+        .clone();
+    let ours: Vec<&str> = ours.split('\u{1}').collect();
+    for (i, p) in patterns.iter().enumerate() {
+        // helm's set also holds Chart.yaml-free extras such as .helmignore;
+        // none exist here, so the sets must be equal.
+        let want = helm_data
+            .get(&format!("g{i}"))
+            .and_then(|v| v.as_str())
+            .unwrap();
+        assert_eq!(ours[i], want, "glob {p:?}");
+    }
+    for (i, (name, _)) in files.iter().enumerate() {
+        let want = helm_data
+            .get(&format!("l{i}"))
+            .and_then(|v| v.as_str())
+            .unwrap();
+        assert_eq!(ours[patterns.len() + i], want, "lines {name:?}");
+    }
+}

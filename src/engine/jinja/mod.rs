@@ -27,6 +27,9 @@
 //! `nindent`, `tpl`, `semver_compare`, …; see the `filters` submodule).
 //!
 //! Differences from Helm worth knowing when porting a chart:
+//! * Strict lookups fail on an undefined *parent*: `values.a.b | default(1)`
+//!   fails when `a` is missing; write `(values.a | default({})).b |
+//!   default(1)` or test `values.a is defined and values.a.b is defined`.
 //! * `default` is Jinja's: it replaces an undefined value only;
 //!   `default(x, true)` also replaces none, `""` and other empty values, as
 //!   Sprig's `default` does.

@@ -919,3 +919,18 @@ fn files_match_helm() {
         assert_eq!(ours[patterns.len() + i], want, "lines {name:?}");
     }
 }
+
+#[test]
+fn escape_hatches_on_a_missing_parent() {
+    // Strict lookups fail on an undefined parent, so the guard must cover
+    // each level (or use `default` on the parent first).
+    assert!(render_one(r#"{{ values.a.b | default("x") }}"#, "{}").is_err());
+    assert_eq!(
+        ok(r#"{{ (values.a | default({})).b | default("x") }}"#, "{}"),
+        "x"
+    );
+    assert_eq!(
+        ok("{{ values.a is defined and values.a.b is defined }}", "{}"),
+        "false"
+    );
+}

@@ -4,6 +4,7 @@
 
 pub mod files;
 pub mod helmignore;
+pub mod starter;
 mod loader;
 mod metadata;
 

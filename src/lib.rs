@@ -12,6 +12,7 @@ pub mod manifest;
 pub mod render;
 pub mod show;
 pub mod value;
+pub mod version_range;
 pub mod values;
 pub mod yaml;
 

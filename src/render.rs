@@ -179,7 +179,7 @@ fn check_kube_version(chart: &Chart, caps: &Capabilities) -> Result<(), Diagnost
     let version = &caps.kube_version.version;
     // Helm: `chartutil.IsCompatibleRange(kubeVersion, caps.KubeVersion.String())`;
     // an unparsable constraint counts as incompatible.
-    if values::constraint::is_compatible_range(constraint, version) {
+    if crate::version_range::is_compatible_range(constraint, version) {
         Ok(())
     } else {
         Err(Diagnostic::new(format!(

@@ -15,7 +15,7 @@
 
 use super::ValuesError;
 use super::coalesce::{coalesce_maps, coalesce_values, merge_chart_values};
-use super::constraint::is_compatible_range;
+use crate::version_range::is_compatible_range;
 use crate::chart::{Chart, ImportValue};
 use crate::value::{Map, Value};
 

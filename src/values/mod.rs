@@ -11,7 +11,6 @@
 //! 4. [`validate_schemas`]: every chart's `values.schema.json`.
 
 pub mod coalesce;
-pub(crate) mod constraint;
 pub mod dependencies;
 pub mod schema;
 pub mod strvals;

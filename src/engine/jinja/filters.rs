@@ -23,7 +23,7 @@
 //! first. `nindent` is a newline followed by that.
 
 use super::context::{from_template_value, to_template_value};
-use super::semver_constraint;
+use crate::version_range;
 use crate::value::Value as Data;
 use base64::Engine as _;
 use minijinja::value::{Rest, Value, ValueKind};
@@ -217,7 +217,7 @@ fn fail(message: &str) -> Result<Value, Error> {
 }
 
 fn semver_compare(constraint: &str, version: &str) -> Result<bool, Error> {
-    semver_constraint::semver_compare(constraint, version)
+    version_range::semver_compare(constraint, version)
         .map_err(|e| invalid(format!("semver_compare: {e}")))
 }
 

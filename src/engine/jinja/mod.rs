@@ -41,7 +41,6 @@
 mod context;
 mod filters;
 mod glob;
-pub mod semver_constraint;
 
 use super::{Engine, EngineError, RenderInput, RenderedTemplate, is_partial};
 use minijinja::value::{Value, ValueKind};

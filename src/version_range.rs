@@ -150,6 +150,13 @@ pub fn semver_compare(constraint: &str, version: &str) -> Result<bool, String> {
     Ok(c.matches(&v))
 }
 
+/// Helm's `chartutil.IsCompatibleRange`: whether `version` satisfies
+/// `constraint`; either failing to parse means "not compatible". Used for
+/// `kubeVersion:` and for matching Chart.yaml dependencies to `charts/`.
+pub fn is_compatible_range(constraint: &str, version: &str) -> bool {
+    semver_compare(constraint, version).unwrap_or(false)
+}
+
 /// Splits one alternative into operator+version tokens. Commas and
 /// whitespace separate tokens, but an operator may be followed by spaces
 /// (`>= 1.2`), and a lone `-` is kept for ranges.

@@ -65,11 +65,9 @@ impl From<ManifestError> for Diagnostic {
                 rendered,
                 ..
             } => {
-                let mut d = Diagnostic::new(message).at(
-                    Location::file(template)
-                        .at(file_line, column.filter(|_| file_line.is_some()))
-                        .with_source(rendered),
-                );
+                let mut d = Diagnostic::new(message).at(Location::file(template)
+                    .at(file_line, column.filter(|_| file_line.is_some()))
+                    .with_source(rendered));
                 if file_line.is_some() {
                     // Helm counts lines from the document start; the snippet
                     // shows the whole rendered file, so say which it is.
@@ -113,7 +111,10 @@ mod tests {
     #[test]
     fn not_found_message_is_helms() {
         let d = Diagnostic::from(ManifestError::TemplateNotFound("templates/x.yaml".into()));
-        assert_eq!(d.message, "could not find template templates/x.yaml in chart");
+        assert_eq!(
+            d.message,
+            "could not find template templates/x.yaml in chart"
+        );
         assert!(d.location.is_none());
     }
 }

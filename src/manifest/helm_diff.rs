@@ -34,8 +34,14 @@ impl TestChart {
     fn new(name: &str, files: &[(&str, &str)]) -> TestChart {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(name);
-        let mut all: Vec<(String, String)> = files.iter().map(|(p, c)| (p.to_string(), c.to_string())).collect();
-        all.push(("Chart.yaml".into(), format!("apiVersion: v2\nname: {name}\nversion: 0.1.0\n")));
+        let mut all: Vec<(String, String)> = files
+            .iter()
+            .map(|(p, c)| (p.to_string(), c.to_string()))
+            .collect();
+        all.push((
+            "Chart.yaml".into(),
+            format!("apiVersion: v2\nname: {name}\nversion: 0.1.0\n"),
+        ));
         for (p, c) in &all {
             let f = path.join(p);
             fs::create_dir_all(f.parent().unwrap()).unwrap();
@@ -95,7 +101,13 @@ impl TestChart {
                 })
             })
             .collect();
-        crds.sort_by(|a, b| (a.0.matches('/').count(), &a.0, &a.1.name).cmp(&(b.0.matches('/').count(), &b.0, &b.1.name)));
+        crds.sort_by(|a, b| {
+            (a.0.matches('/').count(), &a.0, &a.1.name).cmp(&(
+                b.0.matches('/').count(),
+                &b.0,
+                &b.1.name,
+            ))
+        });
         crds
     }
 
@@ -117,14 +129,23 @@ impl TestChart {
     fn ours(&self, opts: &HelmStreamOptions) -> Result<String, ManifestError> {
         let list = sort_manifests(&self.rendered())?;
         let crds = self.crds();
-        let refs: Vec<CrdFile> = crds.iter().map(|(p, f)| CrdFile { chart_path: p, file: f }).collect();
+        let refs: Vec<CrdFile> = crds
+            .iter()
+            .map(|(p, f)| CrdFile {
+                chart_path: p,
+                file: f,
+            })
+            .collect();
         render_helm_stream(&list, &refs, opts)
     }
 }
 
 /// Helm's error line (stderr also carries `level=INFO` log lines).
 fn error_line(stderr: &str) -> &str {
-    stderr.lines().find(|l| l.starts_with("Error: ")).unwrap_or(stderr)
+    stderr
+        .lines()
+        .find(|l| l.starts_with("Error: "))
+        .unwrap_or(stderr)
 }
 
 fn flags_to_opts(args: &[&str]) -> HelmStreamOptions {
@@ -162,13 +183,28 @@ fn big_chart() -> TestChart {
             ("templates/NOTES.txt", "Thanks for installing.\n"),
             ("templates/_helpers.tpl", "{{/* nothing */}}\n"),
             ("templates/empty.yaml", "\n   \n\n"),
-            ("templates/z-last.yml", "\n\n  kind: PriorityClass\nmetadata:\n  name: pc\n"),
-            ("crds/crd1.yaml", "---\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\n\n\n"),
-            ("crds/crd2.json", "{\"apiVersion\": \"apiextensions.k8s.io/v1\", \"kind\": \"CustomResourceDefinition\"}"),
+            (
+                "templates/z-last.yml",
+                "\n\n  kind: PriorityClass\nmetadata:\n  name: pc\n",
+            ),
+            (
+                "crds/crd1.yaml",
+                "---\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\n\n\n",
+            ),
+            (
+                "crds/crd2.json",
+                "{\"apiVersion\": \"apiextensions.k8s.io/v1\", \"kind\": \"CustomResourceDefinition\"}",
+            ),
             ("crds/readme.txt", "not a manifest"),
-            ("charts/sub/Chart.yaml", "apiVersion: v2\nname: sub\nversion: 0.1.0\n"),
+            (
+                "charts/sub/Chart.yaml",
+                "apiVersion: v2\nname: sub\nversion: 0.1.0\n",
+            ),
             ("charts/sub/templates/s.yaml", sub_t),
-            ("charts/sub/crds/s.yaml", "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: subs.example.com\n"),
+            (
+                "charts/sub/crds/s.yaml",
+                "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: subs.example.com\n",
+            ),
         ],
     )
 }
@@ -227,8 +263,20 @@ fn small_charts_match_helm() {
         TestChart::new("empty", &[]),
         TestChart::new("onlynotes", &[("templates/NOTES.txt", "hi\n")]),
         TestChart::new("onlyhooks", &[("templates/h.yaml", hook)]),
-        TestChart::new("crlf", &[("templates/c.yaml", "kind: Service\r\nmetadata:\r\n  name: a\r\n---\r\nkind: Pod\r\n")]),
-        TestChart::new("scalars", &[("templates/s.yaml", "apiVersion: 1.5\nkind: 100000000\nmetadata:\n  name: 1e7\n---\nKind: Service\nkind: Pod\n---\nkind: Role\n")]),
+        TestChart::new(
+            "crlf",
+            &[(
+                "templates/c.yaml",
+                "kind: Service\r\nmetadata:\r\n  name: a\r\n---\r\nkind: Pod\r\n",
+            )],
+        ),
+        TestChart::new(
+            "scalars",
+            &[(
+                "templates/s.yaml",
+                "apiVersion: 1.5\nkind: 100000000\nmetadata:\n  name: 1e7\n---\nKind: Service\nkind: Pod\n---\nkind: Role\n",
+            )],
+        ),
     ];
     for chart in &charts {
         for args in [&[][..], &["--include-crds"][..], &["--no-hooks"][..]] {
@@ -273,7 +321,12 @@ fn tree(root: &Path) -> Vec<(String, String)> {
         .map(|e| e.unwrap())
         .filter(|e| e.file_type().is_file())
         .map(|e| {
-            let rel = e.path().strip_prefix(root).unwrap().to_string_lossy().into_owned();
+            let rel = e
+                .path()
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             (rel, fs::read_to_string(e.path()).unwrap())
         })
         .collect();
@@ -285,7 +338,11 @@ fn tree(root: &Path) -> Vec<(String, String)> {
 fn output_dir_matches_helm() {
     let Some(helm) = helm() else { return };
     let chart = big_chart();
-    for args in [&["--include-crds"][..], &["--skip-tests", "--release-name"][..], &["--no-hooks"][..]] {
+    for args in [
+        &["--include-crds"][..],
+        &["--skip-tests", "--release-name"][..],
+        &["--no-hooks"][..],
+    ] {
         let work = tempfile::tempdir().unwrap();
         let theirs_dir = work.path().join("theirs");
         let ours_dir = work.path().join("ours");
@@ -296,10 +353,22 @@ fn output_dir_matches_helm() {
         assert!(ok, "{stderr}");
 
         let release = args.contains(&"--release-name").then_some("release-name");
-        let opts = flags_to_opts(&args.iter().copied().filter(|a| *a != "--release-name").collect::<Vec<_>>());
+        let opts = flags_to_opts(
+            &args
+                .iter()
+                .copied()
+                .filter(|a| *a != "--release-name")
+                .collect::<Vec<_>>(),
+        );
         let list = sort_manifests(&chart.rendered()).unwrap();
         let crds = chart.crds();
-        let refs: Vec<CrdFile> = crds.iter().map(|(p, f)| CrdFile { chart_path: p, file: f }).collect();
+        let refs: Vec<CrdFile> = crds
+            .iter()
+            .map(|(p, f)| CrdFile {
+                chart_path: p,
+                file: f,
+            })
+            .collect();
         let ours_str = format!("{}/", ours_dir.display());
         let lines = write_output_dir(Path::new(&ours_str), &list, &refs, &opts, release).unwrap();
 

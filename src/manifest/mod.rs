@@ -42,8 +42,8 @@ pub use glob::go_path_match;
 pub use order::{INSTALL_ORDER, compare_kinds};
 pub use output_dir::write_output_dir;
 pub use resource::{
-    HOOK_ANNOTATION, HOOK_DELETE_ANNOTATION, HOOK_OUTPUT_LOG_ANNOTATION, HOOK_WEIGHT_ANNOTATION,
-    Hook, HookEvent, Resource, ResourceId, ResourceList, sort_manifests,
+    DroppedHook, HOOK_ANNOTATION, HOOK_DELETE_ANNOTATION, HOOK_OUTPUT_LOG_ANNOTATION,
+    HOOK_WEIGHT_ANNOTATION, Hook, HookEvent, Resource, ResourceId, ResourceList, sort_manifests,
 };
 pub use split::{Piece, split_manifests};
 pub use stream::{CrdFile, HelmStreamOptions, crd_files, render_helm_stream};

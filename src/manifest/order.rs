@@ -77,7 +77,10 @@ mod tests {
     #[test]
     fn table_ranks() {
         assert_eq!(install_rank("PriorityClass"), Some(0));
-        assert_eq!(install_rank("ValidatingWebhookConfiguration"), Some(INSTALL_ORDER.len() - 1));
+        assert_eq!(
+            install_rank("ValidatingWebhookConfiguration"),
+            Some(INSTALL_ORDER.len() - 1)
+        );
         assert!(install_rank("Service") < install_rank("Deployment"));
         assert_eq!(install_rank("service"), None);
     }

@@ -66,7 +66,13 @@ impl Plan {
     /// Adds a block for `name` under the relative directory `sub` (empty for
     /// the output directory itself); `shown_dir` is how Helm spells the
     /// directory in its `wrote` line.
-    fn add(&mut self, sub: &str, shown_dir: &str, name: &str, text: &str) -> Result<(), ManifestError> {
+    fn add(
+        &mut self,
+        sub: &str,
+        shown_dir: &str,
+        name: &str,
+        text: &str,
+    ) -> Result<(), ManifestError> {
         let rel = safe_relative(&format!("{sub}/{name}"))?;
         let content = self.files.entry(rel).or_default();
         content.push_str("---\n# Source: ");
@@ -172,7 +178,10 @@ fn commit(dir: &Path, files: &IndexMap<PathBuf, String>) -> Result<(), ManifestE
         Err(e) => Err(ManifestError::io(dir, e)),
         Ok(meta) if !meta.is_dir() => Err(ManifestError::io(
             dir,
-            std::io::Error::new(std::io::ErrorKind::AlreadyExists, "exists and is not a directory"),
+            std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "exists and is not a directory",
+            ),
         )),
         Ok(_) => merge_into(dir, &root, &staging.path().join("replaced"), files),
     }
@@ -302,7 +311,10 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("out");
         let file = crd();
-        let crds = [CrdFile { chart_path: "c", file: &file }];
+        let crds = [CrdFile {
+            chart_path: "c",
+            file: &file,
+        }];
         let opts = HelmStreamOptions {
             include_crds: true,
             ..Default::default()
@@ -328,7 +340,10 @@ mod tests {
         let h = fs::read_to_string(out.join("c/templates/h.yaml")).unwrap();
         assert!(h.find("kind: ConfigMap").unwrap() < h.find("kind: Job").unwrap());
         let x = fs::read_to_string(out.join("c/crds/x.yaml")).unwrap();
-        assert_eq!(x, "---\n# Source: c/crds/x.yaml\n---\nkind: CustomResourceDefinition\n\n");
+        assert_eq!(
+            x,
+            "---\n# Source: c/crds/x.yaml\n---\nkind: CustomResourceDefinition\n\n"
+        );
         // No staging directory is left beside the output.
         let left: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();
         assert_eq!(left.len(), 1);
@@ -339,7 +354,10 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("out");
         let file = crd();
-        let crds = [CrdFile { chart_path: "c", file: &file }];
+        let crds = [CrdFile {
+            chart_path: "c",
+            file: &file,
+        }];
         let opts = HelmStreamOptions {
             include_crds: true,
             skip_tests: true,
@@ -364,8 +382,15 @@ mod tests {
         write_output_dir(&out, &list(), &[], &opts, None).unwrap();
         let first = fs::read_to_string(out.join("c/templates/tests/t.yaml")).unwrap();
         write_output_dir(&out, &list(), &[], &opts, None).unwrap();
-        assert_eq!(fs::read_to_string(out.join("c/templates/tests/t.yaml")).unwrap(), first);
-        assert!(fs::read_to_string(out.join("c/templates/a.yaml")).unwrap().contains("kind: Service"));
+        assert_eq!(
+            fs::read_to_string(out.join("c/templates/tests/t.yaml")).unwrap(),
+            first
+        );
+        assert!(
+            fs::read_to_string(out.join("c/templates/a.yaml"))
+                .unwrap()
+                .contains("kind: Service")
+        );
         assert_eq!(fs::read_to_string(out.join("keep.txt")).unwrap(), "mine");
         assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1);
     }
@@ -379,7 +404,8 @@ mod tests {
             content: "kind: Service\n".into(),
         };
         let bad = sort_manifests(&[t]).unwrap();
-        let err = write_output_dir(&out, &bad, &[], &HelmStreamOptions::default(), None).unwrap_err();
+        let err =
+            write_output_dir(&out, &bad, &[], &HelmStreamOptions::default(), None).unwrap_err();
         assert!(matches!(err, ManifestError::UnsafePath(_)), "{err}");
         assert!(!out.exists());
         assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
@@ -395,7 +421,8 @@ mod tests {
         };
         // A file and a directory of the same name cannot both be written.
         let clash = sort_manifests(&[t("c/templates/x"), t("c/templates/x/y.yaml")]).unwrap();
-        let err = write_output_dir(&out, &clash, &[], &HelmStreamOptions::default(), None).unwrap_err();
+        let err =
+            write_output_dir(&out, &clash, &[], &HelmStreamOptions::default(), None).unwrap_err();
         assert!(matches!(err, ManifestError::Io { .. }), "{err}");
         assert!(!out.exists());
         assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
@@ -408,9 +435,13 @@ mod tests {
         // The last file to be placed is blocked by a directory.
         fs::create_dir_all(out.join("c/templates/tests/t.yaml")).unwrap();
         fs::write(out.join("c/templates/a.yaml"), "old").unwrap();
-        let err = write_output_dir(&out, &list(), &[], &HelmStreamOptions::default(), None).unwrap_err();
+        let err =
+            write_output_dir(&out, &list(), &[], &HelmStreamOptions::default(), None).unwrap_err();
         assert!(matches!(err, ManifestError::Io { .. }), "{err}");
-        assert_eq!(fs::read_to_string(out.join("c/templates/a.yaml")).unwrap(), "old");
+        assert_eq!(
+            fs::read_to_string(out.join("c/templates/a.yaml")).unwrap(),
+            "old"
+        );
         assert!(!out.join("c/templates/h.yaml").exists());
         assert!(out.join("c/templates/tests/t.yaml").is_dir());
         assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1);

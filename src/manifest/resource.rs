@@ -165,7 +165,11 @@ fn hook_of(head: &Head) -> HookKind {
     };
     // One unknown name (including the empty one of `""` or `a,`) drops the
     // whole document — Helm logs "skipping unknown hooks" and moves on.
-    let Some(events) = events.split(',').map(HookEvent::parse).collect::<Option<Vec<_>>>() else {
+    let Some(events) = events
+        .split(',')
+        .map(HookEvent::parse)
+        .collect::<Option<Vec<_>>>()
+    else {
         return HookKind::Unknown;
     };
     HookKind::Hook(Hook {
@@ -203,6 +207,19 @@ pub struct ResourceList {
     pub resources: Vec<Resource>,
     /// Hook documents, in install order by kind (weights are not used).
     pub hooks: Vec<Resource>,
+    /// Documents dropped for naming an unknown hook event, in file order.
+    /// Helm prints nothing for them but logs
+    /// `level=INFO msg="skipping unknown hooks" hookTypes=<value>` on stderr.
+    pub dropped_hooks: Vec<DroppedHook>,
+}
+
+/// A document that vanished because its `helm.sh/hook` names an unknown event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DroppedHook {
+    /// The template it came from.
+    pub source: String,
+    /// The raw `helm.sh/hook` annotation value.
+    pub hook_types: String,
 }
 
 /// Helm drops every rendered file whose name ends in `NOTES.txt` (any
@@ -253,7 +270,11 @@ fn group_version(api_version: &str) -> (String, String) {
 }
 
 fn namespace_of(node: &Value) -> String {
-    match node.get_path("metadata").and_then(|m| m.as_map()).and_then(|m| m.get("namespace")) {
+    match node
+        .get_path("metadata")
+        .and_then(|m| m.as_map())
+        .and_then(|m| m.get("namespace"))
+    {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Int(i) | Value::DocInt(i)) => i.to_string(),
         Some(Value::Bool(b)) => b.to_string(),
@@ -281,11 +302,17 @@ pub fn sort_manifests(templates: &[RenderedTemplate]) -> Result<ResourceList, Ma
         for piece in split_manifests(&file.content) {
             let yaml_error = |cause: String, line: Option<usize>, column: Option<usize>| {
                 let first = line_at(&file.content, piece.offset);
+                // On the document's first line, columns count from where the
+                // (trimmed) document starts, e.g. after a glued `---`.
+                let line_start = file.content[..piece.offset]
+                    .rfind('\n')
+                    .map_or(0, |i| i + 1);
+                let shift = file.content[line_start..piece.offset].chars().count();
                 ManifestError::Yaml {
                     template: file.name.clone(),
                     cause,
-                    file_line: line.map(|l| first + l - 1),
-                    column,
+                    file_line: line.map(|l| first + l.max(1) - 1),
+                    column: column.map(|c| if line == Some(1) { c + shift } else { c }),
                     rendered: Arc::from(file.content.as_str()),
                 }
             };
@@ -305,7 +332,17 @@ pub fn sort_manifests(templates: &[RenderedTemplate]) -> Result<ResourceList, Ma
                 )
             })?;
             let hook = match hook_of(&head) {
-                HookKind::Unknown => continue,
+                HookKind::Unknown => {
+                    list.dropped_hooks.push(DroppedHook {
+                        source: file.name.clone(),
+                        hook_types: head
+                            .annotations
+                            .get(HOOK_ANNOTATION)
+                            .cloned()
+                            .unwrap_or_default(),
+                    });
+                    continue;
+                }
                 HookKind::None => None,
                 HookKind::Hook(h) => Some(h),
             };
@@ -354,11 +391,28 @@ mod tests {
     fn files_sorted_by_name_and_kinds_by_install_order() {
         let list = sort_manifests(&[
             t("c/templates/b.yaml", "kind: Deployment\n---\nkind: Foo\n"),
-            t("c/templates/a.yaml", "kind: Service\n---\nkind: Bar\n---\nkind: Deployment\nmetadata:\n  name: first\n"),
-            t("c/charts/s/templates/z.yaml", "kind: Namespace\n---\n# only a comment\n"),
+            t(
+                "c/templates/a.yaml",
+                "kind: Service\n---\nkind: Bar\n---\nkind: Deployment\nmetadata:\n  name: first\n",
+            ),
+            t(
+                "c/charts/s/templates/z.yaml",
+                "kind: Namespace\n---\n# only a comment\n",
+            ),
         ])
         .unwrap();
-        assert_eq!(kinds(&list.resources), ["Namespace", "Service", "Deployment", "Deployment", "", "Bar", "Foo"]);
+        assert_eq!(
+            kinds(&list.resources),
+            [
+                "Namespace",
+                "Service",
+                "Deployment",
+                "Deployment",
+                "",
+                "Bar",
+                "Foo"
+            ]
+        );
         assert_eq!(list.resources[2].id.name, "first");
         assert_eq!(list.resources[4].text, "# only a comment");
         assert_eq!(list.resources[4].node, Value::Null);
@@ -393,7 +447,9 @@ mod tests {
     #[test]
     fn hooks_are_separated_and_sorted_by_kind_only() {
         let hook = |kind: &str, event: &str, weight: i64| {
-            format!("kind: {kind}\nmetadata:\n  annotations:\n    helm.sh/hook: {event}\n    helm.sh/hook-weight: \"{weight}\"\n")
+            format!(
+                "kind: {kind}\nmetadata:\n  annotations:\n    helm.sh/hook: {event}\n    helm.sh/hook-weight: \"{weight}\"\n"
+            )
         };
         let content = [
             hook("Job", "post-install", -5),
@@ -408,17 +464,24 @@ mod tests {
         let cm = list.hooks[0].hook.as_ref().unwrap();
         assert_eq!(cm.events, [HookEvent::Test, HookEvent::PreInstall]);
         assert!(cm.is_test());
-        assert_eq!(list.hooks[1].hook.as_ref().unwrap().events, [HookEvent::Test]);
+        assert_eq!(
+            list.hooks[1].hook.as_ref().unwrap().events,
+            [HookEvent::Test]
+        );
         assert_eq!(list.hooks[2].hook.as_ref().unwrap().weight, 5);
         assert_eq!(list.hooks[3].hook.as_ref().unwrap().weight, -5);
     }
 
     #[test]
     fn unknown_hooks_vanish() {
-        let doc = |v: &str| format!("kind: Pod\nmetadata:\n  annotations:\n    helm.sh/hook: {v}\n");
+        let doc =
+            |v: &str| format!("kind: Pod\nmetadata:\n  annotations:\n    helm.sh/hook: {v}\n");
         for bad in ["test-failure", "\"\"", "pre-install,", "nope,test"] {
             let list = sort_manifests(&[t("c/templates/h.yaml", &doc(bad))]).unwrap();
             assert!(list.resources.is_empty() && list.hooks.is_empty(), "{bad}");
+            assert_eq!(list.dropped_hooks.len(), 1);
+            assert_eq!(list.dropped_hooks[0].hook_types, bad.trim_matches('"'));
+            assert_eq!(list.dropped_hooks[0].source, "c/templates/h.yaml");
         }
     }
 
@@ -431,23 +494,53 @@ mod tests {
         .unwrap();
         let h = list.hooks[0].hook.as_ref().unwrap();
         assert_eq!(h.weight, 0);
-        assert_eq!(h.delete_policies, ["hook-succeeded", "before-hook-creation"]);
+        assert_eq!(
+            h.delete_policies,
+            ["hook-succeeded", "before-hook-creation"]
+        );
         assert!(h.output_log_policies.is_empty());
     }
 
     #[test]
     fn yaml_errors_name_the_file_and_document_line() {
-        let err = sort_manifests(&[t("c/templates/a.yaml", "a: 1\n---\nb: 2\nc: [1\nd: 3\n")]).unwrap_err();
+        let err = sort_manifests(&[t("c/templates/a.yaml", "a: 1\n---\nb: 2\nc: [1\nd: 3\n")])
+            .unwrap_err();
         match &err {
-            ManifestError::Yaml { template, cause, file_line, .. } => {
+            ManifestError::Yaml {
+                template,
+                cause,
+                file_line,
+                ..
+            } => {
                 assert_eq!(template, "c/templates/a.yaml");
-                assert!(cause.starts_with("error converting YAML to JSON: yaml: line "), "{cause}");
+                assert!(
+                    cause.starts_with("error converting YAML to JSON: yaml: line "),
+                    "{cause}"
+                );
                 // The document starts on file line 3.
                 assert!(file_line.unwrap() >= 3, "{file_line:?}");
             }
             other => panic!("{other:?}"),
         }
-        assert!(err.to_string().starts_with("YAML parse error on c/templates/a.yaml: "));
+        assert!(
+            err.to_string()
+                .starts_with("YAML parse error on c/templates/a.yaml: ")
+        );
+    }
+
+    #[test]
+    fn first_line_columns_count_from_the_line_start() {
+        let err = sort_manifests(&[t("c/templates/a.yaml", "a: 1\n---x: @\n")]).unwrap_err();
+        match err {
+            ManifestError::Yaml {
+                file_line, column, ..
+            } => {
+                assert_eq!(file_line, Some(2));
+                // `@` is the 7th character of the file line `---x: @`.
+                assert_eq!(column, Some(7));
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
@@ -461,14 +554,20 @@ mod tests {
 
     #[test]
     fn reader_location_prefix_is_dropped() {
-        assert_eq!(strip_location("line 2 column 12: mapping values"), "mapping values");
+        assert_eq!(
+            strip_location("line 2 column 12: mapping values"),
+            "mapping values"
+        );
         assert_eq!(strip_location("line x: y"), "line x: y");
         assert_eq!(strip_location("plain"), "plain");
     }
 
     #[test]
     fn hook_event_names() {
-        assert_eq!(HookEvent::parse(" Post-Upgrade "), Some(HookEvent::PostUpgrade));
+        assert_eq!(
+            HookEvent::parse(" Post-Upgrade "),
+            Some(HookEvent::PostUpgrade)
+        );
         assert_eq!(HookEvent::parse("test-success"), Some(HookEvent::Test));
         assert_eq!(HookEvent::parse("test-failure"), None);
         assert_eq!(HookEvent::Test.as_str(), "test");

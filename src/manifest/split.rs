@@ -166,7 +166,10 @@ mod tests {
 
     #[test]
     fn documents_lose_first_line_indentation() {
-        assert_eq!(docs("a: 1\n---\n   b: 2\n   c: 3"), ["a: 1", "b: 2\n   c: 3"]);
+        assert_eq!(
+            docs("a: 1\n---\n   b: 2\n   c: 3"),
+            ["a: 1", "b: 2\n   c: 3"]
+        );
     }
 
     #[test]

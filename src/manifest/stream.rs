@@ -97,9 +97,10 @@ pub(crate) fn printed_hooks<'a>(
     list: &'a ResourceList,
     opts: &'a HelmStreamOptions,
 ) -> impl Iterator<Item = &'a Resource> + 'a {
-    list.hooks.iter().filter(move |h| {
-        !opts.no_hooks && !(opts.skip_tests && h.hook.as_ref().is_some_and(|hook| hook.is_test()))
-    })
+    let is_test = |r: &Resource| r.hook.as_ref().is_some_and(|h| h.is_test());
+    list.hooks
+        .iter()
+        .filter(move |r| !opts.no_hooks && (!opts.skip_tests || !is_test(r)))
 }
 
 /// Produces exactly what `helm template` writes to stdout for these
@@ -209,18 +210,25 @@ mod tests {
 
     #[test]
     fn empty_render_prints_a_newline() {
-        let out = render_helm_stream(&ResourceList::default(), &[], &HelmStreamOptions::default()).unwrap();
+        let out = render_helm_stream(&ResourceList::default(), &[], &HelmStreamOptions::default())
+            .unwrap();
         assert_eq!(out, "\n");
     }
 
     #[test]
     fn manifests_then_hooks() {
         let l = list(&[
-            ("c/templates/a.yaml", "kind: Deployment\nmetadata:\n  name: d\n---\nkind: Service\n"),
+            (
+                "c/templates/a.yaml",
+                "kind: Deployment\nmetadata:\n  name: d\n---\nkind: Service\n",
+            ),
             ("c/templates/h.yaml", HOOKS),
         ]);
         let out = render_helm_stream(&l, &[], &HelmStreamOptions::default()).unwrap();
-        let headers: Vec<&str> = out.lines().filter(|l| l.starts_with("# Source") || l.starts_with("kind")).collect();
+        let headers: Vec<&str> = out
+            .lines()
+            .filter(|l| l.starts_with("# Source") || l.starts_with("kind"))
+            .collect();
         assert_eq!(
             headers,
             [
@@ -242,7 +250,10 @@ mod tests {
     fn only_hooks_start_with_a_blank_line() {
         let l = list(&[("c/templates/h.yaml", HOOKS)]);
         let out = render_helm_stream(&l, &[], &HelmStreamOptions::default()).unwrap();
-        assert!(out.starts_with("\n---\n# Source: c/templates/h.yaml\nkind: Pod\n"), "{out}");
+        assert!(
+            out.starts_with("\n---\n# Source: c/templates/h.yaml\nkind: Pod\n"),
+            "{out}"
+        );
     }
 
     #[test]
@@ -253,7 +264,10 @@ mod tests {
             ..Default::default()
         };
         let out = render_helm_stream(&l, &[], &skip).unwrap();
-        assert!(!out.contains("kind: Pod") && out.contains("kind: Job"), "{out}");
+        assert!(
+            !out.contains("kind: Pod") && out.contains("kind: Job"),
+            "{out}"
+        );
         let none = HelmStreamOptions {
             no_hooks: true,
             ..Default::default()
@@ -268,7 +282,13 @@ mod tests {
             crd("crds/notes.txt", "ignored"),
             crd("crds/B.JSON", "{}"),
         ];
-        let crds: Vec<CrdFile> = files.iter().map(|f| CrdFile { chart_path: "c", file: f }).collect();
+        let crds: Vec<CrdFile> = files
+            .iter()
+            .map(|f| CrdFile {
+                chart_path: "c",
+                file: f,
+            })
+            .collect();
         let l = list(&[("c/templates/a.yaml", "kind: Service\n")]);
         let with = HelmStreamOptions {
             include_crds: true,
@@ -280,7 +300,10 @@ mod tests {
             "---\n# Source: c/crds/a.yaml\n---\nkind: CustomResourceDefinition\n\n\n\n---\n# Source: c/crds/B.JSON\n{}\n---\n# Source: c/templates/a.yaml\nkind: Service\n"
         );
         let without = render_helm_stream(&l, &crds, &HelmStreamOptions::default()).unwrap();
-        assert_eq!(without, "---\n# Source: c/templates/a.yaml\nkind: Service\n");
+        assert_eq!(
+            without,
+            "---\n# Source: c/templates/a.yaml\nkind: Service\n"
+        );
     }
 
     #[test]
@@ -295,7 +318,8 @@ mod tests {
             show_only: p.iter().map(|s| s.to_string()).collect(),
             ..Default::default()
         };
-        let out = render_helm_stream(&l, &[], &opts(&["templates/b.yaml", "templates/a.yaml"])).unwrap();
+        let out =
+            render_helm_stream(&l, &[], &opts(&["templates/b.yaml", "templates/a.yaml"])).unwrap();
         assert_eq!(
             out,
             "---\n# Source: c/templates/b.yaml\nkind: ConfigMap\n---\n# Source: c/templates/a.yaml\nkind: Service\n"
@@ -303,7 +327,10 @@ mod tests {
         let glob = render_helm_stream(&l, &[], &opts(&["templates/*.yaml"])).unwrap();
         assert_eq!(glob.matches("# Source:").count(), 2, "{glob}");
         let tests = render_helm_stream(&l, &[], &opts(&["templates/tests/*"])).unwrap();
-        assert_eq!(tests.matches("# Source: c/templates/tests/t.yaml").count(), 2);
+        assert_eq!(
+            tests.matches("# Source: c/templates/tests/t.yaml").count(),
+            2
+        );
         let sub = render_helm_stream(&l, &[], &opts(&["charts/s/templates/x.yaml"])).unwrap();
         assert!(sub.contains("kind: Secret"));
     }
@@ -316,13 +343,22 @@ mod tests {
             ..Default::default()
         };
         let err = render_helm_stream(&l, &[], &opts).unwrap_err();
-        assert_eq!(err.to_string(), "could not find template templates/nope.yaml in chart");
+        assert_eq!(
+            err.to_string(),
+            "could not find template templates/nope.yaml in chart"
+        );
     }
 
     #[test]
     fn source_path_follows_helms_regex() {
-        assert_eq!(source_path("# Source: c/templates/a.yaml\nkind: X"), Some("templates/a.yaml"));
-        assert_eq!(source_path("x: 1\n# Source: p/charts/s/t.yaml"), Some("charts/s/t.yaml"));
+        assert_eq!(
+            source_path("# Source: c/templates/a.yaml\nkind: X"),
+            Some("templates/a.yaml")
+        );
+        assert_eq!(
+            source_path("x: 1\n# Source: p/charts/s/t.yaml"),
+            Some("charts/s/t.yaml")
+        );
         assert_eq!(source_path("kind: X"), None);
     }
 }

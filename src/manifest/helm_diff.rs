@@ -229,6 +229,12 @@ fn stdout_matches_helm_template() {
         &["-s", "crds/crd1.yaml", "--include-crds"],
         &["-s", "charts/*/crds/s.yaml", "--include-crds"],
         &["-s", "templates/[ab].yaml"],
+        &["-s", "templates/?.yaml"],
+        &["-s", "templates/[^a].yaml"],
+        &["-s", "templates/*s.yaml"],
+        &["-s", "templates/tests/*-conn.yaml", "-s", "templates/z-*"],
+        &["-s", "templates/\\a.yaml"],
+        &["-s", "templates/a.yaml", "-s", "templates/*.yaml"],
     ];
     for args in cases {
         let (stdout, stderr, ok) = chart.helm(&helm, args);
@@ -246,6 +252,10 @@ fn show_only_errors_match_helm() {
         &["-s", "templates/nope.yaml"][..],
         &["-s", "templates/a.yaml", "-s", "tests/*"][..],
         &["-s", "templates/["][..],
+        &["-s", "templates/[]a].yaml"][..],
+        &["-s", "templates/a.yaml\\"][..],
+        &["-s", "*"][..],
+        &["-s", "templates/[a-b-].yaml"][..],
         &["-s", "crds/crd1.yaml"][..],
     ] {
         let (_, stderr, ok) = chart.helm(&helm, args);
@@ -376,5 +386,103 @@ fn output_dir_matches_helm() {
         printed.push_str("\n\n");
         assert_eq!(printed, stdout, "{args:?}");
         assert_eq!(tree(&ours_dir), tree(&theirs_dir), "{args:?}");
+    }
+}
+
+/// A small deterministic generator (64-bit LCG), so the generated chart is
+/// the same on every run.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) % n as u64) as usize
+    }
+}
+
+/// Many generated files mixing documents, comments, blank lines, every
+/// separator spelling and hooks: checks splitting and ordering broadly.
+#[test]
+fn generated_streams_match_helm() {
+    let Some(helm) = helm() else { return };
+    let kinds = [
+        "Deployment",
+        "Service",
+        "ConfigMap",
+        "Secret",
+        "Namespace",
+        "Job",
+        "Pod",
+        "Widget",
+        "apple",
+        "CronJob",
+        "Ingress",
+        "ServiceAccount",
+        "zebra",
+        "APIService",
+    ];
+    let events = [
+        "pre-install",
+        "test",
+        "post-delete,test",
+        "test-success",
+        "bogus",
+        "Post-Upgrade",
+    ];
+    for seed in [42, 7, 2026] {
+        let mut rng = Lcg(seed);
+        let mut files: Vec<(String, String)> = Vec::new();
+        for f in 0..40 {
+            let mut text = String::new();
+            for _ in 0..rng.below(12) {
+                let line = match rng.below(11) {
+                    0 | 1 | 2 => format!("kind: {}", kinds[rng.below(kinds.len())]),
+                    3 => format!("# comment {}", rng.below(100)),
+                    4 => String::new(),
+                    5 => "   ".to_string(),
+                    6 => "---".to_string(),
+                    7 => "--- ".to_string(),
+                    8 => "---   # trailing".to_string(),
+                    9 => format!("---kind: {}", kinds[rng.below(kinds.len())]),
+                    _ => format!(
+                        "metadata:\n  name: n{}\n  annotations:\n    helm.sh/hook: {}",
+                        rng.below(100),
+                        events[rng.below(events.len())]
+                    ),
+                };
+                text.push_str(&line);
+                text.push('\n');
+            }
+            files.push((format!("templates/f{:02}-{}.yaml", f, rng.below(5)), text));
+        }
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, c)| (p.as_str(), c.as_str()))
+            .collect();
+        let chart = TestChart::new(&format!("gen{seed}"), &refs);
+        // The generated chart must exercise what it is meant to.
+        let list = sort_manifests(&chart.rendered()).unwrap();
+        assert!(list.resources.len() > 30, "{}", list.resources.len());
+        assert!(
+            list.hooks
+                .iter()
+                .any(|h| h.hook.as_ref().unwrap().is_test())
+        );
+        assert!(
+            list.hooks
+                .iter()
+                .any(|h| !h.hook.as_ref().unwrap().is_test())
+        );
+        assert!(!list.dropped_hooks.is_empty());
+        assert!(list.resources.iter().any(|r| r.text.starts_with("---")));
+        for args in [&[][..], &["--skip-tests"][..], &["-s", "templates/f1*"][..]] {
+            let (stdout, stderr, ok) = chart.helm(&helm, args);
+            assert!(ok, "helm {args:?} failed: {stderr}");
+            let ours = chart.ours(&flags_to_opts(args)).unwrap();
+            assert_eq!(ours, stdout, "seed {seed} {args:?}");
+        }
     }
 }

@@ -439,7 +439,7 @@ fn generated_streams_match_helm() {
             let mut text = String::new();
             for _ in 0..rng.below(12) {
                 let line = match rng.below(11) {
-                    0 | 1 | 2 => format!("kind: {}", kinds[rng.below(kinds.len())]),
+                    0..=2 => format!("kind: {}", kinds[rng.below(kinds.len())]),
                     3 => format!("# comment {}", rng.below(100)),
                     4 => String::new(),
                     5 => "   ".to_string(),

@@ -350,6 +350,34 @@ mod tests {
     }
 
     #[test]
+    fn crd_files_follow_scope_order_and_extensions() {
+        use crate::chart::{Chart, Metadata};
+        use crate::value::Value;
+        let chart = |crds: Vec<ChartFile>| Chart {
+            metadata: Metadata::default(),
+            values: Value::new_map(),
+            raw_values: None,
+            schema: None,
+            templates: Vec::new(),
+            crds,
+            files: Vec::new(),
+            dependencies: Vec::new(),
+            origin: std::path::PathBuf::new(),
+        };
+        let root = chart(vec![crd("crds/b.yml", "b"), crd("crds/a.txt", "a")]);
+        let sub = chart(vec![crd("crds/s.json", "s")]);
+        let scope = |path: &str, chart| ChartScope {
+            path: path.to_string(),
+            chart,
+            values: Value::new_map(),
+            is_root: false,
+        };
+        let scopes = [scope("p", &root), scope("p/charts/s", &sub)];
+        let names: Vec<String> = crd_files(&scopes).iter().map(CrdFile::source).collect();
+        assert_eq!(names, ["p/crds/b.yml", "p/charts/s/crds/s.json"]);
+    }
+
+    #[test]
     fn source_path_follows_helms_regex() {
         assert_eq!(
             source_path("# Source: c/templates/a.yaml\nkind: X"),

@@ -13,12 +13,12 @@
 //! 7. render every template with the engine its extension selects;
 //! 8. split, order and print (or write to `--output-dir`).
 
-use crate::chart::{self, Chart, ChartFile};
+use crate::chart::{self, Chart};
 use crate::diag::{Diagnostic, Location};
 use crate::engine::jinja::JinjaEngine;
 use crate::engine::passthrough::Passthrough;
 use crate::engine::{Capabilities, ChartScope, Engine, Release, RenderInput, RenderedTemplate};
-use crate::manifest::{self, CrdFile, HelmStreamOptions};
+use crate::manifest::{self, HelmStreamOptions};
 use crate::value::Value;
 use crate::values::{self, ValueOptions};
 use std::path::Path;
@@ -50,25 +50,30 @@ impl Default for RenderOptions {
     }
 }
 
-/// A rendered chart, before printing.
-#[derive(Debug, Clone)]
-pub struct RenderedChart {
-    /// Every rendered template, named `<chart path>/templates/<file>`.
-    pub templates: Vec<RenderedTemplate>,
-    /// CRD files of the chart tree, root first.
-    pub crds: Vec<CrdFile>,
-    /// Non-fatal findings (type mismatches while coalescing, bad conditions…).
+/// What a render printed, plus the findings that go to stderr.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TemplateOutput {
+    /// Exactly what `helm template` prints on stdout.
+    pub text: String,
+    /// Non-fatal findings (type mismatches while coalescing, bad conditions,
+    /// documents dropped for unknown hook events…).
     pub warnings: Vec<String>,
 }
 
-/// Loads and renders the chart at `path`.
-pub fn render_path(path: &Path, opts: &RenderOptions) -> Result<RenderedChart, Diagnostic> {
-    let chart = chart::load(path)?;
-    render_chart(chart, opts)
+/// A chart after values processing, ready to render.
+#[derive(Debug, Clone)]
+pub struct PreparedChart {
+    /// The chart, with disabled subcharts removed and aliases applied.
+    pub chart: Chart,
+    /// The final coalesced values of the root chart.
+    pub values: Value,
+    /// Findings so far.
+    pub warnings: Vec<String>,
 }
 
-/// Renders a loaded chart.
-pub fn render_chart(mut chart: Chart, opts: &RenderOptions) -> Result<RenderedChart, Diagnostic> {
+/// Steps 1–6: load, check dependencies, merge and coalesce values, validate.
+pub fn prepare(path: &Path, opts: &RenderOptions) -> Result<PreparedChart, Diagnostic> {
+    let mut chart = chart::load(path)?;
     if chart.is_library() {
         return Err(Diagnostic::new("library charts are not installable")
             .at(Location::file(chart.origin.join("Chart.yaml").display().to_string())));
@@ -77,16 +82,41 @@ pub fn render_chart(mut chart: Chart, opts: &RenderOptions) -> Result<RenderedCh
     let user = opts.values.merge_values()?;
     let mut warnings = values::process_dependencies(&mut chart, &user)?;
     check_kube_version(&chart, &opts.capabilities)?;
-    let (final_values, coalesce_warnings) = values::coalesce_values_with_warnings(&chart, &user)?;
+    let (values, coalesce_warnings) = values::coalesce_values_with_warnings(&chart, &user)?;
     warnings.extend(coalesce_warnings);
     if !opts.skip_schema_validation {
-        values::validate_schemas(&chart, &final_values)?;
+        values::validate_schemas(&chart, &values)?;
     }
+    Ok(PreparedChart {
+        chart,
+        values,
+        warnings,
+    })
+}
 
-    let mut scopes = Vec::new();
-    collect_scopes(&chart, chart.name().to_string(), final_values, true, &mut scopes);
+impl PreparedChart {
+    /// The chart tree with each chart's scoped values, root first.
+    pub fn scopes(&self) -> Vec<ChartScope<'_>> {
+        let mut scopes = Vec::new();
+        collect_scopes(
+            &self.chart,
+            self.chart.name().to_string(),
+            self.values.clone(),
+            true,
+            &mut scopes,
+        );
+        scopes
+    }
+}
+
+/// Step 7: every template of every scope, rendered by the engine its
+/// extension selects, in name order.
+pub fn render_templates(
+    scopes: &[ChartScope<'_>],
+    opts: &RenderOptions,
+) -> Result<Vec<RenderedTemplate>, Diagnostic> {
     let input = RenderInput {
-        scopes,
+        scopes: scopes.to_vec(),
         release: opts.release.clone(),
         capabilities: opts.capabilities.clone(),
     };
@@ -96,21 +126,61 @@ pub fn render_chart(mut chart: Chart, opts: &RenderOptions) -> Result<RenderedCh
         templates.extend(engine.render(&input)?);
     }
     templates.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(templates)
+}
 
-    let mut crds = Vec::new();
-    collect_crds(&chart, chart.name(), &mut crds);
-    Ok(RenderedChart {
-        templates,
-        crds,
-        warnings,
+/// Renders the chart at `path` and returns `helm template`'s stdout.
+pub fn render_to_string(path: &Path, opts: &RenderOptions) -> Result<TemplateOutput, Diagnostic> {
+    let prepared = prepare(path, opts)?;
+    let scopes = prepared.scopes();
+    let templates = render_templates(&scopes, opts)?;
+    let list = manifest::sort_manifests(&templates)?;
+    let crds = manifest::crd_files(&scopes);
+    let text = manifest::render_helm_stream(&list, &crds, &opts.stream)?;
+    Ok(TemplateOutput {
+        text,
+        warnings: with_dropped_hooks(prepared.warnings, &list),
     })
 }
 
-/// Renders and prints exactly what `helm template` prints.
-pub fn render_to_string(path: &Path, opts: &RenderOptions) -> Result<String, Diagnostic> {
-    let rendered = render_path(path, opts)?;
-    let sorted = manifest::sort_manifests(&rendered.templates)?;
-    Ok(manifest::helm_stream(&sorted, &rendered.crds, &opts.stream)?)
+/// Renders and writes each template under `dir` like `helm template
+/// --output-dir`; the text is Helm's `wrote <path>` lines. Nothing is
+/// written when any step fails — including an unknown `--show-only`
+/// template, which Helm reports only after writing every file.
+pub fn render_to_dir(
+    path: &Path,
+    opts: &RenderOptions,
+    dir: &Path,
+) -> Result<TemplateOutput, Diagnostic> {
+    let prepared = prepare(path, opts)?;
+    let scopes = prepared.scopes();
+    let templates = render_templates(&scopes, opts)?;
+    let list = manifest::sort_manifests(&templates)?;
+    let crds = manifest::crd_files(&scopes);
+    // Validates `--show-only` before anything touches the disk.
+    manifest::render_helm_stream(&list, &crds, &opts.stream)?;
+    let lines = manifest::write_output_dir(dir, &list, &crds, &opts.stream, None)?;
+    let mut text = String::new();
+    for line in lines {
+        text.push_str(&line);
+        text.push('\n');
+    }
+    // Helm then prints the (now empty) manifest stream: one empty line.
+    text.push('\n');
+    Ok(TemplateOutput {
+        text,
+        warnings: with_dropped_hooks(prepared.warnings, &list),
+    })
+}
+
+fn with_dropped_hooks(mut warnings: Vec<String>, list: &manifest::ResourceList) -> Vec<String> {
+    for d in &list.dropped_hooks {
+        warnings.push(format!(
+            "skipping unknown hooks {} in {}",
+            d.hook_types, d.source
+        ));
+    }
+    warnings
 }
 
 /// The chart and its enabled subcharts, depth first, each with the values
@@ -147,29 +217,6 @@ fn collect_scopes<'a>(
     }
 }
 
-/// CRDs of the chart tree: the chart's own `crds/` files, then each
-/// subchart's, recursively (Helm's `CRDObjects`).
-fn collect_crds(chart: &Chart, path: &str, out: &mut Vec<CrdFile>) {
-    for file in &chart.crds {
-        if is_crd_manifest(file) {
-            out.push(CrdFile {
-                name: format!("{path}/{}", file.name),
-                content: file.text().into_owned(),
-            });
-        }
-    }
-    for sub in &chart.dependencies {
-        collect_crds(sub, &format!("{path}/charts/{}", sub.name()), out);
-    }
-}
-
-/// Helm only installs `crds/` files with a YAML or JSON extension.
-fn is_crd_manifest(file: &ChartFile) -> bool {
-    [".yaml", ".yml", ".json"]
-        .iter()
-        .any(|ext| file.name.ends_with(ext))
-}
-
 /// `kubeVersion:` in Chart.yaml must accept the target Kubernetes version
 /// (Helm checks it in `renderResources`).
 fn check_kube_version(chart: &Chart, caps: &Capabilities) -> Result<(), Diagnostic> {
@@ -187,18 +234,4 @@ fn check_kube_version(chart: &Chart, caps: &Capabilities) -> Result<(), Diagnost
         ))
         .at(Location::file(chart.origin.join("Chart.yaml").display().to_string())))
     }
-}
-
-/// Renders and writes each template under `dir` like `helm template
-/// --output-dir`; returns the `wrote …` lines. Nothing is written when any
-/// step fails.
-pub fn render_to_dir(path: &Path, opts: &RenderOptions, dir: &Path) -> Result<String, Diagnostic> {
-    let rendered = render_path(path, opts)?;
-    let sorted = manifest::sort_manifests(&rendered.templates)?;
-    let lines = manifest::write_output_dir(dir, &sorted, &rendered.crds, &opts.stream)?;
-    let mut out = lines.join("\n");
-    if !out.is_empty() {
-        out.push('\n');
-    }
-    Ok(out)
 }

@@ -239,10 +239,14 @@ fn template(args: TemplateArgs) -> Result<String, Diagnostic> {
     };
     let _ = args.seed; // reserved until random functions land (issue: Helm compatibility)
     let path = PathBuf::from(&chart);
-    match &args.output_dir {
-        None => render::render_to_string(&path, &opts),
-        Some(dir) => render::render_to_dir(&path, &opts, dir),
+    let output = match &args.output_dir {
+        None => render::render_to_string(&path, &opts)?,
+        Some(dir) => render::render_to_dir(&path, &opts, dir)?,
+    };
+    for w in &output.warnings {
+        eprintln!("warning: {w}");
     }
+    Ok(output.text)
 }
 
 fn eval(args: EvalArgs) -> Result<String, Diagnostic> {

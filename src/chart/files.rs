@@ -99,6 +99,13 @@ enum Token {
 }
 
 /// A gobwas/glob (v0.2.3) pattern with `/` as the separator.
+///
+/// Matching is a plain backtracking interpretation of the syntax. gobwas's
+/// compiler rewrites patterns with optimisations that misbehave on
+/// degenerate *empty* alternatives (`*{` matches nothing, and `*{}` or
+/// `a{}` even make Helm's `Glob` fail with a slice-bounds panic); skiff
+/// gives those the obvious meaning instead. Every other form is checked
+/// against Helm by the differential test below.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GlobPattern {
     tokens: Vec<Token>,
@@ -368,5 +375,112 @@ mod tests {
         let m = basename_map(&files);
         assert_eq!(m.keys().collect::<Vec<_>>(), ["app.conf", "b.txt"]);
         assert_eq!(m["app.conf"], b"z");
+    }
+}
+
+#[cfg(test)]
+mod differential {
+    use super::*;
+
+    /// Differential: `.Files.Glob` results for a table of patterns (valid,
+    /// invalid, classes, alternatives) compared with `helm template`.
+    #[test]
+    fn glob_matches_helm() {
+        let Ok(helm) = std::env::var("HELM_REF") else {
+            eprintln!("skipped: HELM_REF is not set (differential test of .Files.Glob)");
+            return;
+        };
+        let names = [
+            "README.md",
+            "a.txt",
+            "b.txt",
+            "files/a.conf",
+            "files/b.conf",
+            "files/sub/c.conf",
+            "files/sub/deeper/d.yaml",
+            "other/x.yaml",
+            "x*y",
+            "[odd].md",
+        ];
+        let patterns = [
+            "*",
+            "**",
+            "*.txt",
+            "files/*",
+            "files/**",
+            "**.conf",
+            "files/**/*.yaml",
+            "[ab].txt",
+            "[!a].txt",
+            "[a-b].txt",
+            "[!a-z]*",
+            "{files,other}/*.yaml",
+            "{files,other}/**",
+            "?.txt",
+            "x\\*y",
+            "[",
+            "files/[",
+            "{a.txt,b",
+            "{,a}.txt",
+            "*.{txt,md}",
+            "{a,b}.txt",
+            "\\[odd].md",
+            "[a-",
+            "**/*.md",
+            "files/*/c.conf",
+            "",
+            "[]",
+            "a.txt,b.txt",
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let chart = dir.path().join("g");
+        std::fs::create_dir_all(chart.join("templates")).unwrap();
+        std::fs::write(
+            chart.join("Chart.yaml"),
+            "apiVersion: v2\nname: g\nversion: 0.1.0\n",
+        )
+        .unwrap();
+        let mut files = Vec::new();
+        for n in names {
+            let p = chart.join(n);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, "x").unwrap();
+            files.push(ChartFile {
+                name: n.to_string(),
+                data: b"x".to_vec(),
+            });
+        }
+        let mut template = String::new();
+        for (i, p) in patterns.iter().enumerate() {
+            let quoted = serde_json::to_string(p).unwrap();
+            template.push_str(&format!(
+                "# {i}:{{{{ range $k, $v := .Files.Glob {quoted} }}}} {{{{ $k }}}}{{{{ end }}}}\n"
+            ));
+        }
+        std::fs::write(chart.join("templates/t.yaml"), template).unwrap();
+        let out = std::process::Command::new(&helm)
+            .arg("template")
+            .arg(&chart)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        for (i, p) in patterns.iter().enumerate() {
+            let prefix = format!("# {i}:");
+            let line = text
+                .lines()
+                .find(|l| l.starts_with(&prefix))
+                .unwrap_or_else(|| panic!("no output for {p:?}"));
+            let mut helm_names: Vec<&str> = line[prefix.len()..].split_whitespace().collect();
+            helm_names.sort();
+            let mut ours: Vec<&str> = glob(&files, p).iter().map(|f| f.name.as_str()).collect();
+            ours.sort();
+            // `.helmignore`-free chart: Chart.yaml is not part of .Files.
+            assert_eq!(ours, helm_names, "pattern {p:?}");
+        }
     }
 }

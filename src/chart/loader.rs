@@ -1103,77 +1103,58 @@ mod tests {
         assert!(e.to_string().contains("error evaluating symlink"), "{e}");
     }
 
-    /// Differential: the files skiff loads from a directory with
-    /// `.helmignore` rules are exactly those `helm package` archives.
+    /// Differential: for a table of `.helmignore` files (Helm's documented
+    /// rules, classes, anchors, directory rules and the odd negation), the
+    /// files skiff loads from a directory are exactly those `helm package`
+    /// archives, and skiff fails where helm fails.
     #[test]
     fn same_files_as_helm_package() {
         let Ok(helm) = std::env::var("HELM_REF") else {
             eprintln!("skipped: HELM_REF is not set (differential test against helm package)");
             return;
         };
-        let dir = tempfile::tempdir().unwrap();
-        let chart = dir.path().join("diff");
-        write_tree(
-            &chart,
-            &[
-                ("Chart.yaml", "apiVersion: v2\nname: diff\nversion: 0.1.0\n"),
-                ("values.yaml", "a: 1\n"),
-                (
-                    ".helmignore",
-                    "# comment\n*.bak\n/secret.yaml\ndocs/\ntmp/*.log\na[0-9].md\n\
-                     templates/skip-?.yaml\n  spaced.txt  \nfiles/[^k]*.conf\n",
-                ),
-                ("README.md", "r"),
-                ("x.bak", "b"),
-                ("sub/x.bak", "b"),
-                ("secret.yaml", "s"),
-                ("nested/secret.yaml", "s"),
-                ("docs/a.md", "d"),
-                ("docs/inner/b.md", "d"),
-                ("files/docs", "a file named docs is not a directory"),
-                ("files/keep.conf", "k"),
-                ("files/drop.conf", "d"),
-                ("tmp/x.log", "l"),
-                ("tmp/deep/y.log", "l"),
-                ("tmp/keep.txt", "t"),
-                ("a1.md", "1"),
-                ("ab.md", "b"),
-                ("spaced.txt", "s"),
-                ("templates/cm.yaml", "kind: ConfigMap\n"),
-                ("templates/.hidden", "h"),
-                ("templates/skip-1.yaml", "s"),
-                ("templates/skip-10.yaml", "k"),
-                ("crds/c.yaml", "kind: CustomResourceDefinition\n"),
-                (
-                    "charts/sub/Chart.yaml",
-                    "apiVersion: v2\nname: sub\nversion: 0.2.0\n",
-                ),
-                ("charts/sub/values.yaml", "b: 2\n"),
-                ("charts/sub/templates/t.yaml", "kind: Secret\n"),
-            ],
-        );
-        let out = dir.path().join("out");
-        fs::create_dir_all(&out).unwrap();
-        let status = std::process::Command::new(&helm)
-            .arg("package")
-            .arg(&chart)
-            .arg("-d")
-            .arg(&out)
-            .output()
-            .unwrap();
-        assert!(
-            status.status.success(),
-            "{}",
-            String::from_utf8_lossy(&status.stderr)
-        );
-        let bytes = fs::read(out.join("diff-0.1.0.tgz")).unwrap();
-        let mut helm_names: Vec<String> = read_archive(&bytes, "helm")
-            .unwrap()
-            .into_iter()
-            .map(|f| f.name)
-            .collect();
-        helm_names.sort();
-
+        let variants = [
+            "# comment\n*.bak\n/secret.yaml\ndocs/\ntmp/*.log\na[0-9].md\n\
+             templates/skip-?.yaml\n  spaced.txt  \nfiles/[^k]*.conf\n",
+            "*.md\n/tmp/\nsub\n",
+            "!*.yaml\n",
+            "*.conf\n!files/keep.conf\n",
+            "!templates/\n",
+            "files/*\ncrds\n",
+            "*\n",
+            "",
+        ];
+        let tree: &[(&str, &str)] = &[
+            ("Chart.yaml", "apiVersion: v2\nname: diff\nversion: 0.1.0\n"),
+            ("values.yaml", "a: 1\n"),
+            ("README.md", "r"),
+            ("x.bak", "b"),
+            ("sub/x.bak", "b"),
+            ("secret.yaml", "s"),
+            ("nested/secret.yaml", "s"),
+            ("docs/a.md", "d"),
+            ("docs/inner/b.md", "d"),
+            ("files/docs", "a file named docs is not a directory"),
+            ("files/keep.conf", "k"),
+            ("files/drop.conf", "d"),
+            ("tmp/x.log", "l"),
+            ("tmp/deep/y.log", "l"),
+            ("tmp/keep.txt", "t"),
+            ("a1.md", "1"),
+            ("ab.md", "b"),
+            ("spaced.txt", "s"),
+            ("templates/cm.yaml", "kind: ConfigMap\n"),
+            ("templates/.hidden", "h"),
+            ("templates/skip-1.yaml", "s"),
+            ("templates/skip-10.yaml", "k"),
+            ("crds/c.yaml", "kind: CustomResourceDefinition\n"),
+            (
+                "charts/sub/Chart.yaml",
+                "apiVersion: v2\nname: sub\nversion: 0.2.0\n",
+            ),
+            ("charts/sub/values.yaml", "b: 2\n"),
+            ("charts/sub/templates/t.yaml", "kind: Secret\n"),
+        ];
         fn collect(c: &Chart, prefix: &str, out: &mut Vec<String>) {
             out.push(format!("{prefix}Chart.yaml"));
             if c.raw_values.is_some() {
@@ -1189,10 +1170,54 @@ mod tests {
                 collect(d, &format!("{prefix}charts/{}/", d.name()), out);
             }
         }
-        let c = load(&chart).unwrap();
-        let mut ours = Vec::new();
-        collect(&c, "", &mut ours);
-        ours.sort();
-        assert_eq!(ours, helm_names);
+        for rules in variants {
+            let dir = tempfile::tempdir().unwrap();
+            let chart = dir.path().join("diff");
+            write_tree(&chart, tree);
+            fs::write(chart.join(".helmignore"), rules).unwrap();
+            let out = dir.path().join("out");
+            fs::create_dir_all(&out).unwrap();
+            let run = std::process::Command::new(&helm)
+                .arg("package")
+                .arg(&chart)
+                .arg("-d")
+                .arg(&out)
+                .output()
+                .unwrap();
+            let ours = load(&chart);
+            if !run.status.success() {
+                assert!(
+                    ours.is_err(),
+                    "helm failed ({}) but skiff loaded the chart, rules {rules:?}",
+                    String::from_utf8_lossy(&run.stderr)
+                );
+                continue;
+            }
+            let bytes = fs::read(out.join("diff-0.1.0.tgz")).unwrap();
+            let mut helm_names: Vec<String> = read_archive(&bytes, "helm")
+                .unwrap()
+                .into_iter()
+                .map(|f| f.name)
+                .collect();
+            helm_names.sort();
+            let ours = ours.unwrap();
+            let mut names = Vec::new();
+            collect(&ours, "", &mut names);
+            names.sort();
+            assert_eq!(names, helm_names, "rules {rules:?}");
+            // Helm's own archive loads back to the same chart.
+            let packed = load(&out.join("diff-0.1.0.tgz")).unwrap();
+            assert_eq!(packed.metadata, ours.metadata);
+            assert_eq!(packed.values, ours.values);
+            assert_eq!(packed.templates, ours.templates);
+            assert_eq!(packed.crds, ours.crds);
+            let sorted = |c: &Chart| {
+                let mut f = c.files.clone();
+                f.sort_by(|a, b| a.name.cmp(&b.name));
+                f
+            };
+            assert_eq!(sorted(&packed), sorted(&ours));
+            assert_eq!(packed.dependencies.len(), ours.dependencies.len());
+        }
     }
 }

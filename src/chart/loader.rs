@@ -542,8 +542,8 @@ fn parse_values(text: &str, file: &str) -> Result<Value, ChartError> {
         column,
         text: Some(text.into()),
     };
-    let docs =
-        crate::yaml::parse_documents(text).map_err(|e| syntax(e.message, e.line, e.column))?;
+    let docs = crate::yaml::parse_documents(text)
+        .map_err(|e| syntax(super::metadata::yaml_message(&e.message), e.line, e.column))?;
     let mut merged = Map::new();
     for doc in docs {
         match doc {

@@ -142,6 +142,19 @@ pub(crate) struct MetadataDraft {
     null_dependency: bool,
 }
 
+/// The YAML reader's message without its leading `line L column C: `
+/// (the location is reported separately, with a snippet).
+pub(crate) fn yaml_message(message: &str) -> String {
+    let stripped = message.strip_prefix("line ").and_then(|rest| {
+        let (line, rest) = rest.split_once(' ')?;
+        let rest = rest.strip_prefix("column ")?;
+        let (column, rest) = rest.split_once(": ")?;
+        let numeric = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        (numeric(line) && numeric(column)).then_some(rest)
+    });
+    stripped.unwrap_or(message).to_string()
+}
+
 /// A Go struct field path for JSON decoding errors (`Metadata.annotations`).
 struct FieldPath<'a> {
     path: &'a str,
@@ -345,7 +358,7 @@ impl MetadataDraft {
         let value = crate::yaml::parse_document(text).map_err(|e| ChartError::Syntax {
             name: name.to_string(),
             file: file.to_string(),
-            message: e.message,
+            message: yaml_message(&e.message),
             line: e.line,
             column: e.column,
             text: Some(text.into()),
@@ -913,6 +926,16 @@ mod tests {
         ] {
             assert!(!is_helm_semver(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn yaml_position_prefix_is_dropped() {
+        assert_eq!(
+            yaml_message("line 3 column 11: unclosed bracket"),
+            "unclosed bracket"
+        );
+        assert_eq!(yaml_message("line x column 1: y"), "line x column 1: y");
+        assert_eq!(yaml_message("no position"), "no position");
     }
 
     #[test]

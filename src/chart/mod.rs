@@ -2,14 +2,20 @@
 //! templates, CRDs, other files and subcharts, loaded from a directory or a
 //! `.tgz` archive the way Helm's loader does it.
 
+mod error;
 pub mod files;
 pub mod helmignore;
 pub mod starter;
 mod loader;
 mod metadata;
 
-pub use loader::{ChartError, load};
-pub use metadata::{ChartType, Dependency, ImportValue, Maintainer, Metadata};
+pub use error::ChartError;
+pub use helmignore::HelmIgnore;
+pub use loader::{MAX_ARCHIVE_SIZE, MAX_FILE_SIZE, check_dependencies, load};
+pub use metadata::{
+    ChartType, Dependency, ImportValue, Maintainer, Metadata, format_go_float32, is_helm_semver,
+    parse_metadata,
+};
 
 use crate::value::Value;
 use std::path::PathBuf;
@@ -44,12 +50,16 @@ pub struct Chart {
     pub schema: Option<serde_json::Value>,
     /// Everything under `templates/` (partials `_*` included), in path order.
     pub templates: Vec<ChartFile>,
-    /// Files under `crds/`, in load order.
+    /// Files under `crds/` ending `.yaml`, `.yml` or `.json` (any case), in
+    /// load order; they are also part of `files`, as in Helm.
     pub crds: Vec<ChartFile>,
-    /// The `.Files` set: every file that is not Chart.yaml, values.yaml,
-    /// values.schema.json, Chart.lock, requirements.*, templates/** or charts/**.
+    /// The `.Files` set, in load order: every file that is not Chart.yaml,
+    /// values.yaml, values.schema.json, Chart.lock, requirements.* (kept for
+    /// apiVersion v1 charts), templates/** or charts/** (but `charts/**.prov`
+    /// files are kept).
     pub files: Vec<ChartFile>,
-    /// Subcharts found under `charts/` (directories and `.tgz`), in path order.
+    /// Subcharts found under `charts/` (directories and `.tgz`), sorted by
+    /// their `charts/` entry name (Helm's order is random).
     pub dependencies: Vec<Chart>,
     /// Where the chart was loaded from, for messages.
     pub origin: PathBuf,

@@ -9,7 +9,14 @@ use std::path::PathBuf;
 fn examples(c: &mut Criterion) {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("charts-examples");
     let opts = RenderOptions::default();
-    for name in ["kafka", "spark", "airflow", "trino", "minio", "data-platform"] {
+    for name in [
+        "kafka",
+        "spark",
+        "airflow",
+        "trino",
+        "minio",
+        "data-platform",
+    ] {
         let chart = root.join(name);
         c.bench_function(&format!("template {name}"), |b| {
             b.iter(|| render_to_string(black_box(&chart), &opts).expect("example renders"))

@@ -85,8 +85,8 @@ pub enum ExitKind {
 pub struct Diagnostic {
     /// One line saying what went wrong.
     pub message: String,
-    /// Where, when known.
-    pub location: Option<Location>,
+    /// Where, when known (boxed: keeps `Result<_, Diagnostic>` small).
+    pub location: Option<Box<Location>>,
     /// Extra lines: include chains, hints.
     pub notes: Vec<String>,
     /// Exit code class.
@@ -114,7 +114,7 @@ impl Diagnostic {
 
     /// Sets the location.
     pub fn at(mut self, location: Location) -> Diagnostic {
-        self.location = Some(location);
+        self.location = Some(Box::new(location));
         self
     }
 
@@ -150,7 +150,7 @@ impl Diagnostic {
                         .max(start + usize::from(start < snippet_source.len()));
                     let mut snippet = Snippet::source(snippet_source.as_str())
                         .line_start(line)
-                        .path(loc.to_string());
+                        .path(loc.file.as_str());
                     if start < snippet_source.len() {
                         snippet = snippet.annotation(AnnotationKind::Primary.span(start..end));
                     }

@@ -12,8 +12,8 @@ pub mod manifest;
 pub mod render;
 pub mod show;
 pub mod value;
-pub mod version_range;
 pub mod values;
+pub mod version_range;
 pub mod yaml;
 
 pub use value::{Map, Value};

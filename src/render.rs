@@ -24,7 +24,7 @@ use crate::values::{self, ValueOptions};
 use std::path::Path;
 
 /// Everything `skiff template` can be told.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct RenderOptions {
     /// `.Release`.
     pub release: Release,
@@ -36,18 +36,6 @@ pub struct RenderOptions {
     pub skip_schema_validation: bool,
     /// Output selection (`--include-crds`, `--skip-tests`, `--no-hooks`, `-s`).
     pub stream: HelmStreamOptions,
-}
-
-impl Default for RenderOptions {
-    fn default() -> Self {
-        RenderOptions {
-            release: Release::default(),
-            values: ValueOptions::default(),
-            capabilities: Capabilities::default(),
-            skip_schema_validation: false,
-            stream: HelmStreamOptions::default(),
-        }
-    }
 }
 
 /// What a render printed, plus the findings that go to stderr.
@@ -75,8 +63,11 @@ pub struct PreparedChart {
 pub fn prepare(path: &Path, opts: &RenderOptions) -> Result<PreparedChart, Diagnostic> {
     let mut chart = chart::load(path)?;
     if chart.is_library() {
-        return Err(Diagnostic::new("library charts are not installable")
-            .at(Location::file(chart.origin.join("Chart.yaml").display().to_string())));
+        return Err(
+            Diagnostic::new("library charts are not installable").at(Location::file(
+                chart.origin.join("Chart.yaml").display().to_string(),
+            )),
+        );
     }
     chart::check_dependencies(&chart)?;
     let user = opts.values.merge_values()?;

@@ -44,7 +44,14 @@ fn assert_helm_stream(text: &str) {
     }
 }
 
-const EXAMPLES: &[&str] = &["kafka", "spark", "airflow", "trino", "minio", "data-platform"];
+const EXAMPLES: &[&str] = &[
+    "kafka",
+    "spark",
+    "airflow",
+    "trino",
+    "minio",
+    "data-platform",
+];
 
 #[test]
 fn example_charts_render() {
@@ -75,7 +82,12 @@ fn set_and_values_files_change_the_output() {
 
 #[test]
 fn show_only_unknown_template_fails() {
-    let r = run(&["template", "charts-examples/kafka", "-s", "templates/nope.yaml"]);
+    let r = run(&[
+        "template",
+        "charts-examples/kafka",
+        "-s",
+        "templates/nope.yaml",
+    ]);
     assert_eq!(r.code, 1);
     assert!(r.stdout.is_empty());
     insta::assert_snapshot!("show_only_unknown", r.stderr);
@@ -86,9 +98,22 @@ fn output_dir_writes_every_template() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let out = tmp.path().join("out");
     let out_s = out.to_string_lossy().into_owned();
-    let r = run(&["template", "demo", "charts-examples/minio", "--output-dir", &out_s]);
+    let r = run(&[
+        "template",
+        "demo",
+        "charts-examples/minio",
+        "--output-dir",
+        &out_s,
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.lines().all(|l| l.starts_with("wrote ")), "{}", r.stdout);
+    // Helm's shape: one `wrote <path>` line per file, then an empty line.
+    let (wrote, rest) = r.stdout.split_at(r.stdout.len() - 1);
+    assert_eq!(rest, "\n");
+    assert!(
+        wrote.lines().all(|l| l.starts_with("wrote ")),
+        "{}",
+        r.stdout
+    );
     let written: Vec<_> = walk(&out);
     assert!(!written.is_empty());
     for file in written {
@@ -117,30 +142,48 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 fn assert_user_error(args: &[&str], snapshot: &str) {
     let r = run(args);
     assert_eq!(r.code, 1, "{snapshot}: {}", r.stderr);
-    assert!(r.stdout.is_empty(), "{snapshot}: partial output {}", r.stdout);
+    assert!(
+        r.stdout.is_empty(),
+        "{snapshot}: partial output {}",
+        r.stdout
+    );
     assert!(r.stderr.starts_with("error: "), "{snapshot}: {}", r.stderr);
     insta::assert_snapshot!(snapshot, r.stderr);
 }
 
 #[test]
 fn malformed_values_yaml_names_file_and_line() {
-    assert_user_error(&["template", "tests/fixtures/broken-values"], "err_broken_values");
+    assert_user_error(
+        &["template", "tests/fixtures/broken-values"],
+        "err_broken_values",
+    );
 }
 
 #[test]
 fn missing_chart_yaml() {
-    assert_user_error(&["template", "tests/fixtures/no-chart-yaml"], "err_no_chart_yaml");
+    assert_user_error(
+        &["template", "tests/fixtures/no-chart-yaml"],
+        "err_no_chart_yaml",
+    );
 }
 
 #[test]
 fn undefined_value_names_template_and_include_chain() {
-    assert_user_error(&["template", "tests/fixtures/undefined-value"], "err_undefined_value");
+    assert_user_error(
+        &["template", "tests/fixtures/undefined-value"],
+        "err_undefined_value",
+    );
 }
 
 #[test]
 fn schema_violation_names_path_and_rule() {
     assert_user_error(
-        &["template", "tests/fixtures/schema-violation", "--set", "replicas=0"],
+        &[
+            "template",
+            "tests/fixtures/schema-violation",
+            "--set",
+            "replicas=0",
+        ],
         "err_schema_violation",
     );
 }
@@ -155,7 +198,10 @@ fn bad_set_flag() {
 
 #[test]
 fn template_syntax_error() {
-    assert_user_error(&["template", "tests/fixtures/bad-template"], "err_bad_template");
+    assert_user_error(
+        &["template", "tests/fixtures/bad-template"],
+        "err_bad_template",
+    );
 }
 
 #[test]
@@ -226,7 +272,11 @@ fn create_makes_a_chart_that_renders() {
     let r = run(&["template", "demo", &chart_s]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_helm_stream(&r.stdout);
-    assert!(r.stdout.contains("# Source: mychart/templates/"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("# Source: mychart/templates/"),
+        "{}",
+        r.stdout
+    );
     // Refuses to overwrite.
     assert_eq!(run(&["create", &chart_s]).code, 1);
 }
@@ -237,7 +287,12 @@ fn eval_renders_a_template_against_data() {
     let data = tmp.path().join("data.yaml");
     let tpl = tmp.path().join("t.j2");
     std::fs::write(&data, "name: kafka\nports: [9092, 9093]\n").unwrap();
-    std::fs::write(&tpl, "{{ name }}:{% for p in ports %} {{ p }}{% endfor %}\n").unwrap();
+    // trim_blocks: the newline right after a block tag is dropped.
+    std::fs::write(
+        &tpl,
+        "{% for p in ports %}\n{{ name }}:{{ p }}\n{% endfor %}\n",
+    )
+    .unwrap();
     let r = run(&[
         "eval",
         "--engine",
@@ -247,5 +302,5 @@ fn eval_renders_a_template_against_data() {
         &tpl.to_string_lossy(),
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(r.stdout, "kafka: 9092 9093\n");
+    assert_eq!(r.stdout, "kafka:9092\nkafka:9093\n");
 }

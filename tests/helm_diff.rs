@@ -35,7 +35,11 @@ fn build_chart(root: &Path) {
          - name: lake\n  version: 0.1.0\n  condition: lake.enabled\n\
          - name: cache\n  version: 0.1.0\n  alias: memcache\n",
     );
-    write(root, "values.yaml", "queue:\n  enabled: true\nlake:\n  enabled: false\n");
+    write(
+        root,
+        "values.yaml",
+        "queue:\n  enabled: true\nlake:\n  enabled: false\n",
+    );
     write(
         root,
         "templates/all.yaml",
@@ -73,7 +77,11 @@ fn build_chart(root: &Path) {
         "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  \
          name: widgets.example.com\n",
     );
-    for (sub, kind) in [("queue", "StatefulSet"), ("lake", "ConfigMap"), ("cache", "Secret")] {
+    for (sub, kind) in [
+        ("queue", "StatefulSet"),
+        ("lake", "ConfigMap"),
+        ("cache", "Secret"),
+    ] {
         write(
             root,
             &format!("charts/{sub}/Chart.yaml"),
@@ -109,10 +117,20 @@ fn static_chart_tree_matches_helm() {
         vec!["template", "rel", &chart_s, "--include-crds"],
         vec!["template", &chart_s, "--skip-tests"],
         vec!["template", &chart_s, "--no-hooks"],
-        vec!["template", &chart_s, "--set", "lake.enabled=true,queue.enabled=false"],
+        vec![
+            "template",
+            &chart_s,
+            "--set",
+            "lake.enabled=true,queue.enabled=false",
+        ],
         vec!["template", &chart_s, "-s", "templates/all.yaml"],
         vec!["template", &chart_s, "-s", "templates/*.yaml"],
-        vec!["template", &chart_s, "-s", "charts/queue/templates/main.yaml"],
+        vec![
+            "template",
+            &chart_s,
+            "-s",
+            "charts/queue/templates/main.yaml",
+        ],
     ];
     for args in cases {
         let (hc, hout, herr) = run(&helm, &args);
@@ -128,7 +146,11 @@ fn empty_chart_matches_helm() {
     let Some(helm) = helm() else { return };
     let tmp = tempfile::tempdir().unwrap();
     let chart = tmp.path().join("nothing");
-    write(&chart, "Chart.yaml", "apiVersion: v2\nname: nothing\nversion: 0.0.1\n");
+    write(
+        &chart,
+        "Chart.yaml",
+        "apiVersion: v2\nname: nothing\nversion: 0.0.1\n",
+    );
     write(&chart, "templates/blank.yaml", "\n");
     let chart_s = chart.to_string_lossy().into_owned();
     let (_, hout, _) = run(&helm, &["template", &chart_s]);

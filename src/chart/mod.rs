@@ -5,9 +5,9 @@
 mod error;
 pub mod files;
 pub mod helmignore;
-pub mod starter;
 mod loader;
 mod metadata;
+pub mod starter;
 
 pub use error::ChartError;
 pub use helmignore::HelmIgnore;

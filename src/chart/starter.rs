@@ -10,9 +10,15 @@ use std::path::{Path, PathBuf};
 const STARTER: &[(&str, &str)] = &[
     ("Chart.yaml", include_str!("starter/Chart.yaml")),
     ("values.yaml", include_str!("starter/values.yaml")),
-    ("values.schema.json", include_str!("starter/values.schema.json")),
+    (
+        "values.schema.json",
+        include_str!("starter/values.schema.json"),
+    ),
     (".helmignore", include_str!("starter/.helmignore")),
-    ("templates/_helpers.j2", include_str!("starter/templates/_helpers.j2")),
+    (
+        "templates/_helpers.j2",
+        include_str!("starter/templates/_helpers.j2"),
+    ),
     (
         "templates/deployment.yaml.j2",
         include_str!("starter/templates/deployment.yaml.j2"),
@@ -21,7 +27,10 @@ const STARTER: &[(&str, &str)] = &[
         "templates/service.yaml.j2",
         include_str!("starter/templates/service.yaml.j2"),
     ),
-    ("templates/NOTES.txt.j2", include_str!("starter/templates/NOTES.txt.j2")),
+    (
+        "templates/NOTES.txt.j2",
+        include_str!("starter/templates/NOTES.txt.j2"),
+    ),
 ];
 
 /// Helm's rule for chart names given to `create`: letters, digits, `.`, `_`
@@ -50,8 +59,10 @@ pub fn create(path: &Path) -> Result<PathBuf, Diagnostic> {
             ))
         })?;
     if path.exists() {
-        return Err(Diagnostic::new(format!("{shown} already exists; not overwriting it"))
-            .at(Location::file(shown)));
+        return Err(
+            Diagnostic::new(format!("{shown} already exists; not overwriting it"))
+                .at(Location::file(shown)),
+        );
     }
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),

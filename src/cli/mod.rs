@@ -24,7 +24,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Render a chart's templates locally, like `helm template`.
-    Template(TemplateArgs),
+    Template(Box<TemplateArgs>),
     /// Show information about a chart.
     Show {
         #[command(subcommand)]
@@ -120,7 +120,12 @@ struct TemplateArgs {
     #[arg(long, value_name = "VERSION")]
     kube_version: Option<String>,
     /// Extra API versions for `.Capabilities.APIVersions` (repeatable, comma-separated).
-    #[arg(short = 'a', long = "api-versions", value_name = "GROUP/VERSION", value_delimiter = ',')]
+    #[arg(
+        short = 'a',
+        long = "api-versions",
+        value_name = "GROUP/VERSION",
+        value_delimiter = ','
+    )]
     api_versions: Vec<String>,
     /// Render as an upgrade (`.Release.IsUpgrade`).
     #[arg(long)]
@@ -171,12 +176,18 @@ pub fn run() -> i32 {
     match execute(cli) {
         Ok(out) => {
             let mut stdout = std::io::stdout().lock();
-            match stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush()) {
+            match stdout
+                .write_all(out.as_bytes())
+                .and_then(|_| stdout.flush())
+            {
                 Ok(()) => 0,
                 // A closed pipe (`skiff template … | head`) is not an error.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
                 Err(e) => {
-                    eprint!("{}", Diagnostic::new(format!("writing output: {e}")).render());
+                    eprint!(
+                        "{}",
+                        Diagnostic::new(format!("writing output: {e}")).render()
+                    );
                     1
                 }
             }
@@ -192,7 +203,7 @@ pub fn run() -> i32 {
 /// when a later step fails.
 fn execute(cli: Cli) -> Result<String, Diagnostic> {
     match cli.command {
-        Command::Template(args) => template(args),
+        Command::Template(args) => template(*args),
         Command::Show { what } => match what {
             ShowCommand::Chart { chart } => crate::show::chart_yaml(&chart),
             ShowCommand::Values { chart } => crate::show::values_yaml(&chart),
@@ -251,8 +262,9 @@ fn template(args: TemplateArgs) -> Result<String, Diagnostic> {
 
 fn eval(args: EvalArgs) -> Result<String, Diagnostic> {
     let source = std::fs::read_to_string(&args.template).map_err(|e| {
-        Diagnostic::new(format!("cannot read template: {e}"))
-            .at(crate::diag::Location::file(args.template.display().to_string()))
+        Diagnostic::new(format!("cannot read template: {e}")).at(crate::diag::Location::file(
+            args.template.display().to_string(),
+        ))
     })?;
     let data = match &args.data {
         Some(path) => crate::show::read_data_file(path)?,

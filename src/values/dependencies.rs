@@ -15,9 +15,9 @@
 
 use super::ValuesError;
 use super::coalesce::{coalesce_maps, coalesce_values, merge_chart_values};
-use crate::version_range::is_compatible_range;
 use crate::chart::{Chart, ImportValue};
 use crate::value::{Map, Value};
+use crate::version_range::is_compatible_range;
 
 /// Helm's `ProcessDependencies`: decides which subcharts are enabled
 /// (removing the others from `chart.dependencies`, recursively), applies

@@ -23,8 +23,8 @@
 //! first. `nindent` is a newline followed by that.
 
 use super::context::{from_template_value, to_template_value};
-use crate::version_range;
 use crate::value::Value as Data;
+use crate::version_range;
 use base64::Engine as _;
 use minijinja::value::{Rest, Value, ValueKind};
 use minijinja::{Environment, Error, ErrorKind, State};

@@ -51,6 +51,7 @@ fn input<'a>(c: &'a Chart, vals: &str) -> RenderInput<'a> {
 }
 
 /// Renders one template `t.yaml.j2` of chart `c` and returns its text.
+#[allow(clippy::result_large_err)] // test helper; see `Engine`
 fn render_one(template: &str, vals: &str) -> Result<String, EngineError> {
     let c = chart("c", &[("templates/t.yaml.j2", template)], &[]);
     let out = JinjaEngine.render(&input(&c, vals))?;

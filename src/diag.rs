@@ -135,7 +135,7 @@ impl Diagnostic {
     /// Renders the report as plain text (no colour), ending in a newline.
     pub fn render(&self) -> String {
         let renderer = Renderer::plain();
-        let title_text = self.message.clone();
+        let title_text = self.message.trim_end().to_string();
         let title = Level::ERROR.primary_title(title_text.as_str());
         let mut head = Group::with_title(title);
         let snippet_source;
@@ -157,7 +157,7 @@ impl Diagnostic {
                     head = head.element(snippet);
                 }
                 _ => {
-                    let mut out = format!("error: {}\n --> {loc}\n", self.message);
+                    let mut out = format!("error: {}\n --> {loc}\n", self.message.trim_end());
                     for n in &self.notes {
                         out.push_str(&format!("  = note: {n}\n"));
                     }

@@ -214,7 +214,7 @@ fn check_kube_version(chart: &Chart, caps: &Capabilities) -> Result<(), Diagnost
     let Some(constraint) = chart.metadata.kube_version.as_deref() else {
         return Ok(());
     };
-    let version = &caps.kube_version.version;
+    let version = &caps.kube_version.normalized();
     // Helm: `chartutil.IsCompatibleRange(kubeVersion, caps.KubeVersion.String())`;
     // an unparsable constraint counts as incompatible.
     if crate::version_range::is_compatible_range(constraint, version) {

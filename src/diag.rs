@@ -180,7 +180,10 @@ impl Diagnostic {
 
 /// Byte offset of the `chars`-th character (clamped to the end).
 fn byte_offset(s: &str, chars: usize) -> usize {
-    s.char_indices().nth(chars).map(|(i, _)| i).unwrap_or(s.len())
+    s.char_indices()
+        .nth(chars)
+        .map(|(i, _)| i)
+        .unwrap_or(s.len())
 }
 
 impl fmt::Display for Diagnostic {

@@ -116,10 +116,12 @@ impl Value {
                 .map(serde_json::Value::Number)
                 .unwrap_or(serde_json::Value::Null),
             Value::String(s) => serde_json::Value::String(s.clone()),
-            Value::Seq(items) => serde_json::Value::Array(items.iter().map(Value::to_json).collect()),
-            Value::Map(m) => serde_json::Value::Object(
-                m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect(),
-            ),
+            Value::Seq(items) => {
+                serde_json::Value::Array(items.iter().map(Value::to_json).collect())
+            }
+            Value::Map(m) => {
+                serde_json::Value::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
+            }
         }
     }
 
@@ -306,7 +308,11 @@ mod tests {
         let v: Value = serde_json::from_str(r#"[1, 1.5, 1e3]"#).unwrap();
         assert_eq!(
             v,
-            Value::Seq(vec![Value::DocInt(1), Value::Float(1.5), Value::Float(1000.0)])
+            Value::Seq(vec![
+                Value::DocInt(1),
+                Value::Float(1.5),
+                Value::Float(1000.0)
+            ])
         );
     }
 }

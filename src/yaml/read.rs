@@ -85,7 +85,9 @@ mod tests {
 
     #[test]
     fn yaml_1_1_scalars_like_helm() {
-        let m = map("a: yes\nb: on\nc: off\nd: 0755\ne: 0x1F\nf: 1.5\ng: 3\nh: ~\ni: 2024-01-01\nj: \"yes\"\n");
+        let m = map(
+            "a: yes\nb: on\nc: off\nd: 0755\ne: 0x1F\nf: 1.5\ng: 3\nh: ~\ni: 2024-01-01\nj: \"yes\"\n",
+        );
         assert_eq!(m["a"], Value::Bool(true));
         assert_eq!(m["b"], Value::Bool(true));
         assert_eq!(m["c"], Value::Bool(false));
@@ -107,11 +109,7 @@ mod tests {
     #[test]
     fn merge_keys_work() {
         let m = map("base: &b\n  x: 1\nderived:\n  <<: *b\n  y: 2\n");
-        assert_eq!(
-            m["derived"].get_path("x"),
-            Some(&Value::DocInt(1)),
-            "{m:?}"
-        );
+        assert_eq!(m["derived"].get_path("x"), Some(&Value::DocInt(1)), "{m:?}");
     }
 
     #[test]

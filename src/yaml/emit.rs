@@ -211,7 +211,8 @@ fn is_printable(b: &[u8], i: usize) -> bool {
         0xED => next < 0xA0,
         0xEF => {
             let third = byte_at(b, i + 2);
-            !(next == 0xBB && third == 0xBF) && !(next == 0xBF && matches!(third, 0xBE | 0xBF))
+            // U+FEFF, U+FFFE and U+FFFF are excluded.
+            !((next == 0xBB && third == 0xBF) || (next == 0xBF && matches!(third, 0xBE | 0xBF)))
         }
         _ => false,
     }
@@ -358,11 +359,14 @@ impl Writer<'_> {
     /// Records why Helm would fail. `json.Marshal` runs before go-yaml
     /// reads anything, so a float error wins over a character error.
     fn fail(&mut self, e: EmitError) {
-        let replace = match (&self.error, &e) {
-            (None, _) => true,
-            (Some(EmitError::ControlCharacter), EmitError::UnsupportedFloat { .. }) => true,
-            _ => false,
-        };
+        let replace = matches!(
+            (&self.error, &e),
+            (None, _)
+                | (
+                    Some(EmitError::ControlCharacter),
+                    EmitError::UnsupportedFloat { .. }
+                )
+        );
         if replace {
             self.error = Some(e);
         }

@@ -82,7 +82,7 @@ pub fn format_go_float(f: f64) -> String {
         return if f.is_sign_negative() { "-0" } else { "0" }.to_string();
     }
     let (digits, exp) = shortest_digits(f);
-    if exp < -4 || exp >= 6 {
+    if !(-4..6).contains(&exp) {
         exponent_form(f < 0.0, &digits, exp)
     } else {
         decimal_form(f < 0.0, &digits, exp)

@@ -97,17 +97,25 @@ pub(crate) fn natural_less(a: &str, b: &str) -> bool {
 /// Sorts map entries by key in go-yaml's natural order.
 ///
 /// `natural_less` is not a total order: the digit run only starts at the
-/// first difference, so `node10a < node1a < node2a < node10a`. With such
-/// keys the result depends on the sorting algorithm, so this is the
-/// algorithm go-yaml's `sort.Sort(keyList)` runs: Go's pattern-defeating
-/// quicksort (`sort/zsortinterface.go`, Go 1.19+), step for step. It never
-/// indexes out of bounds whatever the comparator says (Rust's `sort_by`
-/// may panic on inconsistent orders).
+/// first difference, so `node10a < node1a < node2a < node10a`. For such key
+/// sets the result depends on the order the sort starts from, and in Helm
+/// that is Go's randomised map iteration: `toYaml` of `{node1a, node2a,
+/// …, node29a}` changes from run to run. skiff cannot match a random order;
+/// it gives a deterministic result that is one of Helm's possible outputs:
+/// the keys start in byte order (as if Go's map had iterated that way) and
+/// then go through the algorithm go-yaml's `sort.Sort(keyList)` runs, Go's
+/// pattern-defeating quicksort (`sort/zsortinterface.go`, Go 1.19+), step
+/// for step. For the usual, consistent key sets every sort agrees anyway.
+/// Unlike Rust's `sort_by`, which may panic on an inconsistent order, this
+/// never fails.
 pub(crate) fn sort_entries<V>(entries: &mut [(&str, V)]) {
     let n = entries.len();
     if n <= 1 {
         return;
     }
+    // Byte order is a total order, so this sort is safe; it makes the
+    // result independent of the map's insertion order.
+    entries.sort_unstable_by(|x, y| x.0.cmp(y.0));
     let mut sorter = GoSort {
         v: entries,
         less: |x: &(&str, V), y: &(&str, V)| natural_less(x.0, y.0),
@@ -505,11 +513,15 @@ mod tests {
         assert!(natural_less("node10a", "node1a"));
         assert!(natural_less("node1a", "node2a"));
         assert!(natural_less("node2a", "node10a"));
-        // Sorting such keys must still not panic and must keep every key.
+        // Sorting such keys must still not panic, must keep every key, and
+        // must not depend on the insertion order.
         let keys: Vec<String> = (0..40).map(|i| format!("node{}a", (i * 7) % 40)).collect();
         let mut entries: Vec<(&str, ())> = keys.iter().map(|k| (k.as_str(), ())).collect();
         sort_entries(&mut entries);
         assert_eq!(entries.len(), 40);
+        let mut reversed: Vec<(&str, ())> = keys.iter().rev().map(|k| (k.as_str(), ())).collect();
+        sort_entries(&mut reversed);
+        assert_eq!(entries, reversed);
     }
 
     #[test]

@@ -812,15 +812,51 @@ fn differential_against_helm_to_yaml() {
     };
     let strings = tricky_strings();
     let mut as_values = Map::new();
-    let mut as_keys = Map::new();
+    // Each key in a map of its own: with digits in play the natural key
+    // order can be intransitive, and then helm's order is random (Go map
+    // iteration); key order is checked below with a consistent key set.
+    let mut as_keys = Vec::new();
     for (i, t) in strings.iter().enumerate() {
         as_values.insert(format!("s{i:03}"), Value::String(t.clone()));
         // Not as keys: `<<` and NBSP are written faithfully but then break
         // helm's own parse of the rendered file; NEL fails toYaml (tested
         // by unit tests).
         if !matches!(t.as_str(), "<<" | "\u{a0}") && !t.contains('\u{85}') {
-            as_keys.insert(t.clone(), Value::DocInt(i as i64));
+            let mut m = Map::new();
+            m.insert(t.clone(), Value::DocInt(i as i64));
+            as_keys.push(Value::Map(m));
         }
+    }
+    let mut ordered = Map::new();
+    for k in [
+        "$ref",
+        "-y",
+        "_x",
+        "A",
+        "Ab",
+        "B",
+        "a",
+        "a-b",
+        "a.b",
+        "a/b",
+        "a_b",
+        "aB",
+        "ab",
+        "app",
+        "app.kubernetes.io/name",
+        "b",
+        "z",
+        "ä",
+        "A_FIRST",
+        "ANOTHER",
+        "é",
+        "Z",
+    ] {
+        ordered.insert(k.to_string(), Value::Null);
+    }
+    for n in [0, 1, 2, 9, 10, 11, 20, 100, 101] {
+        ordered.insert(format!("item{n}"), Value::DocInt(n));
+        ordered.insert(format!("{n}"), Value::DocInt(n));
     }
     let nested = json(serde_json::json!({
         "list": [["a", ["b"]], {"m": [1, {"n": "x\ny"}]}, [], {}],
@@ -833,7 +869,8 @@ fn differential_against_helm_to_yaml() {
     }));
     let mut root = Map::new();
     root.insert("a_values".into(), Value::Map(as_values));
-    root.insert("b_keys".into(), Value::Map(as_keys));
+    root.insert("b_keys".into(), Value::Seq(as_keys));
+    root.insert("b_ordered".into(), Value::Map(ordered));
     root.insert("c_nested".into(), nested);
     root.insert("zzz".into(), Value::from("end"));
     let good = Value::Map(root);
@@ -920,4 +957,166 @@ fn differential_against_helm_to_yaml() {
         );
     }
     println!("helm toYaml: identical ({} lines)", theirs.lines().count());
+}
+
+/// A small deterministic generator (xorshift64*) so the random
+/// differential test is reproducible without proptest's runner.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn string(&mut self) -> String {
+        // NEL, LS, NBSP and DEL are included here: helm is the oracle.
+        const EXTRA: &[char] = &['\u{85}', '\u{2028}', '\u{a0}', '\u{7f}', '<', '&'];
+        match self.below(6) {
+            0 => WORDS[self.below(WORDS.len())].to_string(),
+            1 => {
+                let words = [
+                    "lorem", "ipsum", " ", "  ", "x:y", "'", "\n", "a\tb", "#", "-",
+                ];
+                (0..self.below(40))
+                    .map(|_| words[self.below(words.len())])
+                    .collect()
+            }
+            _ => (0..self.below(12))
+                .map(|_| {
+                    if self.below(10) == 0 {
+                        EXTRA[self.below(EXTRA.len())]
+                    } else {
+                        NASTY[self.below(NASTY.len())]
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Value {
+        let kinds = if depth == 0 { 7 } else { 9 };
+        match self.below(kinds) {
+            0 => Value::Null,
+            1 => Value::Bool(self.below(2) == 0),
+            2 => Value::DocInt(self.next() as i64 >> self.below(64)),
+            3 => {
+                let f = f64::from_bits(self.next());
+                Value::Float(if f.is_finite() { f } else { 0.5 })
+            }
+            4 => {
+                const FLOATS: &[f64] = &[
+                    1.0,
+                    1e6,
+                    1e21,
+                    1e20,
+                    1.5e-7,
+                    0.1,
+                    -0.0,
+                    123456789.0,
+                    2.5e15,
+                    1e-6,
+                ];
+                Value::Float(FLOATS[self.below(FLOATS.len())] * [1.0, -1.0, 3.0][self.below(3)])
+            }
+            5 | 6 => Value::String(self.string()),
+            7 => Value::Seq((0..self.below(4)).map(|_| self.value(depth - 1)).collect()),
+            // Keys without digits: their natural order is consistent, so
+            // helm's (randomly seeded) sort is deterministic for them.
+            _ => Value::Map(
+                (0..self.below(5))
+                    .map(|_| {
+                        (
+                            self.string().replace(|c: char| c.is_ascii_digit(), "d"),
+                            self.value(depth - 1),
+                        )
+                    })
+                    .collect(),
+            ),
+        }
+    }
+}
+
+#[test]
+fn differential_random_values_against_helm() {
+    use base64::Engine as _;
+    let Some(helm) = std::env::var_os("HELM_REF") else {
+        println!("skipped: HELM_REF is not set (random differential test against helm's toYaml)");
+        return;
+    };
+    let mut rng = Rng(0x5EED_1234_ABCD_0001);
+    let count = 1000;
+    let mut values = Map::new();
+    for i in 0..count {
+        values.insert(format!("v{i:04}"), rng.value(3));
+    }
+    let values_text = values_json(&Value::Map(values));
+
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("probe");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: probe\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    // base64 keeps helm's own parse of the rendered file out of the way.
+    std::fs::write(
+        chart.join("templates/out.yaml"),
+        "{{ range $k, $v := .Values }}{{ $k }}: \"{{ toYaml $v | b64enc }}\"\n{{ end }}",
+    )
+    .unwrap();
+    std::fs::write(chart.join("values.yaml"), &values_text).unwrap();
+    let output = std::process::Command::new(helm)
+        .arg("template")
+        .arg(&chart)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+
+    let ours = parse_document(&values_text).unwrap();
+    let mut checked = 0;
+    let mut failed_in_helm = 0;
+    let mut failures = Vec::new();
+    for line in stdout.lines().filter(|l| l.starts_with('v')) {
+        let Some((key, encoded)) = line.split_once(": ") else {
+            continue;
+        };
+        let helm_bytes = base64::engine::general_purpose::STANDARD
+            .decode(encoded.trim_matches('"'))
+            .unwrap();
+        let theirs = String::from_utf8(helm_bytes).unwrap();
+        let value = ours.get_path(key).unwrap();
+        // Helm's toYaml trims one trailing newline and gives "" on error.
+        let expected = match try_to_yaml(value) {
+            Ok(text) => text.strip_suffix('\n').unwrap_or(&text).to_string(),
+            Err(_) => String::new(),
+        };
+        checked += 1;
+        failed_in_helm += usize::from(theirs.is_empty());
+        if expected != theirs {
+            failures.push(format!(
+                "{key}: {value:?}\n--- helm\n{theirs}\n--- skiff\n{expected}"
+            ));
+        }
+    }
+    assert_eq!(checked, count, "helm output:\n{stdout}");
+    assert!(
+        failures.is_empty(),
+        "{} of {count} differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    println!("helm toYaml on {count} random values: identical ({failed_in_helm} fail in both)");
 }

@@ -4,7 +4,7 @@
 //! `sigs.k8s.io/yaml.Marshal` first writes the value as JSON
 //! (`encoding/json`), reads that JSON back with go-yaml v2 and writes it
 //! with go-yaml v2's `Marshal`. The round trip shapes the output: every map
-//! has string keys sorted in go-yaml's natural order ([`super::key_order`]),
+//! has string keys sorted in go-yaml's natural order (see `key_order.rs`),
 //! numbers are spelled the way JSON wrote them and go-yaml then re-read them
 //! (integral floats become integers, the rest use Go's `%g`), and strings are
 //! styled by go-yaml's writer (`emitterc.go`): plain when a YAML 1.1 reader
@@ -19,7 +19,7 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use super::float::{format_go_float, format_json_float};
-use super::key_order::sort_entries;
+use super::key_order::sort_natural;
 use super::resolve::needs_quotes;
 use crate::diag::Diagnostic;
 use crate::value::{Map, Value};
@@ -45,11 +45,14 @@ pub struct EmitOptions {
     /// `%g` numbers without the JSON step) are not modelled. Default `false`:
     /// go-yaml v2 writes `b:\n- 3`.
     pub indent_sequences: bool,
-    /// Treat [`Value::DocInt`] as the Go `float64` Helm holds it as (the
-    /// default): integers beyond 2^53 come out as `encoding/json` rounds
-    /// them. With `false` they are written exactly, as kustomize (which
-    /// keeps scalars as text) does. Identical for |n| ≤ 2^53.
-    pub doc_ints_as_float64: bool,
+    /// Reproduce the effects of sigs.k8s.io/yaml's JSON round trip that
+    /// depend on how Helm holds values (the default): a [`Value::DocInt`]
+    /// is a Go `float64`, so integers beyond 2^53 come out rounded the way
+    /// `encoding/json` writes them, and NEL (U+0085) is folded the way
+    /// go-yaml's reader folds it inside a JSON string. With `false` both are
+    /// written as they are, as kustomize (which keeps scalars as text) does.
+    /// Integral floats print as integers either way.
+    pub json_round_trip: bool,
 }
 
 impl Default for EmitOptions {
@@ -57,7 +60,7 @@ impl Default for EmitOptions {
         EmitOptions {
             sort_keys: true,
             indent_sequences: false,
-            doc_ints_as_float64: true,
+            json_round_trip: true,
         }
     }
 }
@@ -451,13 +454,14 @@ impl Writer<'_> {
             Value::Int(i) => self.integer(*i),
             // Helm holds document numbers as float64, so beyond 2^53 the
             // JSON step rounds them (9223372036854775807 → 9223372036854775808).
-            Value::DocInt(i) if self.opts.doc_ints_as_float64 => self.float(*i as f64),
+            Value::DocInt(i) if self.opts.json_round_trip => self.float(*i as f64),
             Value::DocInt(i) => self.integer(*i),
             Value::Float(f) => self.float(*f),
-            Value::String(s) => {
+            Value::String(s) if self.opts.json_round_trip => {
                 let s = fold_nel_like_json_step(s);
                 self.string(&s, &analyze(&s), false);
             }
+            Value::String(s) => self.string(s, &analyze(s), false),
             Value::Seq(items) if items.is_empty() => self.empty_flow("[", "]"),
             Value::Seq(items) => self.sequence(items, mapping),
             Value::Map(m) if m.is_empty() => self.empty_flow("{", "}"),
@@ -550,7 +554,7 @@ impl Writer<'_> {
         self.increase_indent(false, false);
         if self.opts.sort_keys {
             let mut entries: Vec<(&str, &Value)> = m.iter().map(|(k, v)| (k.as_str(), v)).collect();
-            sort_entries(&mut entries);
+            sort_natural(&mut entries);
             for (k, v) in entries {
                 self.entry(k, v);
             }

@@ -6,8 +6,6 @@
 //! after everything else, digit runs compared as numbers
 //! (`a9 < a10`, `A_FIRST < ANOTHER`).
 
-use std::cmp::Ordering;
-
 /// `unicode.IsLetter`, approximated by Rust's alphabetic property (it also
 /// counts a few marks and letter-like numbers; the two differ only for rare
 /// non-ASCII characters).
@@ -94,7 +92,8 @@ pub(crate) fn natural_less(a: &str, b: &str) -> bool {
     }
 }
 
-/// Sorts map entries by key in go-yaml's natural order.
+/// Sorts map entries by key in go-yaml v2's natural order (`keyList.Less`),
+/// the order of Helm's `toYaml` and kustomize output.
 ///
 /// `natural_less` is not a total order: the digit run only starts at the
 /// first difference, so `node10a < node1a < node2a < node10a`. For such key
@@ -108,7 +107,7 @@ pub(crate) fn natural_less(a: &str, b: &str) -> bool {
 /// for step. For the usual, consistent key sets every sort agrees anyway.
 /// Unlike Rust's `sort_by`, which may panic on an inconsistent order, this
 /// never fails.
-pub(crate) fn sort_entries<V>(entries: &mut [(&str, V)]) {
+pub fn sort_natural<V>(entries: &mut [(&str, V)]) {
     let n = entries.len();
     if n <= 1 {
         return;
@@ -406,25 +405,13 @@ impl<T, F: Fn(&T, &T) -> bool> GoSort<'_, T, F> {
     }
 }
 
-/// An [`Ordering`] view of [`natural_less`], for callers that sort other
-/// things by key.
-pub fn natural_cmp(a: &str, b: &str) -> Ordering {
-    if natural_less(a, b) {
-        Ordering::Less
-    } else if natural_less(b, a) {
-        Ordering::Greater
-    } else {
-        Ordering::Equal
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn sorted(keys: &[&str]) -> Vec<String> {
         let mut entries: Vec<(&str, ())> = keys.iter().map(|k| (*k, ())).collect();
-        sort_entries(&mut entries);
+        sort_natural(&mut entries);
         entries.into_iter().map(|(k, _)| k.to_string()).collect()
     }
 
@@ -503,7 +490,7 @@ mod tests {
         let a = "k99999999999999999999999999999";
         let b = "k99999999999999999999999999998";
         let _ = natural_less(a, b);
-        let _ = natural_cmp(b, a);
+        let _ = natural_less(b, a);
     }
 
     #[test]
@@ -517,10 +504,10 @@ mod tests {
         // must not depend on the insertion order.
         let keys: Vec<String> = (0..40).map(|i| format!("node{}a", (i * 7) % 40)).collect();
         let mut entries: Vec<(&str, ())> = keys.iter().map(|k| (k.as_str(), ())).collect();
-        sort_entries(&mut entries);
+        sort_natural(&mut entries);
         assert_eq!(entries.len(), 40);
         let mut reversed: Vec<(&str, ())> = keys.iter().rev().map(|k| (k.as_str(), ())).collect();
-        sort_entries(&mut reversed);
+        sort_natural(&mut reversed);
         assert_eq!(entries, reversed);
     }
 
@@ -533,7 +520,17 @@ mod tests {
             .map(|i| format!("{}{}", ["a", "b", "B", "a_"][i % 4], (i * 37) % 101))
             .collect();
         let mut reference: Vec<&str> = keys.iter().map(String::as_str).collect();
-        reference.sort_by(|x, y| natural_cmp(x, y));
+        // The key set is consistent, so a comparator built from
+        // natural_less is a total order here.
+        reference.sort_by(|x, y| {
+            if natural_less(x, y) {
+                std::cmp::Ordering::Less
+            } else if natural_less(y, x) {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        });
         reference.dedup();
         let unique: Vec<String> = reference.iter().map(|s| s.to_string()).collect();
         for order in 0..4 {
@@ -550,7 +547,7 @@ mod tests {
                 _ => {}
             }
             let mut entries: Vec<(&str, ())> = input.into_iter().map(|k| (k, ())).collect();
-            sort_entries(&mut entries);
+            sort_natural(&mut entries);
             let got: Vec<&str> = entries.into_iter().map(|(k, _)| k).collect();
             assert_eq!(got, reference, "input order {order}");
         }

@@ -401,7 +401,7 @@ fn doc_ints_are_helm_float64_unless_asked_otherwise() {
     let big = Value::DocInt(9007199254740993); // 2^53 + 1
     assert_eq!(to_yaml(&big), "9007199254740992\n");
     let exact = EmitOptions {
-        doc_ints_as_float64: false,
+        json_round_trip: false,
         ..EmitOptions::default()
     };
     assert_eq!(to_yaml_with(&big, exact), "9007199254740993\n");
@@ -456,6 +456,11 @@ fn nel_is_folded_like_the_json_step_reads_it() {
     assert_eq!(kv("a \u{85} \u{85} b"), "k: |-\n  a\n  b\n");
     assert_eq!(kv("x\u{85}\u{85}\u{85}y"), "k: |-\n  x\n\n  y\n");
     assert_eq!(kv("a  b"), "k: a  b\n");
+    let raw = EmitOptions {
+        json_round_trip: false,
+        ..EmitOptions::default()
+    };
+    assert_eq!(to_yaml_with(&Value::from("a\u{85}b"), raw), "\"a\\Nb\"\n");
 }
 
 #[test]
@@ -639,7 +644,7 @@ fn kustomize_corpus_documents_round_trip_byte_for_byte() {
                 }
             };
             let exact = EmitOptions {
-                doc_ints_as_float64: false,
+                json_round_trip: false,
                 ..EmitOptions::default()
             };
             let out = to_yaml_with(&value, exact);

@@ -1,10 +1,16 @@
 //! YAML at the edges: reading documents into [`Value`]s the way Helm reads
 //! them (YAML 1.1 scalars through go-yaml v2), and writing them back out
 //! byte-compatibly with go-yaml v2 ([`emit`]).
+//!
+//! [`Value`]: crate::value::Value
 
 pub mod emit;
 mod float;
+mod key_order;
 mod read;
+mod resolve;
 
+pub use emit::{EmitError, EmitOptions, to_yaml, to_yaml_with, try_to_yaml, write_yaml};
 pub use float::{format_go_float, format_json_float};
+pub use key_order::sort_natural;
 pub use read::{YamlError, parse_document, parse_documents};

@@ -7,20 +7,20 @@ use std::path::Path;
 
 /// `Chart.yaml` as `helm show chart` prints it: the metadata re-serialized
 /// (Helm marshals its `Metadata` struct through JSON, so keys come out
-/// sorted, empty fields are omitted and comments are gone).
+/// sorted, empty fields are omitted and comments are gone), followed by an
+/// empty line (`fmt.Fprintf(out, "%s\n", yaml)`).
 pub fn chart_yaml(path: &Path) -> Result<String, Diagnostic> {
     let chart = chart::load(path)?;
-    let mut text = crate::yaml::emit::to_yaml(&metadata_value(&chart.metadata));
-    if !text.ends_with('\n') {
-        text.push('\n');
-    }
+    let mut text = crate::yaml::to_yaml(&metadata_value(&chart.metadata));
+    text.push('\n');
     Ok(text)
 }
 
-/// The chart's `values.yaml` exactly as written (`helm show values`).
+/// The chart's `values.yaml` as written, plus the newline `helm show
+/// values` adds (`fmt.Fprintln`); nothing when the chart has none.
 pub fn values_yaml(path: &Path) -> Result<String, Diagnostic> {
     let chart = chart::load(path)?;
-    Ok(chart.raw_values.unwrap_or_default())
+    Ok(chart.raw_values.map(|raw| raw + "\n").unwrap_or_default())
 }
 
 /// Reads a data file for `skiff eval`: YAML or JSON (JSON is YAML).

@@ -259,7 +259,7 @@ fn show_chart_and_values() {
     let r = run(&["show", "values", "charts-examples/kafka"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let raw = std::fs::read_to_string(root().join("charts-examples/kafka/values.yaml")).unwrap();
-    assert_eq!(r.stdout, raw);
+    assert_eq!(r.stdout, raw + "\n");
 }
 
 #[test]

@@ -158,3 +158,28 @@ fn empty_chart_matches_helm() {
     assert_eq!(sc, 0, "{serr}");
     assert_eq!(sout, hout);
 }
+
+#[test]
+fn show_chart_and_values_match_helm() {
+    let Some(helm) = helm() else { return };
+    let skiff = env!("CARGO_BIN_EXE_skiff");
+    let root = env!("CARGO_MANIFEST_DIR");
+    for chart in [
+        "kafka",
+        "spark",
+        "airflow",
+        "trino",
+        "minio",
+        "data-platform",
+    ] {
+        let path = format!("{root}/charts-examples/{chart}");
+        for what in ["chart", "values"] {
+            let args = ["show", what, path.as_str()];
+            let (hc, hout, herr) = run(&helm, &args);
+            let (sc, sout, serr) = run(skiff, &args);
+            assert_eq!(hc, 0, "helm {args:?}: {herr}");
+            assert_eq!(sc, 0, "skiff {args:?}: {serr}");
+            assert_eq!(sout, hout, "show {what} differs for {chart}");
+        }
+    }
+}

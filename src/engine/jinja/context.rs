@@ -287,7 +287,9 @@ impl FilesObject {
             .into_iter()
             .map(|(k, v)| (k, Data::String(v)))
             .collect();
-        super::filters::yaml_text(&Data::Map(map))
+        // Like Helm's AsConfig/AsSecrets: a map go-yaml cannot write (control
+        // characters in a file) renders as nothing.
+        super::filters::yaml_text(&Data::Map(map)).unwrap_or_default()
     }
 }
 

@@ -56,13 +56,15 @@ fn invalid(msg: impl Into<String>) -> Error {
 }
 
 /// YAML text of a value as Helm's `toYaml` writes it, without the final
-/// newline (Helm trims it so `{{ toYaml x | nindent 2 }}` composes).
-pub(crate) fn yaml_text(v: &Data) -> String {
-    let mut s = crate::yaml::emit::to_yaml(v);
+/// newline (Helm trims it so `{{ toYaml x | nindent 2 }}` composes). Values
+/// go-yaml cannot write (NaN, control characters) are an error here, where
+/// Helm would silently print nothing.
+pub(crate) fn yaml_text(v: &Data) -> Result<String, crate::yaml::EmitError> {
+    let mut s = crate::yaml::try_to_yaml(v)?;
     if s.ends_with('\n') {
         s.pop();
     }
-    s
+    Ok(s)
 }
 
 /// Compact JSON text of a value, keys in map order.
@@ -90,7 +92,7 @@ pub(crate) fn stringify(v: &Value) -> Result<String, Error> {
 }
 
 fn toyaml(v: Value) -> Result<String, Error> {
-    Ok(yaml_text(&from_template_value(&v)?))
+    yaml_text(&from_template_value(&v)?).map_err(|e| invalid(format!("toyaml: {e}")))
 }
 
 fn tojson(v: Value) -> Result<String, Error> {

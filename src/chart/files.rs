@@ -484,3 +484,51 @@ mod differential {
         }
     }
 }
+
+/// gobwas/glob cases (the `.Files.Glob` / `files.glob` matcher).
+#[cfg(test)]
+mod glob_cases {
+    use super::GlobPattern;
+
+    fn m(p: &str, s: &str) -> bool {
+        GlobPattern::compile(p).unwrap().matches(s)
+    }
+
+    #[test]
+    fn stars() {
+        assert!(m("config/*", "config/a.conf"));
+        assert!(!m("config/*", "config/sub/c.conf"));
+        assert!(m("config/**", "config/sub/c.conf"));
+        assert!(m("**.conf", "config/sub/c.conf"));
+        assert!(m("**.conf", "top.conf"));
+        assert!(!m("*.conf", "config/a.conf"));
+        assert!(m("*", ""));
+        assert!(m("a*b*c", "axxbyyc"));
+        assert!(!m("a*b*c", "axxbyy"));
+    }
+
+    #[test]
+    fn classes_alternatives_escapes() {
+        assert!(m("config/[ab].conf", "config/b.conf"));
+        assert!(!m("config/[!ab].conf", "config/b.conf"));
+        assert!(m("config/[a-c].conf", "config/c.conf"));
+        assert!(m("config/{a,b}.conf", "config/a.conf"));
+        assert!(m("{x,config/{a,b}}.conf", "config/b.conf"));
+        assert!(!m("config/{a,b}.conf", "config/c.conf"));
+        assert!(m("f\\*", "f*"));
+        assert!(!m("f\\*", "fx"));
+        assert!(m("?.txt", "a.txt"));
+        assert!(!m("?.txt", "/.txt"));
+    }
+
+    #[test]
+    fn malformed_patterns() {
+        assert!(GlobPattern::compile("[bad").is_err());
+        // gobwas/glob reads an unclosed `{a,b` as the alternatives a|b
+        // (helm v4.1.4 `.Files.Glob "{a,b"` lists `a` and `b`).
+        assert!(m("{a,b", "a") && m("{a,b", "b") && !m("{a,b", "c"));
+        // A trailing `\\` is not an error either (invalid patterns would
+        // match everything): helm lists nothing for it, not even `trailing\\`.
+        assert!(!m("trailing\\", "a") && !m("trailing\\", "trailing\\"));
+    }
+}

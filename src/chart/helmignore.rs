@@ -547,3 +547,51 @@ mod tests {
         assert_eq!(go_base("/"), "/");
     }
 }
+
+/// `filepath.Match` cases (also the `--show-only` matcher of `manifest`).
+#[cfg(test)]
+mod go_match_cases {
+    fn m(p: &str, n: &str) -> bool {
+        super::go_match(p, n).unwrap_or(false)
+    }
+
+    #[test]
+    fn literals_and_stars() {
+        assert!(m("templates/a.yaml", "templates/a.yaml"));
+        assert!(!m("templates/a.yaml", "templates/a.yml"));
+        assert!(m("templates/*.yaml", "templates/a.yaml"));
+        // `*` does not cross `/` (Helm: `-s 'templates/*.yaml'` leaves out tests/).
+        assert!(!m("templates/*.yaml", "templates/tests/t.yaml"));
+        assert!(m("templates/*/*.yaml", "templates/tests/t.yaml"));
+        assert!(m("*", "abc"));
+        assert!(!m("*", "a/b"));
+        assert!(m("templates/*", "templates/x"));
+        assert!(m("a*b*c", "axxbyyc"));
+        assert!(m("a*b", "abab"));
+        assert!(!m("a*b", "abac"));
+        assert!(m("", ""));
+        assert!(!m("", "a"));
+    }
+
+    #[test]
+    fn question_mark_and_classes() {
+        assert!(m("a?c", "abc"));
+        assert!(!m("a?c", "a/c"));
+        assert!(m("a[/]c", "a/c"));
+        assert!(m("[a-c]x", "bx"));
+        assert!(!m("[^a-c]x", "bx"));
+        assert!(m("[^a-c]x", "dx"));
+        assert!(m("a\\*b", "a*b"));
+        assert!(!m("a\\*b", "axb"));
+        assert!(m("[\\]]", "]"));
+        assert!(m("é?", "éü"));
+    }
+
+    #[test]
+    fn malformed_patterns_never_match() {
+        for bad in ["[", "[]", "[a-", "a\\", "[-a]", "[a", "x[]]"] {
+            assert!(!m(bad, "a"), "{bad}");
+            assert!(!m(bad, "x]"), "{bad}");
+        }
+    }
+}

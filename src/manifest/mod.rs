@@ -26,7 +26,6 @@
 //! ```
 
 mod error;
-mod glob;
 mod head;
 pub mod order;
 mod output_dir;
@@ -38,7 +37,6 @@ mod stream;
 mod helm_diff;
 
 pub use error::ManifestError;
-pub use glob::go_path_match;
 pub use order::{INSTALL_ORDER, compare_kinds};
 pub use output_dir::write_output_dir;
 pub use resource::{

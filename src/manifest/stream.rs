@@ -15,10 +15,10 @@
 //! `---\n<piece>\n`, pattern by pattern.
 
 use super::error::ManifestError;
-use super::glob::go_path_match;
 use super::resource::{Resource, ResourceList};
 use super::split::split_manifests;
 use crate::chart::ChartFile;
+use crate::chart::helmignore::go_match;
 use crate::engine::ChartScope;
 
 /// `helm template` flags that shape the printed stream.
@@ -168,7 +168,8 @@ fn show_only(stream: &str, patterns: &[String]) -> Result<String, ManifestError>
         let pattern = pattern.replace(std::path::MAIN_SEPARATOR, "/");
         let mut found = false;
         for (text, path) in &pieces {
-            if go_path_match(&pattern, path) {
+            // A malformed pattern matches nothing (`filepath.Match` errors).
+            if go_match(&pattern, path).unwrap_or(false) {
                 out.push_str("---\n");
                 out.push_str(text);
                 out.push('\n');

@@ -239,14 +239,14 @@ impl FilesObject {
     }
 
     /// Helm's `Glob` (gobwas/glob with `/` as separator, see
-    /// [`super::glob`]). Helm silently turns an invalid pattern into `**`
-    /// (everything), so this does too.
+    /// [`crate::chart::files::GlobPattern`]). Helm silently turns an invalid
+    /// pattern into `**` (everything), so this does too.
     fn glob(&self, pattern: &str) -> FilesObject {
-        let matcher = super::glob::Glob::new(pattern);
+        let matcher = crate::chart::files::GlobPattern::compile(pattern).ok();
         let files: Vec<ChartFile> = self
             .files
             .iter()
-            .filter(|f| matcher.as_ref().is_none_or(|m| m.is_match(&f.name)))
+            .filter(|f| matcher.as_ref().is_none_or(|m| m.matches(&f.name)))
             .cloned()
             .collect();
         FilesObject {

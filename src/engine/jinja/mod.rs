@@ -40,7 +40,6 @@
 
 mod context;
 mod filters;
-mod glob;
 
 use super::{Engine, EngineError, RenderInput, RenderedTemplate, is_partial};
 use minijinja::value::{Value, ValueKind};

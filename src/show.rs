@@ -130,10 +130,8 @@ pub fn metadata_value(md: &Metadata) -> Value {
             .collect();
         m.insert("dependencies".into(), Value::Seq(deps));
     }
-    let kind = match md.chart_type {
-        chart::ChartType::Application => "application",
-        chart::ChartType::Library => "library",
-    };
-    m.insert("type".into(), Value::from(kind));
+    if md.type_declared {
+        m.insert("type".into(), Value::from(md.type_name()));
+    }
     Value::Map(m)
 }

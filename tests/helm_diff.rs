@@ -183,3 +183,55 @@ fn show_chart_and_values_match_helm() {
         }
     }
 }
+
+#[test]
+fn show_chart_of_tricky_metadata_matches_helm() {
+    let Some(helm) = helm() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let chart = tmp.path().join("tricky");
+    write(
+        &chart,
+        "Chart.yaml",
+        r#"# comments are dropped
+apiVersion: v2
+name: tricky
+version: 1.0.0-rc.1+build.5
+appVersion: 1234567.5
+description: 1.10
+deprecated: true
+kubeVersion: '>= 1.25'
+keywords: [data, 'yes']
+maintainers:
+- name: Ops
+  email: ops@example.com
+annotations:
+  category: Database
+  'y': 'n'
+dependencies:
+- name: sub
+  version: ~0.1
+  alias: other
+  tags: [a, b]
+  import-values:
+  - data
+  - child: x.y
+    parent: z
+  condition: sub.on,other.on
+"#,
+    );
+    write(&chart, "values.yaml", "# only a comment\n");
+    write(
+        &chart,
+        "charts/sub/Chart.yaml",
+        "apiVersion: v2\nname: sub\nversion: 0.1.0\n",
+    );
+    let path = chart.to_string_lossy().into_owned();
+    for what in ["chart", "values"] {
+        let args = ["show", what, path.as_str()];
+        let (hc, hout, herr) = run(&helm, &args);
+        let (sc, sout, serr) = run(env!("CARGO_BIN_EXE_skiff"), &args);
+        assert_eq!(hc, 0, "helm: {herr}");
+        assert_eq!(sc, 0, "skiff: {serr}");
+        assert_eq!(sout, hout, "show {what} differs");
+    }
+}

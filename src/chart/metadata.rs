@@ -108,6 +108,9 @@ pub struct Metadata {
     pub deprecated: bool,
     /// Free-form string annotations.
     pub annotations: IndexMap<String, String>,
+    /// Whether `Chart.yaml` spelled out `type:`. Helm keeps an absent type
+    /// empty (and omits it when re-serializing, as `helm show chart` does).
+    pub type_declared: bool,
 }
 
 impl Metadata {
@@ -189,7 +192,7 @@ fn decode_string(v: &Value, at: FieldPath) -> Result<Option<String>, String> {
         Value::String(s) => s.clone(),
         Value::Bool(b) => b.to_string(),
         Value::Int(i) | Value::DocInt(i) => i.to_string(),
-        Value::Float(f) => format_go_float32(*f),
+        Value::Float(f) => crate::yaml::format_go_float32(*f),
         Value::Seq(_) | Value::Map(_) => return Err(at.mismatch(v, "string")),
     }))
 }
@@ -539,6 +542,7 @@ impl MetadataDraft {
                 md.version
             )));
         }
+        md.type_declared = !chart_type.is_empty();
         md.chart_type = match chart_type.as_str() {
             "" | "application" => ChartType::Application,
             "library" => ChartType::Library,
@@ -659,59 +663,6 @@ pub fn is_helm_semver(v: &str) -> bool {
     true
 }
 
-/// `strconv.FormatFloat(f, 'g', -1, 32)`: how sigs.k8s.io/yaml turns a YAML
-/// float into a string field. The value is rounded to `float32` and printed
-/// with the fewest digits that round-trip at that precision, in exponent
-/// form when the exponent is < -4 or >= 6 (Go's rule for shortest `%g`).
-pub fn format_go_float32(f: f64) -> String {
-    let x = f as f32;
-    if x.is_nan() {
-        return "NaN".to_string();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 { "+Inf" } else { "-Inf" }.to_string();
-    }
-    if x == 0.0 {
-        return if x.is_sign_negative() { "-0" } else { "0" }.to_string();
-    }
-    // Rust's `{:e}` for f32 prints the shortest round-tripping digits.
-    let e = format!("{:e}", x.abs());
-    let (mantissa, exp) = e.split_once('e').unwrap_or((&e, "0"));
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let mut out = String::new();
-    if x < 0.0 {
-        out.push('-');
-    }
-    if !(-4..6).contains(&exp) {
-        out.push_str(&digits[..1]);
-        if digits.len() > 1 {
-            out.push('.');
-            out.push_str(&digits[1..]);
-        }
-        out.push_str(&format!(
-            "e{}{:02}",
-            if exp < 0 { '-' } else { '+' },
-            exp.unsigned_abs()
-        ));
-    } else if exp < 0 {
-        out.push_str("0.");
-        out.push_str(&"0".repeat((-exp - 1) as usize));
-        out.push_str(&digits);
-    } else {
-        let point = exp as usize + 1;
-        if digits.len() <= point {
-            out.push_str(&digits);
-            out.push_str(&"0".repeat(point - digits.len()));
-        } else {
-            out.push_str(&digits[..point]);
-            out.push('.');
-            out.push_str(&digits[point..]);
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -800,17 +751,17 @@ mod tests {
 
     #[test]
     fn float32_formatting() {
-        assert_eq!(format_go_float32(1.0), "1");
-        assert_eq!(format_go_float32(1.1), "1.1");
-        assert_eq!(format_go_float32(0.1), "0.1");
-        assert_eq!(format_go_float32(1e7), "1e+07");
-        assert_eq!(format_go_float32(123456.0), "123456");
-        assert_eq!(format_go_float32(1234567.0), "1.234567e+06");
-        assert_eq!(format_go_float32(1.23456789), "1.2345679");
-        assert_eq!(format_go_float32(0.0001), "0.0001");
-        assert_eq!(format_go_float32(0.00001), "1e-05");
-        assert_eq!(format_go_float32(-2.5), "-2.5");
-        assert_eq!(format_go_float32(f64::INFINITY), "+Inf");
+        assert_eq!(crate::yaml::format_go_float32(1.0), "1");
+        assert_eq!(crate::yaml::format_go_float32(1.1), "1.1");
+        assert_eq!(crate::yaml::format_go_float32(0.1), "0.1");
+        assert_eq!(crate::yaml::format_go_float32(1e7), "1e+07");
+        assert_eq!(crate::yaml::format_go_float32(123456.0), "123456");
+        assert_eq!(crate::yaml::format_go_float32(1234567.0), "1.234567e+06");
+        assert_eq!(crate::yaml::format_go_float32(1.23456789), "1.2345679");
+        assert_eq!(crate::yaml::format_go_float32(0.0001), "0.0001");
+        assert_eq!(crate::yaml::format_go_float32(0.00001), "1e-05");
+        assert_eq!(crate::yaml::format_go_float32(-2.5), "-2.5");
+        assert_eq!(crate::yaml::format_go_float32(f64::INFINITY), "+Inf");
     }
 
     #[test]

@@ -13,8 +13,7 @@ pub use error::ChartError;
 pub use helmignore::HelmIgnore;
 pub use loader::{MAX_ARCHIVE_SIZE, MAX_FILE_SIZE, check_dependencies, load};
 pub use metadata::{
-    ChartType, Dependency, ImportValue, Maintainer, Metadata, format_go_float32, is_helm_semver,
-    parse_metadata,
+    ChartType, Dependency, ImportValue, Maintainer, Metadata, is_helm_semver, parse_metadata,
 };
 
 use crate::value::Value;

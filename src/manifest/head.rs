@@ -73,60 +73,6 @@ fn sorted_entries(m: &crate::value::Map) -> Vec<(&String, &Value)> {
     entries
 }
 
-/// Go's `strconv.FormatFloat(f, 'g', -1, 32)`: the shortest digits that
-/// round-trip through a float32, in `%e` form when the exponent is < -4 or
-/// >= 21 (the shortest-form precision rule of `'g'` with precision -1).
-fn format_float32_g(f: f64) -> String {
-    let f = f as f32;
-    if f.is_nan() {
-        return "NaN".to_string();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "+Inf" } else { "-Inf" }.to_string();
-    }
-    if f == 0.0 {
-        return if f.is_sign_negative() { "-0" } else { "0" }.to_string();
-    }
-    // Rust's `{:e}` prints the shortest round-trip digits: `d.ddde±x`.
-    let sci = format!("{f:e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let negative = mantissa.starts_with('-');
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    // Go: eprec = 6 for shortest, raised to the digit count when that is
-    // larger; %e is used when exp < -4 || exp >= eprec.
-    let eprec = (digits.len() as i32).max(6);
-    let mut out = String::new();
-    if negative {
-        out.push('-');
-    }
-    if exp < -4 || exp >= eprec {
-        out.push_str(&digits[..1]);
-        if digits.len() > 1 {
-            out.push('.');
-            out.push_str(&digits[1..]);
-        }
-        out.push('e');
-        out.push(if exp < 0 { '-' } else { '+' });
-        out.push_str(&format!("{:02}", exp.abs()));
-    } else if exp < 0 {
-        out.push_str("0.");
-        out.push_str(&"0".repeat((-exp - 1) as usize));
-        out.push_str(&digits);
-    } else {
-        let point = (exp + 1) as usize;
-        if digits.len() <= point {
-            out.push_str(&digits);
-            out.push_str(&"0".repeat(point - digits.len()));
-        } else {
-            out.push_str(&digits[..point]);
-            out.push('.');
-            out.push_str(&digits[point..]);
-        }
-    }
-    out
-}
-
 /// Decodes a value into a Go `string` field: `Ok(None)` leaves the field
 /// unchanged (JSON null), `Err` is the Go error text.
 fn string_field(v: &Value, field: &str) -> Result<Option<String>, String> {
@@ -135,7 +81,7 @@ fn string_field(v: &Value, field: &str) -> Result<Option<String>, String> {
         Value::String(s) => s.clone(),
         Value::Bool(b) => b.to_string(),
         Value::Int(i) | Value::DocInt(i) => i.to_string(),
-        Value::Float(f) => format_float32_g(*f),
+        Value::Float(f) => crate::yaml::format_go_float32(*f),
         Value::Seq(_) | Value::Map(_) => {
             return Err(format!(
                 "json: cannot unmarshal {} into Go struct field {field} of type string",
@@ -290,13 +236,13 @@ mod tests {
 
     #[test]
     fn float32_g_format() {
-        assert_eq!(format_float32_g(1.5), "1.5");
-        assert_eq!(format_float32_g(1e7), "1e+07");
-        assert_eq!(format_float32_g(123456.0), "123456");
-        assert_eq!(format_float32_g(0.0001), "0.0001");
-        assert_eq!(format_float32_g(0.00001), "1e-05");
-        assert_eq!(format_float32_g(1.1), "1.1");
-        assert_eq!(format_float32_g(-2.5e-7), "-2.5e-07");
+        assert_eq!(crate::yaml::format_go_float32(1.5), "1.5");
+        assert_eq!(crate::yaml::format_go_float32(1e7), "1e+07");
+        assert_eq!(crate::yaml::format_go_float32(123456.0), "123456");
+        assert_eq!(crate::yaml::format_go_float32(0.0001), "0.0001");
+        assert_eq!(crate::yaml::format_go_float32(0.00001), "1e-05");
+        assert_eq!(crate::yaml::format_go_float32(1.1), "1.1");
+        assert_eq!(crate::yaml::format_go_float32(-2.5e-7), "-2.5e-07");
     }
 
     #[test]

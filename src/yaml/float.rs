@@ -70,8 +70,8 @@ fn decimal_form(neg: bool, digits: &str, exp: i32) -> String {
     out
 }
 
-/// `strconv.FormatFloat(f, 'g', -1, 64)`, which is what `fmt` prints for `%v`
-/// of a float64: exponent form when the decimal exponent is < -4 or >= 6
+/// `strconv.FormatFloat(f, 'g', -1, 64)`, which is also what `fmt` prints for
+/// `%v` of a float64: exponent form when the decimal exponent is < -4 or >= 6
 /// (with shortest formatting Go fixes `eprec = 6`), so 1000000 prints as
 /// `1e+06` and 100000 as `100000`.
 pub fn format_go_float(f: f64) -> String {
@@ -86,6 +86,35 @@ pub fn format_go_float(f: f64) -> String {
         exponent_form(f < 0.0, &digits, exp)
     } else {
         decimal_form(f < 0.0, &digits, exp)
+    }
+}
+
+/// `strconv.FormatFloat(f, 'g', -1, 32)`: how sigs.k8s.io/yaml turns a YAML
+/// float into a Go `string` field (Chart.yaml's `appVersion: 1.10` → `1.1`,
+/// a manifest's `kind: 1e8` → `1e+08`). The value is rounded to `float32`
+/// first; the exponent rule is the same as [`format_go_float`]'s (verified
+/// with `helm show chart`: `1234567.5` → `1.2345675e+06`).
+pub fn format_go_float32(f: f64) -> String {
+    let x = f as f32;
+    if x.is_nan() {
+        return "NaN".to_string();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "+Inf" } else { "-Inf" }.to_string();
+    }
+    if x == 0.0 {
+        return if x.is_sign_negative() { "-0" } else { "0" }.to_string();
+    }
+    // Rust's `{:e}` of an f32 gives the shortest digits that round-trip at
+    // float32 precision, like Go with bitSize 32.
+    let s = format!("{:e}", x.abs());
+    let (mantissa, exp) = s.split_once('e').unwrap_or((&s, "0"));
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if !(-4..6).contains(&exp) {
+        exponent_form(x < 0.0, &digits, exp)
+    } else {
+        decimal_form(x < 0.0, &digits, exp)
     }
 }
 

@@ -8,6 +8,7 @@
 //! [`passthrough`] emits unchanged until the Go engine lands.
 
 pub mod capabilities;
+pub mod gotmpl;
 pub mod jinja;
 pub mod passthrough;
 

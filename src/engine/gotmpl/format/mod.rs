@@ -1,0 +1,55 @@
+//! Go's `fmt` formatting (`Sprint`, `Sprintln`, `Sprintf`) for template
+//! values: verbs, flags, width/precision, `%!verb(type=value)` errors, map
+//! key ordering as Go's `internal/fmtsort`, and Go's float spelling.
+//!
+//! The formatter does not know the template value type: anything that can
+//! describe itself as a [`FmtValue`] can be printed ([`FmtArg`]).
+
+/// What a value looks like to `fmt`: its kind, its data and its Go type name
+/// (for `%T` and `%!d(string=x)` messages).
+#[derive(Debug)]
+pub enum FmtValue<'a> {
+    /// An untyped nil (`<nil>`).
+    Nil,
+    /// `bool`.
+    Bool(bool),
+    /// A signed integer and its Go type name (`int`, `int64`…).
+    Int(i64, &'a str),
+    /// An unsigned integer and its Go type name (`uint64`, `uint8`…).
+    Uint(u64, &'a str),
+    /// A float, its size in bits (32 or 64) and its Go type name.
+    Float(f64, u8, &'a str),
+    /// A string and its Go type name (`string`).
+    Str(&'a str, &'a str),
+    /// A byte slice (`[]uint8`): `%s` prints it as text, `%v` as numbers.
+    Bytes(&'a [u8], &'a str),
+    /// A slice or array: elements and Go type name (`[]interface {}`, `[]string`).
+    List(Vec<&'a dyn FmtArg>, &'a str),
+    /// A map: entries in any order (the formatter sorts keys like Go's
+    /// fmtsort) and Go type name (`map[string]interface {}`).
+    Map(Vec<(&'a dyn FmtArg, &'a dyn FmtArg)>, &'a str),
+    /// A struct (or pointer to one, then printed with `&`): field names and
+    /// values, and Go type name (`chart.Metadata`, `*chart.Metadata`).
+    Struct {
+        /// Fields in declaration order.
+        fields: Vec<(&'a str, &'a dyn FmtArg)>,
+        /// Go type name.
+        type_name: &'a str,
+        /// Printed through a pointer (`&{…}` at top level).
+        pointer: bool,
+    },
+    /// A value with a `String()` (or `Error()`) method: `%v`/`%s`/`%q` use the
+    /// text; other verbs see `inner`.
+    Stringer {
+        /// What `String()` returns.
+        text: String,
+        /// Go type name.
+        type_name: &'a str,
+    },
+}
+
+/// Anything `fmt` can print.
+pub trait FmtArg {
+    /// Describes the value for formatting.
+    fn fmt_value(&self) -> FmtValue<'_>;
+}

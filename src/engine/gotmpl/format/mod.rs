@@ -7,7 +7,6 @@
 
 /// What a value looks like to `fmt`: its kind, its data and its Go type name
 /// (for `%T` and `%!d(string=x)` messages).
-#[derive(Debug)]
 pub enum FmtValue<'a> {
     /// An untyped nil (`<nil>`).
     Nil,

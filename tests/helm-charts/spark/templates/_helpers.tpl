@@ -63,9 +63,11 @@ spark://{{ include "spark.componentName" (dict "root" . "component" "master") }}
 
 {{/* spark-defaults.conf: "key value" lines in key order; string values go through tpl. */}}
 {{- define "spark.defaults" -}}
+{{- $lines := list }}
 {{- range $key, $value := .Values.sparkDefaults.config }}
-{{ $key }} {{ if kindIs "string" $value }}{{ tpl $value $ }}{{ else }}{{ $value }}{{ end }}
+{{- $lines = append $lines (printf "%s %s" $key (kindIs "string" $value | ternary (tpl (toString $value) $) (toString $value))) }}
 {{- end }}
+{{- join "\n" $lines }}
 {{- end }}
 
 {{/* Environment shared by every Spark container. */}}

@@ -1,0 +1,1 @@
+{{- define "no-value.show" -}}dot is {{ . }}{{- end }}

@@ -76,7 +76,9 @@ of a hash of the release: reproducible, NOT secret.
 {{- if .Values.storageClass.create }}
 {{- .Values.storageClass.name }}
 {{- else }}
-{{- coalesce .Values.global.storageClass .Values.persistence.storageClass "" }}
+{{- /* coalesce returns nil when all are empty, and nil would print "<no value>" here
+(removed only from the final output, so the caller would see a non-empty string). */}}
+{{- coalesce .Values.global.storageClass .Values.persistence.storageClass | default "" }}
 {{- end }}
 {{- end }}
 

@@ -79,12 +79,12 @@ Environment every Airflow container shares: executor, secrets, and
 {{- define "airflow.env" -}}
 - name: AIRFLOW__CORE__EXECUTOR
   value: {{ .Values.executor | quote }}
-{{- range $key, $name := dict "fernet-key" "AIRFLOW__CORE__FERNET_KEY" "webserver-secret-key" "AIRFLOW__WEBSERVER__SECRET_KEY" "sql-alchemy-conn" "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN" }}
-- name: {{ $name }}
+{{- range $pair := list (list "AIRFLOW__CORE__FERNET_KEY" "fernet-key") (list "AIRFLOW__WEBSERVER__SECRET_KEY" "webserver-secret-key") (list "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN" "sql-alchemy-conn") }}
+- name: {{ index $pair 0 }}
   valueFrom:
     secretKeyRef:
       name: {{ include "airflow.secretName" $ }}
-      key: {{ $key }}
+      key: {{ index $pair 1 }}
 {{- end }}
 # Task logs are served by the scheduler (LocalExecutor); record pod IPs, not
 # pod hostnames, so the webserver can reach them.

@@ -52,3 +52,7 @@ pub trait FmtArg {
     /// Describes the value for formatting.
     fn fmt_value(&self) -> FmtValue<'_>;
 }
+
+mod print;
+
+pub use print::{sprint, sprintf, sprintln};

@@ -4,6 +4,24 @@
 //!
 //! The formatter does not know the template value type: anything that can
 //! describe itself as a [`FmtValue`] can be printed ([`FmtArg`]).
+//!
+//! Layout follows Go: `print` holds `print.go` + `format.go` (the
+//! printer), `ftoa` holds strconv's float spellings, `quote` strconv's
+//! quoting, `sort` fmtsort's key order. Output is checked against the
+//! reference Helm's `printf`/`print` by the differential tests (set
+//! `HELM_REF`).
+//!
+//! Known differences from Go, all outside what Helm values can produce:
+//! - A struct pointer nested inside another value prints a fixed stand-in
+//!   address (`0xc000000000`); Go prints the real, varying address.
+//! - A [`FmtValue::Stringer`] under a verb other than `v s x X q` reports
+//!   `%!d(type=text)`, and `%#v` quotes the text; Go would format the value
+//!   behind the method.
+//! - `%q` escapes what Go's `strconv.IsPrint` rejects, computed from the
+//!   non-graphic Unicode classes; code points unassigned in Unicode 15
+//!   print raw here but escaped in Go.
+//! - Map keys of different types are ordered nil, bool, ints, uints, floats,
+//!   strings…; Go orders them by the address of their type descriptor.
 
 /// What a value looks like to `fmt`: its kind, its data and its Go type name
 /// (for `%T` and `%!d(string=x)` messages).
@@ -37,8 +55,10 @@ pub enum FmtValue<'a> {
         /// Printed through a pointer (`&{…}` at top level).
         pointer: bool,
     },
-    /// A value with a `String()` (or `Error()`) method: `%v`/`%s`/`%q` use the
-    /// text; other verbs see `inner`.
+    /// A value with a `String()` (or `Error()`) method: `%v`, `%s`, `%q`,
+    /// `%x` and `%X` use the text, as Go's `handleMethods` does. Go would
+    /// print the underlying value for other verbs; without it, those verbs
+    /// report `%!d(type=text)`, and `%#v` prints the text quoted.
     Stringer {
         /// What `String()` returns.
         text: String,
@@ -51,4 +71,32 @@ pub enum FmtValue<'a> {
 pub trait FmtArg {
     /// Describes the value for formatting.
     fn fmt_value(&self) -> FmtValue<'_>;
+}
+
+mod ftoa;
+mod print;
+mod quote;
+mod sort;
+#[cfg(test)]
+mod tests;
+
+pub use print::{fprint, fprintf, fprintln, sprint, sprintf, sprintln};
+
+impl FmtValue<'_> {
+    /// The Go type name `%T` prints (`<nil>` for an untyped nil, `bool`
+    /// for booleans).
+    pub fn type_name(&self) -> &str {
+        match self {
+            FmtValue::Nil => "<nil>",
+            FmtValue::Bool(_) => "bool",
+            FmtValue::Int(_, t)
+            | FmtValue::Uint(_, t)
+            | FmtValue::Float(_, _, t)
+            | FmtValue::Str(_, t)
+            | FmtValue::Bytes(_, t)
+            | FmtValue::List(_, t)
+            | FmtValue::Map(_, t) => t,
+            FmtValue::Struct { type_name, .. } | FmtValue::Stringer { type_name, .. } => type_name,
+        }
+    }
 }

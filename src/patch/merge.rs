@@ -24,8 +24,8 @@
 //! multi-key list elements of the resource are re-appended after the patch's
 //! new ones.
 
-use super::schema::{Node, PatchSchema};
 use super::PatchError;
+use super::schema::{Node, PatchSchema};
 use crate::{Map, Value};
 
 /// What a visit produced for a field or element.
@@ -199,9 +199,12 @@ fn element_set(
     values: &[String],
 ) -> Result<(), PatchError> {
     let empty_key = [String::new()];
-    let keys = if keys.is_empty() { &empty_key[..] } else { keys };
-    let mapping_setter =
-        !keys[0].is_empty() && values.first().is_some_and(|v| !v.is_empty());
+    let keys = if keys.is_empty() {
+        &empty_key[..]
+    } else {
+        keys
+    };
+    let mapping_setter = !keys[0].is_empty() && values.first().is_some_and(|v| !v.is_empty());
     let mut kept = Vec::with_capacity(list.len() + 1);
     let mut matched = false;
     for elem in list.drain(..) {
@@ -357,10 +360,7 @@ impl<'s> Walker<'s> {
         schema: Option<&'s Node>,
     ) -> Result<(Out, bool), PatchError> {
         let schema = schema.or_else(|| self.schema_by_type(&dest, &origin));
-        let kind = [&dest, &origin]
-            .into_iter()
-            .flatten()
-            .find_map(Kind::of);
+        let kind = [&dest, &origin].into_iter().flatten().find_map(Kind::of);
         if let Some(kind) = kind {
             for v in [&dest, &origin].into_iter().flatten() {
                 if let Some(k) = Kind::of(v)
@@ -457,7 +457,9 @@ impl<'s> Walker<'s> {
             names.sort();
             for name in names {
                 let field_schema = schema.and_then(|s| self.schema.field(s, &name));
-                let d = dest_map.get(&name).cloned();
+                // Taken out, not cloned: `set_field` writes the result back
+                // into the same slot (or removes it).
+                let d = dest_map.get_mut(&name).map(std::mem::take);
                 let o = origin_map.and_then(|m| m.get(&name)).cloned();
                 let (out, _) = self.walk(d, o, field_schema)?;
                 set_field(dest_map, &name, out);
@@ -542,20 +544,17 @@ impl<'s> Walker<'s> {
             }
             let valid_values;
             (valid_keys, valid_values) = validate_keys(&values_list, values, keys);
-            let (match_keys, match_values) =
-                validate_keys(std::slice::from_ref(&valid_values), &valid_values, &valid_keys);
+            let (match_keys, match_values) = validate_keys(
+                std::slice::from_ref(&valid_values),
+                &valid_values,
+                &valid_keys,
+            );
             let dest_idx = element_index(dest_list, &match_keys, &match_values);
             let origin_idx = element_index(origin_list, &match_keys, &match_values);
             let d = dest_idx.map(|i| dest_list[i].clone());
             let o = origin_idx.map(|i| origin_list[i].clone());
             let (out, merged_in_place) = self.walk(d, o, elem_schema)?;
             let mut val = out.into_option();
-            if merged_in_place
-                && let (Some(i), Some(v)) = (dest_idx, &val)
-            {
-                // kyaml merged into the resource's element node itself.
-                dest_list[i] = v.clone();
-            }
             let mut exit = false;
             for (i, key) in valid_keys.iter().enumerate() {
                 if missing_or_null(&val) || empty_map(&val) {
@@ -565,24 +564,25 @@ impl<'s> Walker<'s> {
                 }
                 let value = valid_values.get(i).map(String::as_str).unwrap_or("");
                 match &mut val {
-                    Some(Value::Map(m)) => {
-                        if !m.contains_key(key) && !value.is_empty() {
-                            m.insert(key.clone(), plain_scalar(value));
-                        }
+                    // The element lacks its key (a replaced element written
+                    // without it): kyaml writes the key back.
+                    Some(Value::Map(m)) if !m.contains_key(key) && !value.is_empty() => {
+                        m.insert(key.clone(), plain_scalar(value));
                     }
-                    Some(scalar) if key.is_empty() => {
-                        // FieldSetter without a name rewrites the scalar
-                        // itself; the text is the same, so keep the value.
-                        let _ = scalar;
-                    }
-                    Some(other) if !value.is_empty() => {
-                        return Err(wrong_kind(Kind::Mapping, other));
-                    }
-                    _ => {}
+                    // A primitive: kyaml's FieldSetter without a name rewrites
+                    // the scalar with the same text, so the value stays.
+                    Some(Value::Map(_)) | None => {}
+                    Some(_) if key.is_empty() || value.is_empty() => {}
+                    Some(other) => return Err(wrong_kind(Kind::Mapping, other)),
                 }
             }
             if exit {
                 continue;
+            }
+            if merged_in_place && let (Some(i), Some(v)) = (dest_idx, &val) {
+                // kyaml merged into the resource's element node itself, so
+                // the resource's list sees the merged element from now on.
+                dest_list[i] = v.clone();
             }
             if let Some(v) = &val {
                 element_set(&mut items, Some(v), &valid_keys, &valid_values)?;

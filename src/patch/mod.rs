@@ -17,7 +17,7 @@ pub use json6902::apply_json6902;
 pub use merge::strategic_merge;
 pub use schema::PatchSchema;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Location};
 
 /// Why a patch could not be applied.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -44,10 +44,18 @@ pub enum PatchError {
     Schema(String),
 }
 
+impl PatchError {
+    /// The error as a diagnostic naming the patch file it came from (the
+    /// engine works on parsed values, so only the caller knows the file).
+    pub fn diagnostic_for(self, patch_file: &str) -> Diagnostic {
+        Diagnostic::from(self).at(Location::file(patch_file))
+    }
+}
+
 impl From<PatchError> for Diagnostic {
     fn from(e: PatchError) -> Diagnostic {
-        // The patch engine works on parsed values; the caller (the overlay
-        // module) knows the patch file and adds its location with `.at(..)`.
+        // kustomize prints these texts bare (`Error: unknown patch strategy
+        // 'x'`); the caller adds the patch file with `diagnostic_for` or `.at`.
         Diagnostic::new(e.to_string())
     }
 }

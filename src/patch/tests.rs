@@ -189,6 +189,16 @@ definitions:
             "$ref": "#/definitions/io.k8s.api.core.v1.PodTemplateSpec"
     x-kubernetes-group-version-kind:
     - {group: example.com, kind: MyCRD, version: v1alpha1}
+  io.k8s.api.core.v1.PodTemplateSpec:
+    properties:
+      spec: {"$ref": "#/definitions/io.k8s.api.core.v1.PodSpec"}
+  io.k8s.api.core.v1.PodSpec:
+    properties:
+      containers:
+        type: array
+        items: {type: object}
+        x-kubernetes-patch-merge-key: name
+        x-kubernetes-patch-strategy: merge
 "##,
     )
     .unwrap();
@@ -206,7 +216,15 @@ definitions:
     .unwrap();
     let custom = PatchSchema::with_openapi(&schema_doc).unwrap();
     assert_eq!(strategic_merge(&target, &patch, &custom).unwrap(), want);
-    // Without the schema the list is replaced.
+    // With a custom document the built-in table is not consulted: a
+    // Deployment's containers are replaced (as kustomize does).
+    let deploy = parse_document("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {template: {spec: {containers: [{name: a}, {name: b}]}}}\n").unwrap();
+    let deploy_patch = parse_document("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {template: {spec: {containers: [{name: b, image: x}]}}}\n").unwrap();
+    assert_eq!(
+        strategic_merge(&deploy, &deploy_patch, &custom).unwrap(),
+        deploy_patch
+    );
+    // Without the schema the CR's list is replaced.
     let builtin = strategic_merge(&target, &patch, &PatchSchema::builtin()).unwrap();
     assert_eq!(
         builtin.get_path("spec.template.spec").unwrap(),
@@ -218,6 +236,8 @@ definitions:
 fn patch_error_becomes_a_diagnostic() {
     let d: crate::diag::Diagnostic = PatchError::UnknownDirective("x".into()).into();
     assert!(d.to_string().contains("unknown patch strategy 'x'"), "{d}");
+    let d = PatchError::UnknownDirective("y".into()).diagnostic_for("overlay/patch.yaml");
+    assert!(d.render().contains("overlay/patch.yaml"), "{}", d.render());
 }
 
 /// Runs kustomize on one resource and one patch; returns the resulting
@@ -325,4 +345,199 @@ fn compare(
             to_yaml(&want)
         )),
     }
+}
+
+/// Replays the simple patch cases of the kustomize conformance corpus
+/// (`SKIFF_KUSTOMIZE_CORPUS=/work/shared/corpus/kustomize`): output cases whose
+/// kustomization has only `resources` (files), `patchesStrategicMerge`,
+/// `patches` (SMP without target, or JSON 6902 with a kind/name target) and
+/// `openapi: {path}`. Resources are matched to patches by kind and name.
+#[test]
+fn corpus_patch_cases() {
+    let Ok(root) = std::env::var("SKIFF_KUSTOMIZE_CORPUS") else {
+        eprintln!("skipped: set SKIFF_KUSTOMIZE_CORPUS to the kustomize corpus directory to run");
+        return;
+    };
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    dirs.sort();
+    let (mut ran, mut failures) = (0, Vec::new());
+    for case in dirs {
+        if let Some(result) = corpus_case(&case) {
+            ran += 1;
+            eprintln!("corpus case {}", case.display());
+            if let Err(e) = result {
+                failures.push(format!("{}: {e}", case.display()));
+            }
+        }
+    }
+    eprintln!("corpus patch cases run: {ran}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A resource's kind and `metadata.name`.
+type KindName = (String, String);
+
+/// One corpus case: `None` when it is out of this harness's scope.
+fn corpus_case(case: &Path) -> Option<Result<(), String>> {
+    let meta = parse_document(&std::fs::read_to_string(case.join("case.json")).ok()?).ok()?;
+    if meta.get_path("kind")?.as_str()? != "output" {
+        return None;
+    }
+    let run = case.join(meta.get_path("run_dir")?.as_str()?);
+    let kust =
+        parse_document(&std::fs::read_to_string(run.join("kustomization.yaml")).ok()?).ok()?;
+    let k = kust.as_map()?;
+    let allowed = [
+        "apiVersion",
+        "kind",
+        "resources",
+        "patchesStrategicMerge",
+        "patches",
+        "openapi",
+    ];
+    if k.keys().any(|key| !allowed.contains(&key.as_str()))
+        || !(k.contains_key("patches") || k.contains_key("patchesStrategicMerge"))
+    {
+        return None;
+    }
+    let read_docs = |p: &Path| -> Option<Vec<Value>> {
+        let docs = parse_documents(&std::fs::read_to_string(p).ok()?).ok()?;
+        Some(docs.into_iter().filter(|d| !d.is_null()).collect())
+    };
+    let mut resources = Vec::new();
+    for r in k.get("resources").and_then(|r| match r {
+        Value::Seq(s) => Some(s.clone()),
+        _ => None,
+    })? {
+        let p = run.join(r.as_str()?);
+        if !p.is_file() {
+            return None;
+        }
+        resources.extend(read_docs(&p)?);
+    }
+    let schema = match k
+        .get("openapi")
+        .and_then(|o| o.get_path("path"))
+        .and_then(Value::as_str)
+    {
+        Some(p) => PatchSchema::with_openapi(
+            &parse_document(&std::fs::read_to_string(run.join(p)).ok()?).ok()?,
+        )
+        .ok()?,
+        None => PatchSchema::builtin(),
+    };
+    // (patch docs, optional kind/name target) in kustomize's order:
+    // patchesStrategicMerge, then patches.
+    let mut patches: Vec<(Vec<Value>, Option<KindName>)> = Vec::new();
+    for entry in k
+        .get("patchesStrategicMerge")
+        .and_then(|v| match v {
+            Value::Seq(s) => Some(s.clone()),
+            _ => None,
+        })
+        .unwrap_or_default()
+    {
+        let text = entry.as_str()?;
+        let p = run.join(text);
+        let docs = if p.is_file() {
+            read_docs(&p)?
+        } else {
+            parse_documents(text).ok()?
+        };
+        patches.push((docs, None));
+    }
+    for entry in k
+        .get("patches")
+        .and_then(|v| match v {
+            Value::Seq(s) => Some(s.clone()),
+            _ => None,
+        })
+        .unwrap_or_default()
+    {
+        let text = match (entry.get_path("path"), entry.get_path("patch")) {
+            (Some(p), _) => std::fs::read_to_string(run.join(p.as_str()?)).ok()?,
+            (None, Some(t)) => t.as_str()?.to_string(),
+            _ => return None,
+        };
+        let docs: Vec<Value> = parse_documents(&text)
+            .ok()?
+            .into_iter()
+            .filter(|d| !d.is_null())
+            .collect();
+        let target = match entry.get_path("target") {
+            Some(t) => {
+                let m = t.as_map()?;
+                if m.keys().any(|k| k != "kind" && k != "name") {
+                    return None;
+                }
+                Some((
+                    t.get_path("kind")?.as_str()?.to_string(),
+                    t.get_path("name")?.as_str()?.to_string(),
+                ))
+            }
+            None => None,
+        };
+        if target.is_some() && !matches!(docs.as_slice(), [Value::Seq(_)]) {
+            return None; // SMP with a selector target: out of scope
+        }
+        patches.push((docs, target));
+    }
+    let id = |v: &Value| -> (String, String) {
+        (
+            v.get_path("kind")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
+            v.get_path("metadata.name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
+        )
+    };
+    for (docs, target) in patches {
+        for doc in docs {
+            let want = target.clone().unwrap_or_else(|| id(&doc));
+            let idx = resources.iter().position(|r| id(r) == want)?;
+            let result = match &target {
+                Some(_) => apply_json6902(&resources[idx], &doc),
+                None => strategic_merge(&resources[idx], &doc, &schema),
+            };
+            match result {
+                Ok(Value::Null) => {
+                    resources.remove(idx);
+                }
+                Ok(v) => {
+                    if id(&v) != want {
+                        return None; // name/kind changes need the overlay's id tracking
+                    }
+                    resources[idx] = v;
+                }
+                Err(e) => return Some(Err(e.to_string())),
+            }
+        }
+    }
+    let expected = read_docs(&case.join("expected.yaml"))?;
+    if expected.len() != resources.len() {
+        return Some(Err(format!(
+            "{} resources, expected {}",
+            resources.len(),
+            expected.len()
+        )));
+    }
+    for want in &expected {
+        let Some(got) = resources.iter().find(|r| id(r) == id(want)) else {
+            return Some(Err(format!("missing {:?}", id(want))));
+        };
+        if got != want || list_orders(got) != list_orders(want) {
+            return Some(Err(format!(
+                "\n--- expected\n{}--- skiff\n{}",
+                to_yaml(&canonical(want)),
+                to_yaml(&canonical(got))
+            )));
+        }
+    }
+    Some(Ok(()))
 }

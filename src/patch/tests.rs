@@ -541,3 +541,280 @@ fn corpus_case(case: &Path) -> Option<Result<(), String>> {
     }
     Some(Ok(()))
 }
+
+/// A small deterministic generator (64-bit LCG) for the randomized
+/// differential test; no extra dependency and reproducible failures.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+    /// A random subset of `items` in random order.
+    fn subset<'a>(&mut self, items: &[&'a str], max: usize) -> Vec<&'a str> {
+        let mut pool = items.to_vec();
+        let n = self.below(max as u64 + 1) as usize;
+        let mut out = Vec::new();
+        while out.len() < n && !pool.is_empty() {
+            out.push(pool.remove(self.below(pool.len() as u64) as usize));
+        }
+        out
+    }
+}
+
+fn map(entries: Vec<(&str, Value)>) -> Value {
+    Value::Map(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    )
+}
+
+fn s(text: &str) -> Value {
+    Value::String(text.to_string())
+}
+
+/// A random container for the resource (`patch == false`) or the patch.
+fn random_container(rng: &mut Lcg, name: &str, patch: bool) -> Value {
+    let mut fields = vec![("name", s(name))];
+    if !patch || rng.chance(50) {
+        let image = if patch && rng.chance(15) {
+            Value::Null
+        } else {
+            s(&format!("{name}:{}", rng.below(9)))
+        };
+        fields.push(("image", image));
+    }
+    if rng.chance(50) {
+        let env: Vec<Value> = rng
+            .subset(&["X", "Y", "Z"], 3)
+            .into_iter()
+            .map(|n| {
+                if patch && rng.chance(20) {
+                    map(vec![("name", s(n)), ("$patch", s("delete"))])
+                } else {
+                    map(vec![
+                        ("name", s(n)),
+                        ("value", s(&rng.below(99).to_string())),
+                    ])
+                }
+            })
+            .collect();
+        fields.push(("env", Value::Seq(env)));
+    }
+    if rng.chance(40) {
+        let ports: Vec<Value> = rng
+            .subset(&["80/TCP", "80/UDP", "443/", "53/UDP"], 3)
+            .into_iter()
+            .map(|p| {
+                let (port, proto) = p.split_once('/').unwrap_or((p, ""));
+                let mut f = vec![("containerPort", Value::DocInt(port.parse().unwrap()))];
+                if !proto.is_empty() {
+                    f.push(("protocol", s(proto)));
+                }
+                if rng.chance(50) {
+                    f.push(("name", s(&format!("p{}", rng.below(5)))));
+                }
+                map(f)
+            })
+            .collect();
+        fields.push(("ports", Value::Seq(ports)));
+    }
+    if rng.chance(30) {
+        fields.push((
+            "args",
+            Value::Seq(
+                rng.subset(&["-a", "-b", "-c"], 3)
+                    .into_iter()
+                    .map(s)
+                    .collect(),
+            ),
+        ));
+    }
+    if patch && rng.chance(8) {
+        fields.push((
+            "$patch",
+            s(if rng.chance(50) { "delete" } else { "replace" }),
+        ));
+    }
+    map(fields)
+}
+
+/// A random Deployment and a random patch for it.
+fn random_case(rng: &mut Lcg, name: &str) -> (Value, Value) {
+    let meta = |rng: &mut Lcg, patch: bool| {
+        let mut f = vec![("name", s(name))];
+        if rng.chance(30) {
+            let fins = rng
+                .subset(&["f1", "f2", "f3"], 3)
+                .into_iter()
+                .map(s)
+                .collect();
+            f.push(("finalizers", Value::Seq(fins)));
+        }
+        if rng.chance(40) {
+            let labels = rng
+                .subset(&["a", "b", "c"], 3)
+                .into_iter()
+                .map(|k| {
+                    (
+                        k.to_string(),
+                        if patch && rng.chance(25) {
+                            Value::Null
+                        } else {
+                            s("v")
+                        },
+                    )
+                })
+                .collect();
+            f.push(("labels", Value::Map(labels)));
+        }
+        map(f)
+    };
+    let containers = |rng: &mut Lcg, patch: bool| {
+        let names = if patch {
+            rng.subset(&["a", "b", "c", "e"], 3)
+        } else {
+            rng.subset(&["a", "b", "c", "d"], 3)
+        };
+        let mut list: Vec<Value> = names
+            .into_iter()
+            .map(|n| random_container(rng, n, patch))
+            .collect();
+        if !patch && list.is_empty() {
+            list.push(random_container(rng, "a", false));
+        }
+        if patch && rng.chance(6) {
+            let directive = if rng.chance(50) { "replace" } else { "merge" };
+            list.insert(0, map(vec![("$patch", s(directive))]));
+        }
+        Value::Seq(list)
+    };
+    let deployment = |meta: Value, spec: Value| {
+        map(vec![
+            ("apiVersion", s("apps/v1")),
+            ("kind", s("Deployment")),
+            ("metadata", meta),
+            ("spec", spec),
+        ])
+    };
+    let target_meta = meta(rng, false);
+    let target_containers = containers(rng, false);
+    let target = deployment(
+        target_meta,
+        map(vec![
+            ("replicas", Value::DocInt(1)),
+            (
+                "template",
+                map(vec![("spec", map(vec![("containers", target_containers)]))]),
+            ),
+        ]),
+    );
+    let patch_meta = meta(rng, true);
+    let mut spec = Vec::new();
+    if rng.chance(30) {
+        spec.push(("replicas", Value::DocInt(rng.below(5) as i64)));
+    }
+    if rng.chance(85) {
+        let patch_containers = containers(rng, true);
+        spec.push((
+            "template",
+            map(vec![("spec", map(vec![("containers", patch_containers)]))]),
+        ));
+    }
+    (target, deployment(patch_meta, map(spec)))
+}
+
+#[test]
+fn randomized_differential_against_kustomize() {
+    let Ok(bin) = std::env::var("KUBECTL_REF") else {
+        eprintln!("skipped: set KUBECTL_REF to a kubectl binary (kustomize v5.7.1) to run");
+        return;
+    };
+    let cases: u64 = std::env::var("SKIFF_PATCH_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(150);
+    let seed: u64 = std::env::var("SKIFF_PATCH_SEED")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(7);
+    let mut rng = Lcg(seed);
+    let dir = std::env::temp_dir().join(format!("skiff-patch-random-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let schema = PatchSchema::builtin();
+    let (mut resources, mut patches, mut ours) = (String::new(), Vec::new(), Vec::new());
+    for i in 0..cases {
+        let name = format!("d{i}");
+        let (target, patch) = random_case(&mut rng, &name);
+        resources.push_str("---\n");
+        resources.push_str(&to_yaml(&target));
+        let file = format!("p{i}.yaml");
+        std::fs::write(dir.join(&file), to_yaml(&patch)).unwrap();
+        patches.push(format!("- path: {file}\n"));
+        let result = strategic_merge(&target, &patch, &schema);
+        ours.push((name, target, patch, result));
+    }
+    std::fs::write(dir.join("resources.yaml"), resources).unwrap();
+    std::fs::write(
+        dir.join("kustomization.yaml"),
+        format!(
+            "resources:\n- resources.yaml\npatches:\n{}",
+            patches.concat()
+        ),
+    )
+    .unwrap();
+    let out = Command::new(&bin)
+        .arg("kustomize")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        out.status.success(),
+        "kustomize failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let docs = parse_documents(&String::from_utf8(out.stdout).unwrap()).unwrap();
+    let mut failures = Vec::new();
+    for (name, target, patch, result) in ours {
+        let reference = docs
+            .iter()
+            .find(|d| d.get_path("metadata.name").and_then(Value::as_str) == Some(name.as_str()))
+            .cloned()
+            .unwrap_or(Value::Null);
+        let got = match result {
+            Ok(v) => v,
+            Err(e) => {
+                failures.push(format!("{name}: skiff error {e}"));
+                continue;
+            }
+        };
+        if got != reference || list_orders(&got) != list_orders(&reference) {
+            failures.push(format!(
+                "{name}:\n--- target\n{}--- patch\n{}--- kustomize\n{}--- skiff\n{}",
+                to_yaml(&target),
+                to_yaml(&patch),
+                to_yaml(&canonical(&reference)),
+                to_yaml(&canonical(&got))
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {cases} differ (seed {seed}):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

@@ -642,6 +642,25 @@ fn random_container(rng: &mut Lcg, name: &str, patch: bool) -> Value {
             ),
         ));
     }
+    if rng.chance(40) {
+        let mut limits = Vec::new();
+        for key in rng.subset(&["cpu", "memory"], 2) {
+            let v = if patch && rng.chance(20) {
+                Value::Null
+            } else {
+                s(&format!("{}", rng.below(4) + 1))
+            };
+            limits.push((key, v));
+        }
+        let mut res = vec![("limits", map(limits))];
+        if patch && rng.chance(25) {
+            res.push((
+                "$patch",
+                s(if rng.chance(50) { "replace" } else { "delete" }),
+            ));
+        }
+        fields.push(("resources", map(res)));
+    }
     if patch && rng.chance(8) {
         fields.push((
             "$patch",
@@ -649,6 +668,40 @@ fn random_container(rng: &mut Lcg, name: &str, patch: bool) -> Value {
         ));
     }
     map(fields)
+}
+
+/// A random Service and a random patch for it (ports merge by port+protocol).
+fn random_service(rng: &mut Lcg, name: &str) -> (Value, Value) {
+    let ports = |rng: &mut Lcg, patch: bool| {
+        let list: Vec<Value> = rng
+            .subset(&["80/TCP", "80/UDP", "443/", "53/UDP", "8080/TCP"], 4)
+            .into_iter()
+            .map(|p| {
+                let (port, proto) = p.split_once('/').unwrap_or((p, ""));
+                let mut f = vec![("port", Value::DocInt(port.parse().unwrap()))];
+                if !proto.is_empty() && (!patch || rng.chance(70)) {
+                    f.push(("protocol", s(proto)));
+                }
+                f.push(("targetPort", Value::DocInt(rng.below(3) as i64 + 9000)));
+                if patch && rng.chance(10) {
+                    f.push(("$patch", s("delete")));
+                }
+                map(f)
+            })
+            .collect();
+        Value::Seq(list)
+    };
+    let service = |ports: Value| {
+        map(vec![
+            ("apiVersion", s("v1")),
+            ("kind", s("Service")),
+            ("metadata", map(vec![("name", s(name))])),
+            ("spec", map(vec![("ports", ports)])),
+        ])
+    };
+    let target_ports = ports(rng, false);
+    let patch_ports = ports(rng, true);
+    (service(target_ports), service(patch_ports))
 }
 
 /// A random Deployment and a random patch for it.
@@ -757,7 +810,11 @@ fn randomized_differential_against_kustomize() {
     let (mut resources, mut patches, mut ours) = (String::new(), Vec::new(), Vec::new());
     for i in 0..cases {
         let name = format!("d{i}");
-        let (target, patch) = random_case(&mut rng, &name);
+        let (target, patch) = if i % 3 == 2 {
+            random_service(&mut rng, &name)
+        } else {
+            random_case(&mut rng, &name)
+        };
         resources.push_str("---\n");
         resources.push_str(&to_yaml(&target));
         let file = format!("p{i}.yaml");

@@ -253,7 +253,9 @@ fn element_set(
 fn element_index(list: &[Value], keys: &[String], values: &[String]) -> Option<usize> {
     let first_value = values.first().map(String::as_str).unwrap_or("");
     if keys.first().is_none_or(|k| k.is_empty()) {
-        return list.iter().position(|e| raw_text_of_node(e) == first_value);
+        // Primitive lists compare the element's own text (`Node.Value`,
+        // empty for maps).
+        return list.iter().position(|e| raw_text(e) == first_value);
     }
     if keys.len() != values.len() {
         return None;
@@ -265,11 +267,6 @@ fn element_index(list: &[Value], keys: &[String], values: &[String]) -> Option<u
                 .zip(values)
                 .all(|(k, v)| field_matches(elem, k, v).unwrap_or(false))
     })
-}
-
-/// `Node.Value` of a list element as the primitive matcher compares it.
-fn raw_text_of_node(v: &Value) -> String {
-    raw_text(v)
 }
 
 /// kyaml's `validateKeys`: drops the keys no element has a value for.

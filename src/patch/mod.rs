@@ -4,7 +4,7 @@
 //! walks the resource and the patch side by side with kyaml's `merge2` visitor
 //! (`api/filters/patchstrategicmerge`, `kyaml/yaml/merge2`, `kyaml/yaml/walk`),
 //! with new list elements *prepended*. [`strategic_merge`] reproduces that walk
-//! on [`Value`]s, including its ordering quirks; [`PatchSchema`] supplies the
+//! on [`crate::Value`]s, including its ordering quirks; [`PatchSchema`] supplies the
 //! merge keys and strategies kyaml reads from its embedded OpenAPI document.
 //! [`apply_json6902`] applies RFC 6902 operation lists the way kustomize's
 //! evanphx/json-patch does.

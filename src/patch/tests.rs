@@ -335,7 +335,17 @@ fn compare(
                 ));
             }
         }
-        (Err(_), Err(_)) => {}
+        (Err(theirs), Err(ours)) => {
+            // The first line is the message proper; kyaml's node dumps may be
+            // formatted differently.
+            let ours = ours.to_string();
+            let first = ours.lines().next().unwrap_or("");
+            if !theirs.contains(first) {
+                failures.push(format!(
+                    "{name}: kustomize said {theirs:?}, skiff said {ours:?}"
+                ));
+            }
+        }
         (Err(e), Ok(got)) => failures.push(format!(
             "{name}: kustomize failed ({e}) but skiff gave\n{}",
             to_yaml(&got)

@@ -185,6 +185,8 @@ pub struct NumberNode {
     pub uint64: u64,
     /// The float value, when `is_float`.
     pub float64: f64,
+    /// The (real, imaginary) value, when `is_complex`.
+    pub complex128: (f64, f64),
     /// The original spelling.
     pub text: String,
 }

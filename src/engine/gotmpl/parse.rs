@@ -883,11 +883,11 @@ pub fn new_number(pos: Pos, text: &str, typ: ItemType) -> Result<NumberNode, Str
         }
         n.is_float = true;
         n.float64 = f;
-        if f.fract() == 0.0 && f >= -9.223372036854776e18 && f < 9.223372036854776e18 {
+        if f.fract() == 0.0 && (-9.223372036854776e18..9.223372036854776e18).contains(&f) {
             n.is_int = true;
             n.int64 = f as i64;
         }
-        if f.fract() == 0.0 && f >= 0.0 && f < 1.8446744073709552e19 {
+        if f.fract() == 0.0 && (0.0..1.8446744073709552e19).contains(&f) {
             n.is_uint = true;
             n.uint64 = f as u64;
         }
@@ -1051,6 +1051,25 @@ mod tests {
             ("{{(.A).B | printf}}", "{{(.A).B | printf}}"),
             ("  {{- 3 -}}  ", "{{3}}"),
             ("{{0x1F}} {{'a'}} {{1e3}}", "{{0x1F}} {{'a'}} {{1e3}}"),
+            ("{{$x := 1}}{{$x = 2}}{{$x}}", "{{$x := 1}}{{$x = 2}}{{$x}}"),
+            (
+                "{{range .SI}}{{.}}{{else}}none{{end}}",
+                "{{range .SI}}{{.}}{{else}}none{{end}}",
+            ),
+            (
+                "{{range $i := 3}}{{continue}}{{end}}",
+                "{{range $i := 3}}{{continue}}{{end}}",
+            ),
+            (
+                "{{$.A.B}} {{(printf \"x\").Len}}",
+                "{{$.A.B}} {{(printf \"x\").Len}}",
+            ),
+            (
+                "{{with $x := .}}{{$x}}{{end}}",
+                "{{with $x := .}}{{$x}}{{end}}",
+            ),
+            ("{{nil}} {{true}} {{`raw`}}", "{{nil}} {{true}} {{`raw`}}"),
+            ("{{/* c */}}x", "x"),
         ] {
             assert_eq!(round_trip(src), want, "{src}");
         }
@@ -1101,6 +1120,58 @@ mod tests {
                 "template: t:1: integer overflow: \"99999999999999999999\"",
             ),
             ("{{if}}", "template: t:1: missing value for if"),
+            ("{{.X", "template: t:1: unclosed action"),
+            ("{{range}}{{end}}", "template: t:1: missing value for range"),
+            (
+                "{{with $x := 4}}{{end}}{{$x}}",
+                "template: t:1: undefined variable \"$x\"",
+            ),
+            (
+                "{{$v := 1}}{{template $v}}",
+                "template: t:1: unexpected \"$v\" in template clause",
+            ),
+            (
+                "{{printf \"%d\" ( ) }}",
+                "template: t:1: missing value for parenthesized pipeline",
+            ),
+            (
+                "{{true.any}}",
+                "template: t:1: unexpected . after term \"true\"",
+            ),
+            ("{{else}}", "template: t:1: unexpected {{else}}"),
+            (
+                "{{range $i, $x, $y := .}}{{end}}",
+                "template: t:1: too many declarations in range",
+            ),
+            (
+                "{{with $x, $y := .}}{{end}}",
+                "template: t:1: too many declarations in with",
+            ),
+            (
+                "{{range $i, 3 := .}}{{end}}",
+                "template: t:1: range can only initialize variables",
+            ),
+            (
+                "a\n{{\"x\n\"}}",
+                "template: t:2: unterminated quoted string",
+            ),
+            (
+                "{{.X\n\n\"y}}",
+                "template: t:3: unterminated quoted string in action started at t:1",
+            ),
+            ("{{3k}}", "template: t:1: bad number syntax: \"3k\""),
+            (
+                "{{/* x */ .X}}",
+                "template: t:1: comment ends before closing delimiter",
+            ),
+            (
+                "{{if .X}}{{else}}{{else}}{{end}}",
+                "template: t:1: expected end; found {{else}}",
+            ),
+            (
+                "{{define \"a\" 3}}{{end}}",
+                "template: t:1: unexpected \"3\" in define clause",
+            ),
         ] {
             let err = parse("t", src, &known, false).unwrap_err();
             assert_eq!(err.message, want, "{src}");

@@ -870,6 +870,10 @@ impl<'a> State<'a> {
                 Node::String(s) => Ok(GoValue::String(s.text.clone())),
                 _ => Err(self.errorf(at, format!("expected string; found {n}"))),
             },
+            ParamType::List | ParamType::StringList | ParamType::Map => Err(self.errorf(
+                at,
+                format!("can't handle {n} for arg of type {}", typ.go_name()),
+            )),
             ParamType::Any | ParamType::Value => match n {
                 Node::Bool(b) => Ok(GoValue::Bool(b.value)),
                 Node::Number(x) => self.ideal_constant(at, x),
@@ -888,6 +892,10 @@ impl<'a> State<'a> {
             GoValue::Missing => {
                 return match typ {
                     ParamType::Any => Ok(GoValue::Nil),
+                    // Go's canBeNil: a missing value becomes the nil slice/map.
+                    ParamType::List => Ok(GoValue::list(Vec::new())),
+                    ParamType::StringList => Ok(GoValue::string_list(Vec::new())),
+                    ParamType::Map => Ok(GoValue::map(Default::default())),
                     // Go's canBeNil admits reflect.Value: the builtin sees the invalid value.
                     ParamType::Value => Ok(GoValue::Missing),
                     _ => Err(self.errorf(at, format!("invalid value; expected {}", typ.go_name()))),
@@ -919,6 +927,11 @@ fn prepare_arg(v: GoValue, typ: ParamType) -> Result<GoValue, String> {
         ParamType::Uint64 => matches!(v, GoValue::Uint64(_)),
         ParamType::Float64 => matches!(v, GoValue::Float(_)),
         ParamType::Bool => matches!(v, GoValue::Bool(_)),
+        ParamType::List => matches!(&v, GoValue::List(l) if l.elem == super::value::ELEM_ANY),
+        ParamType::StringList => {
+            matches!(&v, GoValue::List(l) if l.elem == super::value::ELEM_STRING)
+        }
+        ParamType::Map => matches!(v, GoValue::Map(_)),
     };
     if ok {
         return Ok(v);

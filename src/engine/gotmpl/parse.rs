@@ -68,7 +68,7 @@ pub fn is_empty_tree(list: &ListNode) -> bool {
 }
 
 struct Parser<'a> {
-    items: Vec<Item>,
+    items: Vec<Item<'a>>,
     idx: usize,
     parse_name: String,
     text: Arc<str>,
@@ -80,7 +80,7 @@ struct Parser<'a> {
     trees: Vec<Tree>,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn errorf(&self, msg: impl Into<String>) -> ParseError {
         let msg = msg.into();
         ParseError {
@@ -90,12 +90,12 @@ impl Parser<'_> {
         }
     }
 
-    fn next(&mut self) -> Item {
+    fn next(&mut self) -> Item<'a> {
         let i = self.idx.min(self.items.len().saturating_sub(1));
         let item = self.items.get(i).cloned().unwrap_or(Item {
             typ: ItemType::Eof,
             pos: self.text.len(),
-            val: String::new(),
+            val: Default::default(),
             line: self.line,
         });
         self.idx = i + 1;
@@ -107,13 +107,13 @@ impl Parser<'_> {
         self.idx = self.idx.saturating_sub(n);
     }
 
-    fn peek(&mut self) -> Item {
+    fn peek(&mut self) -> Item<'a> {
         let it = self.next();
         self.backup(1);
         it
     }
 
-    fn next_non_space(&mut self) -> Item {
+    fn next_non_space(&mut self) -> Item<'a> {
         loop {
             let it = self.next();
             if it.typ != ItemType::Space {
@@ -122,13 +122,13 @@ impl Parser<'_> {
         }
     }
 
-    fn peek_non_space(&mut self) -> Item {
+    fn peek_non_space(&mut self) -> Item<'a> {
         let it = self.next_non_space();
         self.backup(1);
         it
     }
 
-    fn expect(&mut self, typ: ItemType, context: &str) -> PResult<Item> {
+    fn expect(&mut self, typ: ItemType, context: &str) -> PResult<Item<'a>> {
         let t = self.next_non_space();
         if t.typ != typ {
             return Err(self.unexpected(&t, context));
@@ -252,7 +252,7 @@ impl Parser<'_> {
             }
             ItemType::Comment => Ok(Parsed::Node(Node::Comment(CommentNode {
                 pos: tok.pos,
-                text: tok.val,
+                text: tok.val.into_owned(),
             }))),
             _ => Err(self.unexpected(&tok, "input")),
         }
@@ -333,11 +333,11 @@ impl Parser<'_> {
                 pipe.is_assign = next.typ == ItemType::Assign;
                 self.next_non_space();
                 pipe.decl.push(new_variable(v.pos, &v.val));
-                self.vars.push(v.val.clone());
+                self.vars.push(v.val.to_string());
             } else if next.typ == ItemType::Char && next.val == "," {
                 self.next_non_space();
                 pipe.decl.push(new_variable(v.pos, &v.val));
-                self.vars.push(v.val.clone());
+                self.vars.push(v.val.to_string());
                 if context == "range" && pipe.decl.len() < 2 {
                     match self.peek_non_space().typ {
                         ItemType::Variable | ItemType::RightDelim | ItemType::RightParen => {
@@ -483,7 +483,7 @@ impl Parser<'_> {
                 }
                 Node::Identifier(IdentifierNode {
                     pos: tok.pos,
-                    ident: tok.val,
+                    ident: tok.val.into_owned(),
                 })
             }
             ItemType::Dot => Node::Dot(tok.pos),
@@ -515,7 +515,7 @@ impl Parser<'_> {
                 let s = unquote(&tok.val).map_err(|e| self.errorf(e))?;
                 Node::String(StringNode {
                     pos: tok.pos,
-                    quoted: tok.val,
+                    quoted: tok.val.into_owned(),
                     text: Arc::from(s),
                 })
             }

@@ -694,16 +694,16 @@ mod tests {
         assert!(t.contains(&ItemType::Declare));
         let err = lex("{{3k}}", false);
         assert_eq!(
-            err.last().map(|i| i.val.as_str()),
+            err.last().map(|i| i.val.as_ref()),
             Some("bad number syntax: \"3k\"")
         );
         let err = lex("{{\"abc}}", false);
         assert_eq!(
-            err.last().map(|i| i.val.as_str()),
+            err.last().map(|i| i.val.as_ref()),
             Some("unterminated quoted string")
         );
         let err = lex("{{ .X", false);
-        assert_eq!(err.last().map(|i| i.val.as_str()), Some("unclosed action"));
+        assert_eq!(err.last().map(|i| i.val.as_ref()), Some("unclosed action"));
     }
 
     #[test]

@@ -21,6 +21,11 @@ pub struct ParseError {
 
 type PResult<T> = Result<T, ParseError>;
 
+/// Go's `maxStackDepth`: how deeply parenthesized pipelines may nest.
+/// (Control structures are not capped, as in Go; deep nesting needs a
+/// correspondingly deep native stack.)
+pub const MAX_PAREN_DEPTH: usize = 10_000;
+
 /// The trees of one parse: the top-level tree under its name plus every
 /// `define`/`block`, in definition order.
 pub type TreeSet = Vec<Tree>;
@@ -42,6 +47,7 @@ pub fn parse(
         text: Arc::from(text),
         vars: vec!["$".to_string()],
         range_depth: 0,
+        paren_depth: 0,
         has_func,
         line: 1,
         action_line: 0,
@@ -74,6 +80,7 @@ struct Parser<'a> {
     text: Arc<str>,
     vars: Vec<String>,
     range_depth: usize,
+    paren_depth: usize,
     has_func: &'a dyn Fn(&str) -> bool,
     line: usize,
     action_line: usize,
@@ -508,9 +515,16 @@ impl<'a> Parser<'a> {
             ItemType::CharConstant | ItemType::Complex | ItemType::Number => {
                 Node::Number(new_number(tok.pos, &tok.val, tok.typ).map_err(|e| self.errorf(e))?)
             }
-            ItemType::LeftParen => Node::Pipe(Box::new(
-                self.pipeline("parenthesized pipeline", ItemType::RightParen)?,
-            )),
+            ItemType::LeftParen => {
+                // Go caps parenthesis nesting (parse.go maxStackDepth).
+                if self.paren_depth >= MAX_PAREN_DEPTH {
+                    return Err(self.errorf("max expression depth exceeded"));
+                }
+                self.paren_depth += 1;
+                let p = self.pipeline("parenthesized pipeline", ItemType::RightParen);
+                self.paren_depth -= 1;
+                Node::Pipe(Box::new(p?))
+            }
             ItemType::String | ItemType::RawString => {
                 let s = unquote(&tok.val).map_err(|e| self.errorf(e))?;
                 Node::String(StringNode {

@@ -1084,6 +1084,36 @@ mod tests {
             ),
             ("{{nil}} {{true}} {{`raw`}}", "{{nil}} {{true}} {{`raw`}}"),
             ("{{/* c */}}x", "x"),
+            ("{{.A|.B}}", "{{.A | .B}}"),
+            ("{{$v := .A|.B}}", "{{$v := .A | .B}}"),
+            (
+                "{{.F (.G .H) (.I | .J .K) (.L)}}",
+                "{{.F (.G .H) (.I | .J .K) (.L)}}",
+            ),
+            ("{{(.G .H).Name}}", "{{(.G .H).Name}}"),
+            (
+                "{{with .A}}1{{else with .B}}2{{else with .C}}3{{end}}",
+                "{{with .A}}1{{else}}{{with .B}}2{{else}}{{with .C}}3{{end}}{{end}}{{end}}",
+            ),
+            (
+                "{{range .L 2 -1.5i false 'z' nil}}{{end}}",
+                "{{range .L 2 -1.5i false 'z' nil}}{{end}}",
+            ),
+            ("a \r\n\t{{- 7}}", "a{{7}}"),
+            ("{{7 -}}\n\n\tb", "{{7}}b"),
+            ("a\n{{-   7    -}}\nb", "a{{7}}b"),
+            ("a \n{{- /* c */ -}}\n b", "ab"),
+            ("{{ $v \n := \n 2 \n }}", "{{$v := 2}}"),
+            ("{{\n`s`\n|\nprintf\n}}", "{{`s` | printf}}"),
+            ("{{-\n/*\nc\n*/\n-}}", ""),
+            (
+                "{{range .L}}{{ break }}{{ continue }}{{end}}",
+                "{{range .L}}{{break}}{{continue}}{{end}}",
+            ),
+            ("{{$v := 1}}{{$v +1}}", "{{$v := 1}}{{$v +1}}"),
+            ("{{range $v = 5}}{{end}}", "{{range $v = 5}}{{end}}"),
+            ("{{block \"b\" .}}x{{end}}", "{{template \"b\" .}}"),
+            ("{{(((2)))}}", "{{(((2)))}}"),
         ] {
             assert_eq!(round_trip(src), want, "{src}");
         }
@@ -1174,6 +1204,36 @@ mod tests {
                 "template: t:3: unterminated quoted string in action started at t:1",
             ),
             ("{{3k}}", "template: t:1: bad number syntax: \"3k\""),
+            (
+                "{{$v := .}}{{$v!1}}",
+                "template: t:1: bad character U+0021 '!'",
+            ),
+            (
+                "{{printf 1`a`}}",
+                "template: t:1: unexpected \"`a`\" in operand",
+            ),
+            (
+                "{{printf `a`.}}",
+                "template: t:1: unexpected <.> in operand",
+            ),
+            ("{{..A}}", "template: t:1: unexpected . after term \".\""),
+            (
+                "{{5|.}}",
+                "template: t:1: non executable command in pipeline stage 2",
+            ),
+            (
+                "{{block \"b\"}}x{{end}}",
+                "template: t:1: missing value for block clause",
+            ),
+            (
+                "{{range .}}{{else}}{{continue}}{{end}}",
+                "template: t:1: {{continue}} outside {{range}}",
+            ),
+            ("{{1.E}}", "template: t:1: illegal number syntax: \"1.E\""),
+            (
+                "{{with $v.X := 1}}{{end}}",
+                "template: t:1: undefined variable \"$v\"",
+            ),
             (
                 "{{/* x */ .X}}",
                 "template: t:1: comment ends before closing delimiter",

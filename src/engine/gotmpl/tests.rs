@@ -124,7 +124,7 @@ fn execution_errors_match_go() {
         ),
         (
             "{{.S.x}}",
-            "template: t:1:4: executing \"t\" at <.S.x>: can't evaluate field x in type string",
+            "template: t:1:4: executing \"t\" at <.S.x>: can't evaluate field x in type interface {}",
         ),
         (
             "{{index .SI 10}}",
@@ -165,6 +165,18 @@ fn execution_errors_match_go() {
         (
             "\n {{.MSI.one 1}}",
             "template: t:2:7: executing \"t\" at <.MSI.one>: one is not a method but has arguments",
+        ),
+        (
+            "{{$s := .S}}{{$s.x}}",
+            "template: t:1:16: executing \"t\" at <$s.x>: can't evaluate field x in type string",
+        ),
+        (
+            "{{range .SI}}{{.x}}{{end}}",
+            "template: t:1:15: executing \"t\" at <.x>: can't evaluate field x in type interface {}",
+        ),
+        (
+            "{{with .I}}{{.x}}{{end}}",
+            "template: t:1:13: executing \"t\" at <.x>: can't evaluate field x in type int",
         ),
     ] {
         assert_eq!(run(src), Err(want.to_string()), "{src}");
@@ -258,7 +270,7 @@ fn objects_with_methods_and_stringers() {
     let mut t = Template::new("t");
     assert_eq!(
         run_with(&mut t, "{{.C.Nope}}", &dot),
-        Err("template: t:1:4: executing \"t\" at <.C.Nope>: can't evaluate field Nope in type *chartutil.Capabilities".into())
+        Err("template: t:1:4: executing \"t\" at <.C.Nope>: can't evaluate field Nope in type interface {}".into())
     );
 }
 

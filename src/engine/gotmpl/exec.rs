@@ -636,10 +636,10 @@ impl<'a> State<'a> {
         };
         for name in init {
             let from_map = matches!(recv, GoValue::Map(_));
-            recv = self.eval_field(dot, name, at, &[], None, &recv, iface)?;
+            recv = self.eval_field(dot, name, at, &[], None, (&recv, iface))?;
             iface = from_map;
         }
-        self.eval_field(dot, last, at, args, fin, &recv, iface)
+        self.eval_field(dot, last, at, args, fin, (&recv, iface))
     }
 
     fn eval_field(
@@ -649,8 +649,7 @@ impl<'a> State<'a> {
         at: At<'a>,
         args: &'a [Node],
         fin: Option<GoValue>,
-        recv: &GoValue,
-        recv_iface: bool,
+        (recv, recv_iface): (&GoValue, bool),
     ) -> R<GoValue> {
         let has_args = !args.is_empty() || fin.is_some();
         // Go names the receiver's static type: `interface {}` for elements.

@@ -800,7 +800,9 @@ impl<'a> State<'a> {
             argv.push(self.validate(at, f, t)?);
         }
         let result = if func.special && name == "call" {
-            self.call_builtin(argv)
+            // Go names the callee by its source text in call's own errors.
+            let callee = args.first().map(|n| n.to_string()).unwrap_or_default();
+            self.call_builtin(&callee, argv)
         } else {
             let mut ctx = FuncCtx {
                 tmpl: self.tmpl,
@@ -812,23 +814,28 @@ impl<'a> State<'a> {
     }
 
     /// The `call` builtin: the first argument must be a function value.
-    fn call_builtin(&mut self, mut argv: Vec<GoValue>) -> Result<GoValue, String> {
+    fn call_builtin(&mut self, name: &str, mut argv: Vec<GoValue>) -> Result<GoValue, String> {
         let callee = argv.remove(0);
         let func: Arc<Function> = match callee {
             GoValue::Func(f) => f,
             GoValue::Nil | GoValue::Missing => return Err("call of nil".into()),
-            other => return Err(format!("non-function of type {}", other.type_name())),
+            other => {
+                return Err(format!("non-function {name} of type {}", other.type_name()));
+            }
         };
         let n = func.params.len();
         if func.variadic.is_some() {
             if argv.len() < n {
                 return Err(format!(
-                    "wrong number of args: got {} want at least {n}",
+                    "wrong number of args for {name}: got {} want at least {n}",
                     argv.len()
                 ));
             }
         } else if argv.len() != n {
-            return Err(format!("wrong number of args: got {} want {n}", argv.len()));
+            return Err(format!(
+                "wrong number of args for {name}: got {} want {n}",
+                argv.len()
+            ));
         }
         let mut checked = Vec::with_capacity(argv.len());
         for (i, v) in argv.into_iter().enumerate() {
@@ -838,7 +845,12 @@ impl<'a> State<'a> {
                 .copied()
                 .or(func.variadic)
                 .unwrap_or(ParamType::Any);
-            checked.push(prepare_arg(v, t).map_err(|e| format!("arg {i}: {e}"))?);
+            // Go: a nil argument becomes the zero value of a nilable parameter.
+            let v = match (v, t) {
+                (GoValue::Missing, ParamType::Any) => GoValue::Nil,
+                (v, _) => v,
+            };
+            checked.push(prepare_call_arg(v, t).map_err(|e| format!("arg {i}: {e}"))?);
         }
         let mut ctx = FuncCtx {
             tmpl: self.tmpl,
@@ -958,6 +970,32 @@ impl<'a> State<'a> {
         }
         prepare_arg(v, typ).map_err(|e| self.errorf(at, e))
     }
+}
+
+/// Go `prepareArg` (used by `call`): assignable values pass, integers
+/// convert between integer types, anything else is an error.
+fn prepare_call_arg(v: GoValue, typ: ParamType) -> Result<GoValue, String> {
+    if v.is_nil() && !matches!(typ, ParamType::Any | ParamType::Value) {
+        if matches!(
+            typ,
+            ParamType::List | ParamType::StringList | ParamType::Map
+        ) {
+            return prepare_arg(GoValue::Missing, typ).or(Ok(GoValue::Nil));
+        }
+        return Err(format!("value is nil; should be of type {}", typ.go_name()));
+    }
+    match (&v, typ) {
+        (GoValue::Int(i) | GoValue::Int64(i), ParamType::Int) => return Ok(GoValue::Int(*i)),
+        (GoValue::Int(i) | GoValue::Int64(i), ParamType::Int64) => return Ok(GoValue::Int64(*i)),
+        (GoValue::Int(i) | GoValue::Int64(i), ParamType::Uint64) => {
+            return Ok(GoValue::Uint64(*i as u64));
+        }
+        (GoValue::Uint64(u), ParamType::Int) => return Ok(GoValue::Int(*u as i64)),
+        (GoValue::Uint64(u), ParamType::Int64) => return Ok(GoValue::Int64(*u as i64)),
+        _ => {}
+    }
+    let name = v.type_name();
+    prepare_arg(v, typ).map_err(|_| format!("value has type {name}; should be {}", typ.go_name()))
 }
 
 /// Checks a value against a parameter type (no conversions, as Go's

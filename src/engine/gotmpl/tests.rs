@@ -367,3 +367,38 @@ mod fuzz {
         }
     }
 }
+
+#[test]
+fn call_checks_the_function_value() {
+    let add = Function::new(vec![ParamType::Int, ParamType::Int], None, |_, a| {
+        match (&a[0], &a[1]) {
+            (GoValue::Int(x), GoValue::Int(y)) => Ok(GoValue::Int(x + y)),
+            _ => Err("unreachable".into()),
+        }
+    });
+    let mut m = BTreeMap::new();
+    m.insert("Add".to_string(), GoValue::Func(Arc::new(add)));
+    m.insert("S".to_string(), GoValue::str("x"));
+    let dot = GoValue::map(m);
+    let go = |src: &str| run_with(&mut Template::new("t"), src, &dot);
+    assert_eq!(go("{{call .Add 1 2}}").as_deref(), Ok("3"));
+    assert_eq!(
+        go("{{call .Add 1}}"),
+        Err("template: t:1:2: executing \"t\" at <call .Add 1>: error calling call: wrong number of args for .Add: got 1 want 2".into())
+    );
+    assert_eq!(
+        go("{{call .S 1}}"),
+        Err("template: t:1:2: executing \"t\" at <call .S 1>: error calling call: non-function .S of type string".into())
+    );
+    assert_eq!(
+        go("{{call .Add 1 .S}}"),
+        Err("template: t:1:2: executing \"t\" at <call .Add 1 .S>: error calling call: arg 1: value has type string; should be int".into())
+    );
+    assert_eq!(
+        go("{{call .Nope}}"),
+        Err(
+            "template: t:1:2: executing \"t\" at <call .Nope>: error calling call: call of nil"
+                .into()
+        )
+    );
+}

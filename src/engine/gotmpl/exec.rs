@@ -976,11 +976,12 @@ impl<'a> State<'a> {
 /// convert between integer types, anything else is an error.
 fn prepare_call_arg(v: GoValue, typ: ParamType) -> Result<GoValue, String> {
     if v.is_nil() && !matches!(typ, ParamType::Any | ParamType::Value) {
-        if matches!(
-            typ,
-            ParamType::List | ParamType::StringList | ParamType::Map
-        ) {
-            return prepare_arg(GoValue::Missing, typ).or(Ok(GoValue::Nil));
+        // Slices and maps can be nil: the body sees an empty one.
+        match typ {
+            ParamType::List => return Ok(GoValue::list(Vec::new())),
+            ParamType::StringList => return Ok(GoValue::string_list(Vec::new())),
+            ParamType::Map => return Ok(GoValue::map(Default::default())),
+            _ => {}
         }
         return Err(format!("value is nil; should be of type {}", typ.go_name()));
     }

@@ -422,6 +422,12 @@ fn helm_differential_builtins() {
         "# {{ html \"<a&b>\" }} {{ js \"it's\" }} {{ urlquery \"a b&c\" }} {{ print 1 2 \"x\" 3.5 }} {{ println \"z\" }}",
         "# {{ with .Values.m }}{{ .k }}{{ end }} {{ if .Values.l }}yes{{ else }}no{{ end }} {{ .Release.Name }}\n",
         "# {{ define \"d\" }}[{{ . }}]{{ end }}{{ template \"d\" .Values.b }} {{ $x := 1 }}{{ $x = 2 }}{{ $x }} {{ 0x10 }} {{ 1e3 }}\n",
+        "# {{ .Values.l | len }} {{ printf \"%q\" .Values.s }} {{ index .Values.m \"k\" }} [{{ index .Values.m \"zz\" }}]\n",
+        "# {{ $v := .Values.nope }}[{{ $v }}] {{ range .Values.nope }}x{{ else }}empty{{ end }} {{ with .Values.n }}x{{ else }}nilish{{ end }}\n",
+        "# {{ 3 | printf \"%d-%d\" 2 }} {{ \"<a>\" | html }} {{ if and .Values.a (not .Values.n) }}ok{{ end }} {{ .Values.m.k | printf \"%s!\" }}\n",
+        "# {{- /* c */ -}} {{ range 3 }}{{ . }}{{ end }} {{ range $i, $c := .Values.l }}{{ if eq $i 1 }}{{ continue }}{{ end }}{{ $c }}{{ end }}\n",
+        "# {{ block \"b\" .Values.s }}<{{ . }}>{{ end }} {{ print .Values.n }} {{ printf \"%v\" .Values.nope }} {{ .Values.big | printf \"%d\" }}\n",
+        "# {{ printf \"%T %T %T %T\" .Values.l .Values.m .Values.n 1 }} {{ .Values.l | printf \"%v\" }} {{ eq .Values.s \"hello\" \"x\" }} {{ ne 1 2 }}\n",
     );
     let dir = tempfile::tempdir().unwrap();
     let chart = dir.path().join("c");

@@ -260,6 +260,42 @@ fn template(args: TemplateArgs) -> Result<String, Diagnostic> {
     Ok(output.text)
 }
 
+/// `eval --engine go`: Go text/template with the data as dot (JSON
+/// integers are Go `int`). Errors carry Go's own message text.
+fn eval_go(
+    name: &str,
+    source: &str,
+    data: &crate::Value,
+    has_data: bool,
+) -> Result<String, Diagnostic> {
+    use crate::engine::gotmpl::{GoValue, NumberMode, Template};
+    let dot = if has_data {
+        GoValue::from_value(data, NumberMode::Go)
+    } else {
+        GoValue::Nil
+    };
+    let (name, source) = (name.to_string(), source.to_string());
+    // Go allows 100000 nested {{template}} calls and 10000 nested
+    // parentheses; give parsing and the walk a deep stack (reserved, not
+    // committed) so those limits, not the native stack, stop recursion.
+    let run = move || {
+        let mut tmpl = Template::new(&name);
+        tmpl.parse(&source).map_err(|e| e.message)?;
+        let mut out = String::new();
+        tmpl.execute(&mut out, &dot).map_err(|e| e.message)?;
+        Ok::<String, String>(out)
+    };
+    let handle = std::thread::Builder::new()
+        .stack_size(4 << 30)
+        .spawn(run)
+        .map_err(|e| Diagnostic::new(format!("cannot start the template executor: {e}")))?;
+    match handle.join() {
+        Ok(Ok(out)) => Ok(out),
+        Ok(Err(message)) => Err(Diagnostic::new(message)),
+        Err(_) => Err(Diagnostic::new("template execution failed unexpectedly")),
+    }
+}
+
 fn eval(args: EvalArgs) -> Result<String, Diagnostic> {
     let source = std::fs::read_to_string(&args.template).map_err(|e| {
         Diagnostic::new(format!("cannot read template: {e}")).at(crate::diag::Location::file(
@@ -273,8 +309,9 @@ fn eval(args: EvalArgs) -> Result<String, Diagnostic> {
     let name = args.template.display().to_string();
     match args.engine {
         EngineName::Jinja => Ok(crate::engine::jinja::render_string(&name, &source, &data)?),
-        EngineName::Go | EngineName::Helm => Err(Diagnostic::usage(
-            "the Go template engine is not available yet; use --engine jinja",
+        EngineName::Go => eval_go(&name, &source, &data, args.data.is_some()),
+        EngineName::Helm => Err(Diagnostic::usage(
+            "the Helm template engine is not available yet; use --engine go or jinja",
         )),
     }
 }

@@ -1,0 +1,715 @@
+//! The lexer, a transliteration of Go's `text/template/parse/lex.go`: a
+//! state machine whose states are functions returning the next state.
+//!
+//! Unlike Go (which lexes on demand for the parser), this lexer runs to the
+//! end and returns every item; `break`/`continue` are always keywords and the
+//! parser decides whether they are allowed where they appear.
+
+use std::borrow::Cow;
+
+/// Item types (Go `itemType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemType {
+    /// A lexing error; the value is the message.
+    Error,
+    /// `true` / `false`.
+    Bool,
+    /// A printable ASCII character inside an action (`,` for instance).
+    Char,
+    /// A character constant `'a'`.
+    CharConstant,
+    /// A comment `/* … */` (value includes the markers).
+    Comment,
+    /// A complex constant `1+2i`.
+    Complex,
+    /// `=`.
+    Assign,
+    /// `:=`.
+    Declare,
+    /// End of input.
+    Eof,
+    /// `.Field`.
+    Field,
+    /// An identifier (function name).
+    Identifier,
+    /// `{{` (with an optional trim marker).
+    LeftDelim,
+    /// `(`.
+    LeftParen,
+    /// A number.
+    Number,
+    /// `|`.
+    Pipe,
+    /// A raw string.
+    RawString,
+    /// `}}`.
+    RightDelim,
+    /// `)`.
+    RightParen,
+    /// A run of spaces inside an action.
+    Space,
+    /// A quoted string (value includes the quotes).
+    String,
+    /// Text outside actions.
+    Text,
+    /// `$x`.
+    Variable,
+    /// `block`.
+    Block,
+    /// `break`.
+    Break,
+    /// `continue`.
+    Continue,
+    /// `.` alone.
+    Dot,
+    /// `define`.
+    Define,
+    /// `else`.
+    Else,
+    /// `end`.
+    End,
+    /// `if`.
+    If,
+    /// `nil`.
+    Nil,
+    /// `range`.
+    Range,
+    /// `template`.
+    Template,
+    /// `with`.
+    With,
+}
+
+impl ItemType {
+    fn is_keyword(self) -> bool {
+        matches!(
+            self,
+            ItemType::Block
+                | ItemType::Break
+                | ItemType::Continue
+                | ItemType::Dot
+                | ItemType::Define
+                | ItemType::Else
+                | ItemType::End
+                | ItemType::If
+                | ItemType::Nil
+                | ItemType::Range
+                | ItemType::Template
+                | ItemType::With
+        )
+    }
+}
+
+/// A token with its offset and line. The text borrows the source (only
+/// error messages are owned), so cloning an item does not allocate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item<'a> {
+    /// Type.
+    pub typ: ItemType,
+    /// Byte offset.
+    pub pos: usize,
+    /// Text (or error message).
+    pub val: Cow<'a, str>,
+    /// 1-based line of the start of the item.
+    pub line: usize,
+}
+
+impl std::fmt::Display for Item<'_> {
+    /// Go's `item.String()`, used in "unexpected X in Y" messages.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.typ {
+            ItemType::Eof => f.write_str("EOF"),
+            ItemType::Error => f.write_str(&self.val),
+            t if t.is_keyword() => write!(f, "<{}>", self.val),
+            _ => {
+                let q = super::node::go_quote(&self.val);
+                if self.val.chars().count() > 10 {
+                    // Go: %.10q — quote the first ten runes.
+                    let head: String = self.val.chars().take(10).collect();
+                    write!(f, "{}...", super::node::go_quote(&head))
+                } else {
+                    f.write_str(&q)
+                }
+            }
+        }
+    }
+}
+
+const LEFT: &str = "{{";
+const RIGHT: &str = "}}";
+const LEFT_COMMENT: &str = "/*";
+const RIGHT_COMMENT: &str = "*/";
+
+/// A state of the machine (Go `stateFn`).
+struct StateFn(fn(&mut Lexer<'_>) -> Option<StateFn>);
+
+/// Lexer state.
+pub struct Lexer<'a> {
+    input: &'a str,
+    pos: usize,
+    start: usize,
+    items: Vec<Item<'a>>,
+    paren_depth: i32,
+    line: usize,
+    start_line: usize,
+    emit_comments: bool,
+}
+
+fn is_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r' | '\n')
+}
+
+fn is_alnum(c: char) -> bool {
+    c == '_' || c.is_alphabetic() || c.is_numeric()
+}
+
+fn has_left_trim(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 2 && b[0] == b'-' && is_space(b[1] as char)
+}
+
+fn has_right_trim(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 2 && is_space(b[0] as char) && b[1] == b'-'
+}
+
+/// Lexes a whole template. `emit_comments` keeps comment items (Go's
+/// `ParseComments` mode); otherwise they are dropped.
+pub fn lex(input: &str, emit_comments: bool) -> Vec<Item<'_>> {
+    let mut l = Lexer {
+        input,
+        pos: 0,
+        start: 0,
+        items: Vec::new(),
+        paren_depth: 0,
+        line: 1,
+        start_line: 1,
+        emit_comments,
+    };
+    let mut state = Some(StateFn(lex_text));
+    while let Some(StateFn(f)) = state {
+        state = f(&mut l);
+    }
+    l.items
+}
+
+const EOF: char = '\u{0}';
+
+impl<'a> Lexer<'a> {
+    fn rest(&self) -> &'a str {
+        &self.input[self.pos..]
+    }
+
+    /// Next char, or `EOF` (Go uses -1; a NUL in an action is not legal anyway,
+    /// so the `eof_at` check distinguishes).
+    fn next(&mut self) -> Option<char> {
+        let c = self.rest().chars().next()?;
+        self.pos += c.len_utf8();
+        if c == '\n' {
+            self.line += 1;
+        }
+        Some(c)
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.rest().chars().next()
+    }
+
+    fn backup(&mut self, c: Option<char>) {
+        if let Some(c) = c {
+            self.pos -= c.len_utf8();
+            if c == '\n' {
+                self.line -= 1;
+            }
+        }
+    }
+
+    fn emit(&mut self, typ: ItemType) {
+        let val = Cow::Borrowed(&self.input[self.start..self.pos]);
+        self.items.push(Item {
+            typ,
+            pos: self.start,
+            val,
+            line: self.start_line,
+        });
+        self.ignore();
+    }
+
+    fn ignore(&mut self) {
+        self.start = self.pos;
+        self.start_line = self.line;
+    }
+
+    fn accept(&mut self, valid: &str) -> bool {
+        if let Some(c) = self.peek()
+            && valid.contains(c)
+        {
+            self.next();
+            return true;
+        }
+        false
+    }
+
+    fn accept_run(&mut self, valid: &str) {
+        while self.accept(valid) {}
+    }
+
+    fn errorf(&mut self, msg: String) -> Option<StateFn> {
+        self.items.push(Item {
+            typ: ItemType::Error,
+            pos: self.start,
+            val: Cow::Owned(msg),
+            line: self.start_line,
+        });
+        None
+    }
+
+    /// Go `atRightDelim`: (at a right delimiter, with a trim marker).
+    fn at_right_delim(&self) -> (bool, bool) {
+        let r = self.rest();
+        if has_right_trim(r) && r[2..].starts_with(RIGHT) {
+            return (true, true);
+        }
+        (r.starts_with(RIGHT), false)
+    }
+
+    fn at_terminator(&self) -> bool {
+        match self.peek() {
+            None => true,
+            Some(c) if is_space(c) => true,
+            Some('.' | ',' | '|' | ':' | ')' | '(') => true,
+            _ => self.rest().starts_with(RIGHT),
+        }
+    }
+
+    /// Moves `pos` over `n` bytes, keeping the line count.
+    fn skip(&mut self, n: usize) {
+        let end = (self.pos + n).min(self.input.len());
+        self.line += self.input[self.pos..end].matches('\n').count();
+        self.pos = end;
+    }
+}
+
+fn left_trim_len(s: &str) -> usize {
+    s.len() - s.trim_start_matches(is_space).len()
+}
+
+fn right_trim_len(s: &str) -> usize {
+    s.len() - s.trim_end_matches(is_space).len()
+}
+
+fn lex_text(l: &mut Lexer<'_>) -> Option<StateFn> {
+    if let Some(x) = l.rest().find(LEFT) {
+        if x > 0 {
+            l.skip(x);
+            // Go: a left trim marker removes trailing spaces of the text.
+            let mut trim = 0;
+            if has_left_trim(&l.input[l.pos + LEFT.len()..]) {
+                trim = right_trim_len(&l.input[l.start..l.pos]);
+            }
+            let keep = l.pos;
+            l.pos -= trim;
+            l.line = l.start_line + l.input[l.start..l.pos].matches('\n').count();
+            if l.pos > l.start {
+                l.emit(ItemType::Text);
+            }
+            l.pos = keep;
+            l.line = l.start_line + l.input[l.start..l.pos].matches('\n').count();
+            l.start = l.pos;
+            l.start_line = l.line;
+        }
+        return Some(StateFn(lex_left_delim));
+    }
+    l.pos = l.input.len();
+    l.line = l.start_line + l.input[l.start..l.pos].matches('\n').count();
+    if l.pos > l.start {
+        l.emit(ItemType::Text);
+    }
+    l.emit(ItemType::Eof);
+    None
+}
+
+fn lex_left_delim(l: &mut Lexer<'_>) -> Option<StateFn> {
+    l.pos += LEFT.len();
+    let trim = has_left_trim(l.rest());
+    let after = if trim { 2 } else { 0 };
+    if l.rest()[after..].starts_with(LEFT_COMMENT) {
+        l.skip(after);
+        l.ignore();
+        return Some(StateFn(lex_comment));
+    }
+    l.emit(ItemType::LeftDelim);
+    l.skip(after);
+    l.ignore();
+    l.paren_depth = 0;
+    Some(StateFn(lex_inside_action))
+}
+
+fn lex_comment(l: &mut Lexer<'_>) -> Option<StateFn> {
+    l.pos += LEFT_COMMENT.len();
+    let Some(x) = l.rest().find(RIGHT_COMMENT) else {
+        return l.errorf("unclosed comment".into());
+    };
+    l.skip(x + RIGHT_COMMENT.len());
+    let (delim, trim) = l.at_right_delim();
+    if !delim {
+        return l.errorf("comment ends before closing delimiter".into());
+    }
+    if l.emit_comments {
+        l.emit(ItemType::Comment);
+    }
+    if trim {
+        l.skip(2);
+    }
+    l.pos += RIGHT.len();
+    if trim {
+        let n = left_trim_len(l.rest());
+        l.skip(n);
+    }
+    l.ignore();
+    Some(StateFn(lex_text))
+}
+
+fn lex_right_delim(l: &mut Lexer<'_>) -> Option<StateFn> {
+    let (_, trim) = l.at_right_delim();
+    if trim {
+        l.skip(2);
+        l.ignore();
+    }
+    l.pos += RIGHT.len();
+    l.emit(ItemType::RightDelim);
+    if trim {
+        let n = left_trim_len(l.rest());
+        l.skip(n);
+        l.ignore();
+    }
+    Some(StateFn(lex_text))
+}
+
+fn lex_inside_action(l: &mut Lexer<'_>) -> Option<StateFn> {
+    let (delim, _) = l.at_right_delim();
+    if delim {
+        if l.paren_depth == 0 {
+            return Some(StateFn(lex_right_delim));
+        }
+        return l.errorf("unclosed left paren".into());
+    }
+    let Some(r) = l.next() else {
+        return l.errorf("unclosed action".into());
+    };
+    match r {
+        c if is_space(c) => {
+            l.backup(Some(c));
+            return Some(StateFn(lex_space));
+        }
+        '=' => l.emit(ItemType::Assign),
+        ':' => {
+            if l.next() != Some('=') {
+                return l.errorf("expected :=".into());
+            }
+            l.emit(ItemType::Declare);
+        }
+        '|' => l.emit(ItemType::Pipe),
+        '"' => return Some(StateFn(lex_quote)),
+        '`' => return Some(StateFn(lex_raw_quote)),
+        '$' => return Some(StateFn(lex_variable)),
+        '\'' => return Some(StateFn(lex_char)),
+        '.' if !matches!(l.peek(), Some('0'..='9')) => return Some(StateFn(lex_field)),
+        '.' | '+' | '-' | '0'..='9' => {
+            l.backup(Some(r));
+            return Some(StateFn(lex_number));
+        }
+        c if is_alnum(c) => {
+            l.backup(Some(c));
+            return Some(StateFn(lex_identifier));
+        }
+        '(' => {
+            l.emit(ItemType::LeftParen);
+            l.paren_depth += 1;
+        }
+        ')' => {
+            l.emit(ItemType::RightParen);
+            l.paren_depth -= 1;
+            if l.paren_depth < 0 {
+                return l.errorf("unexpected right paren".into());
+            }
+        }
+        c if c.is_ascii() && !c.is_ascii_control() => l.emit(ItemType::Char),
+        c => return l.errorf(format!("unrecognized character in action: {}", go_u(c))),
+    }
+    Some(StateFn(lex_inside_action))
+}
+
+/// Go's `%#U`: `U+0001` plus the quoted char when printable.
+pub fn go_u(c: char) -> String {
+    if super::node::is_go_printable(c) {
+        format!("U+{:04X} '{c}'", c as u32)
+    } else {
+        format!("U+{:04X}", c as u32)
+    }
+}
+
+fn lex_space(l: &mut Lexer<'_>) -> Option<StateFn> {
+    let mut n = 0;
+    while let Some(c) = l.peek() {
+        if !is_space(c) {
+            break;
+        }
+        l.next();
+        n += 1;
+    }
+    // A space may start a trim-marked right delimiter (" -}}").
+    let before = l.pos - 1;
+    if has_right_trim(&l.input[before..]) && l.input[before + 2..].starts_with(RIGHT) {
+        l.backup(l.input[before..].chars().next());
+        if n == 1 {
+            return Some(StateFn(lex_right_delim));
+        }
+    }
+    l.emit(ItemType::Space);
+    Some(StateFn(lex_inside_action))
+}
+
+fn lex_identifier(l: &mut Lexer<'_>) -> Option<StateFn> {
+    loop {
+        let r = l.next();
+        match r {
+            Some(c) if is_alnum(c) => {}
+            _ => {
+                l.backup(r);
+                if !l.at_terminator() {
+                    let c = l.peek().unwrap_or(EOF);
+                    return l.errorf(format!("bad character {}", go_u(c)));
+                }
+                let word = &l.input[l.start..l.pos];
+                let typ = match word {
+                    "block" => ItemType::Block,
+                    "break" => ItemType::Break,
+                    "continue" => ItemType::Continue,
+                    "define" => ItemType::Define,
+                    "else" => ItemType::Else,
+                    "end" => ItemType::End,
+                    "if" => ItemType::If,
+                    "range" => ItemType::Range,
+                    "nil" => ItemType::Nil,
+                    "template" => ItemType::Template,
+                    "with" => ItemType::With,
+                    "true" | "false" => ItemType::Bool,
+                    _ => ItemType::Identifier,
+                };
+                l.emit(typ);
+                return Some(StateFn(lex_inside_action));
+            }
+        }
+    }
+}
+
+fn lex_field(l: &mut Lexer<'_>) -> Option<StateFn> {
+    lex_field_or_variable(l, ItemType::Field)
+}
+
+fn lex_variable(l: &mut Lexer<'_>) -> Option<StateFn> {
+    lex_field_or_variable(l, ItemType::Variable)
+}
+
+fn lex_field_or_variable(l: &mut Lexer<'_>, typ: ItemType) -> Option<StateFn> {
+    if l.at_terminator() {
+        l.emit(if typ == ItemType::Variable {
+            ItemType::Variable
+        } else {
+            ItemType::Dot
+        });
+        return Some(StateFn(lex_inside_action));
+    }
+    loop {
+        let r = l.next();
+        match r {
+            Some(c) if is_alnum(c) => {}
+            _ => {
+                l.backup(r);
+                break;
+            }
+        }
+    }
+    if !l.at_terminator() {
+        let c = l.peek().unwrap_or(EOF);
+        return l.errorf(format!("bad character {}", go_u(c)));
+    }
+    l.emit(typ);
+    Some(StateFn(lex_inside_action))
+}
+
+fn lex_char(l: &mut Lexer<'_>) -> Option<StateFn> {
+    loop {
+        match l.next() {
+            Some('\\') => match l.next() {
+                Some(c) if c != '\n' => {}
+                _ => return l.errorf("unterminated character constant".into()),
+            },
+            None | Some('\n') => return l.errorf("unterminated character constant".into()),
+            Some('\'') => break,
+            _ => {}
+        }
+    }
+    l.emit(ItemType::CharConstant);
+    Some(StateFn(lex_inside_action))
+}
+
+fn lex_number(l: &mut Lexer<'_>) -> Option<StateFn> {
+    if !scan_number(l) {
+        let t = l.input[l.start..l.pos].to_string();
+        return l.errorf(format!("bad number syntax: {}", super::node::go_quote(&t)));
+    }
+    if matches!(l.peek(), Some('+' | '-')) {
+        // A complex constant such as 1+2i: no spaces, must end in 'i'.
+        if !scan_number(l) || !l.input[..l.pos].ends_with('i') {
+            let t = l.input[l.start..l.pos].to_string();
+            return l.errorf(format!("bad number syntax: {}", super::node::go_quote(&t)));
+        }
+        l.emit(ItemType::Complex);
+    } else {
+        l.emit(ItemType::Number);
+    }
+    Some(StateFn(lex_inside_action))
+}
+
+fn scan_number(l: &mut Lexer<'_>) -> bool {
+    l.accept("+-");
+    let mut digits = "0123456789_";
+    if l.accept("0") {
+        if l.accept("xX") {
+            digits = "0123456789abcdefABCDEF_";
+        } else if l.accept("oO") {
+            digits = "01234567_";
+        } else if l.accept("bB") {
+            digits = "01_";
+        }
+    }
+    l.accept_run(digits);
+    if l.accept(".") {
+        l.accept_run(digits);
+    }
+    if digits.len() == 11 && l.accept("eE") {
+        l.accept("+-");
+        l.accept_run("0123456789_");
+    }
+    if digits.len() == 23 && l.accept("pP") {
+        l.accept("+-");
+        l.accept_run("0123456789_");
+    }
+    l.accept("i");
+    if let Some(c) = l.peek()
+        && is_alnum(c)
+    {
+        l.next();
+        return false;
+    }
+    true
+}
+
+fn lex_quote(l: &mut Lexer<'_>) -> Option<StateFn> {
+    loop {
+        match l.next() {
+            Some('\\') => match l.next() {
+                Some(c) if c != '\n' => {}
+                _ => return l.errorf("unterminated quoted string".into()),
+            },
+            None | Some('\n') => return l.errorf("unterminated quoted string".into()),
+            Some('"') => break,
+            _ => {}
+        }
+    }
+    l.emit(ItemType::String);
+    Some(StateFn(lex_inside_action))
+}
+
+fn lex_raw_quote(l: &mut Lexer<'_>) -> Option<StateFn> {
+    loop {
+        match l.next() {
+            None => return l.errorf("unterminated raw quoted string".into()),
+            Some('`') => break,
+            _ => {}
+        }
+    }
+    l.emit(ItemType::RawString);
+    Some(StateFn(lex_inside_action))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(s: &str) -> Vec<(ItemType, String)> {
+        lex(s, false)
+            .into_iter()
+            .map(|i| (i.typ, i.val.into_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn text_and_action() {
+        use ItemType::*;
+        assert_eq!(
+            kinds("a{{.X | printf \"%d\"}}b"),
+            vec![
+                (Text, "a".into()),
+                (LeftDelim, "{{".into()),
+                (Field, ".X".into()),
+                (Space, " ".into()),
+                (Pipe, "|".into()),
+                (Space, " ".into()),
+                (Identifier, "printf".into()),
+                (Space, " ".into()),
+                (String, "\"%d\"".into()),
+                (RightDelim, "}}".into()),
+                (Text, "b".into()),
+                (Eof, "".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn trim_markers_and_comments() {
+        use ItemType::*;
+        assert_eq!(
+            kinds("a  {{- 3 -}}  b{{/* c */}}d"),
+            vec![
+                (Text, "a".into()),
+                (LeftDelim, "{{".into()),
+                (Number, "3".into()),
+                (RightDelim, "}}".into()),
+                (Text, "b".into()),
+                (Text, "d".into()),
+                (Eof, "".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn numbers_and_errors() {
+        let items = lex("{{0x1F 1e3 'a' 1+2i $x := .}}", false);
+        let t: Vec<_> = items.iter().map(|i| i.typ).collect();
+        assert!(t.contains(&ItemType::Complex));
+        assert!(t.contains(&ItemType::CharConstant));
+        assert!(t.contains(&ItemType::Declare));
+        let err = lex("{{3k}}", false);
+        assert_eq!(
+            err.last().map(|i| i.val.as_ref()),
+            Some("bad number syntax: \"3k\"")
+        );
+        let err = lex("{{\"abc}}", false);
+        assert_eq!(
+            err.last().map(|i| i.val.as_ref()),
+            Some("unterminated quoted string")
+        );
+        let err = lex("{{ .X", false);
+        assert_eq!(err.last().map(|i| i.val.as_ref()), Some("unclosed action"));
+    }
+
+    #[test]
+    fn lines_are_counted() {
+        let items = lex("a\nb{{.X\n}}\n{{.Y}}", false);
+        let y = items.iter().find(|i| i.val == ".Y").map(|i| i.line);
+        assert_eq!(y, Some(4));
+    }
+}

@@ -1,0 +1,464 @@
+//! The template value model: what `.`, variables, function arguments and
+//! results hold while a Go template executes.
+//!
+//! Go's executor works on `reflect.Value`s; Helm feeds it
+//! `map[string]interface{}` trees, `[]interface{}` lists, float64/int64
+//! numbers and a few structs with methods (`.Files`, `.Capabilities`).
+//! [`GoValue`] keeps exactly the distinctions that change printed output or
+//! errors: Go `int` vs `int64` vs `float64` (`%T`, `eq` errors), a missing
+//! map entry (Go's invalid `reflect.Value`, printed `<no value>`) vs a nil
+//! interface, and list/map element types.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use super::format::{FmtArg, FmtValue};
+use super::funcs::Function;
+
+/// A Go `map[string]interface {}`: keys are kept sorted so range and
+/// printing follow Go's sorted-key order; shared, so cloning is cheap.
+pub type GoMap = Arc<BTreeMap<String, GoValue>>;
+
+/// A template value.
+#[derive(Clone, Default)]
+pub enum GoValue {
+    /// Go's invalid `reflect.Value`: a missing map entry or an empty
+    /// pipeline. Prints as `<no value>`.
+    #[default]
+    Missing,
+    /// A nil `interface {}` (JSON `null`, the `nil` keyword). Prints `<nil>`.
+    Nil,
+    /// `bool`.
+    Bool(bool),
+    /// Go `int` (template integer constants, `len`, range indexes).
+    Int(i64),
+    /// Go `int64` (Helm `--set` integers, Sprig arithmetic results).
+    Int64(i64),
+    /// Go `uint64`.
+    Uint64(u64),
+    /// Go `float64`.
+    Float(f64),
+    /// Go `complex128` (only from template constants such as `1.5i`).
+    Complex(f64, f64),
+    /// Go `string`.
+    String(Arc<str>),
+    /// Go `[]byte`.
+    Bytes(Arc<[u8]>),
+    /// A slice with its element type.
+    List(Arc<GoList>),
+    /// `map[string]interface {}`.
+    Map(GoMap),
+    /// A host object (a Go struct or pointer with fields and methods).
+    Object(Arc<dyn Object>),
+    /// A function value, callable with the `call` builtin.
+    Func(Arc<Function>),
+}
+
+/// A Go slice: element type (for `%T`) and elements.
+#[derive(Clone, Debug)]
+pub struct GoList {
+    /// Element type name: [`ELEM_ANY`] (`interface {}`) or [`ELEM_STRING`].
+    pub elem: &'static str,
+    /// The elements.
+    pub items: Vec<GoValue>,
+}
+
+/// Element type name of `[]interface {}`.
+pub const ELEM_ANY: &str = "interface {}";
+/// Element type name of `[]string`.
+pub const ELEM_STRING: &str = "string";
+
+/// A host object, the analogue of a Go struct (or pointer to struct) in the
+/// data: Helm's `.Files`, `.Capabilities`, `.Chart`, `.Release`.
+///
+/// Field and method names are Go's exported names. A method is returned as
+/// a [`Function`] bound to the receiver, so it is called with Go's argument
+/// checks (`.Files.Get "x"`, `.Capabilities.APIVersions.Has "v1"`).
+pub trait Object: Send + Sync {
+    /// Go type name for `%T` and errors (`chartutil.Capabilities`, `*chart.Metadata`).
+    fn type_name(&self) -> &str;
+    /// Go kind name (`struct`, `ptr`, `map`…) for Sprig's `kindOf`.
+    fn kind_name(&self) -> &str {
+        "struct"
+    }
+    /// An exported field's value, if the object has one with this name.
+    fn field(&self, name: &str) -> Option<GoValue>;
+    /// A method with this name, bound to the receiver.
+    fn method(&self, _name: &str) -> Option<Arc<Function>> {
+        None
+    }
+    /// Field names in declaration order (used when printing the object as a struct).
+    fn field_names(&self) -> Vec<String> {
+        Vec::new()
+    }
+    /// The result of a Go `String()` method, used whenever the value is
+    /// printed (`.Capabilities.KubeVersion` prints `v1.35.0`).
+    fn string(&self) -> Option<String> {
+        None
+    }
+    /// Whether the object counts as a nil pointer (Go `IsTrue` of a pointer).
+    fn is_nil(&self) -> bool {
+        false
+    }
+}
+
+impl fmt::Debug for GoValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GoValue::Missing => f.write_str("Missing"),
+            GoValue::Nil => f.write_str("Nil"),
+            GoValue::Bool(b) => write!(f, "Bool({b})"),
+            GoValue::Int(i) => write!(f, "Int({i})"),
+            GoValue::Int64(i) => write!(f, "Int64({i})"),
+            GoValue::Uint64(u) => write!(f, "Uint64({u})"),
+            GoValue::Float(x) => write!(f, "Float({x})"),
+            GoValue::Complex(r, i) => write!(f, "Complex({r}, {i})"),
+            GoValue::String(s) => write!(f, "String({s:?})"),
+            GoValue::Bytes(b) => write!(f, "Bytes({b:?})"),
+            GoValue::List(l) => write!(f, "List({:?})", l.items),
+            GoValue::Map(m) => write!(f, "Map({:?})", m),
+            GoValue::Object(o) => write!(f, "Object({})", o.type_name()),
+            GoValue::Func(_) => f.write_str("Func"),
+        }
+    }
+}
+
+/// Go's reflect kinds, as far as templates can tell them apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Invalid (missing) value.
+    Invalid,
+    /// A nil interface.
+    Interface,
+    /// bool
+    Bool,
+    /// int, int64
+    Int,
+    /// uint64
+    Uint,
+    /// float64
+    Float,
+    /// complex128
+    Complex,
+    /// string
+    String,
+    /// slice
+    Slice,
+    /// map
+    Map,
+    /// struct / pointer
+    Struct,
+    /// func
+    Func,
+}
+
+impl GoValue {
+    /// A string value.
+    pub fn str(s: &str) -> GoValue {
+        GoValue::String(Arc::from(s))
+    }
+
+    /// A `[]interface {}` list.
+    pub fn list(items: Vec<GoValue>) -> GoValue {
+        GoValue::List(Arc::new(GoList {
+            elem: ELEM_ANY,
+            items,
+        }))
+    }
+
+    /// A `[]string` list.
+    pub fn string_list<I: IntoIterator<Item = String>>(items: I) -> GoValue {
+        GoValue::List(Arc::new(GoList {
+            elem: ELEM_STRING,
+            items: items
+                .into_iter()
+                .map(|s| GoValue::String(Arc::from(s)))
+                .collect(),
+        }))
+    }
+
+    /// A `map[string]interface {}`.
+    pub fn map(m: BTreeMap<String, GoValue>) -> GoValue {
+        GoValue::Map(Arc::new(m))
+    }
+
+    /// The reflect kind.
+    pub fn kind(&self) -> Kind {
+        match self {
+            GoValue::Missing => Kind::Invalid,
+            GoValue::Nil => Kind::Interface,
+            GoValue::Bool(_) => Kind::Bool,
+            GoValue::Int(_) | GoValue::Int64(_) => Kind::Int,
+            GoValue::Uint64(_) => Kind::Uint,
+            GoValue::Float(_) => Kind::Float,
+            GoValue::Complex(..) => Kind::Complex,
+            GoValue::String(_) => Kind::String,
+            GoValue::Bytes(_) | GoValue::List(_) => Kind::Slice,
+            GoValue::Map(_) => Kind::Map,
+            GoValue::Object(_) => Kind::Struct,
+            GoValue::Func(_) => Kind::Func,
+        }
+    }
+
+    /// Go's type name as `%T` prints it (`int`, `float64`, `[]interface {}`,
+    /// `map[string]interface {}`; `<nil>` for nil and missing values).
+    pub fn type_name(&self) -> String {
+        match self {
+            GoValue::Missing | GoValue::Nil => "<nil>".to_string(),
+            GoValue::List(l) => format!("[]{}", l.elem),
+            GoValue::Object(o) => o.type_name().to_string(),
+            GoValue::Func(f) => f.type_name(),
+            other => other.static_type_name().to_string(),
+        }
+    }
+
+    fn static_type_name(&self) -> &'static str {
+        match self {
+            GoValue::Missing | GoValue::Nil => "<nil>",
+            GoValue::Bool(_) => "bool",
+            GoValue::Int(_) => "int",
+            GoValue::Int64(_) => "int64",
+            GoValue::Uint64(_) => "uint64",
+            GoValue::Float(_) => "float64",
+            GoValue::Complex(..) => "complex128",
+            GoValue::String(_) => "string",
+            GoValue::Bytes(_) => "[]uint8",
+            GoValue::List(_) => "[]interface {}",
+            GoValue::Map(_) => "map[string]interface {}",
+            GoValue::Object(_) => "struct",
+            GoValue::Func(_) => "func",
+        }
+    }
+
+    /// Go's kind name as `reflect.Kind.String()` spells it (Sprig `kindOf`).
+    pub fn kind_name(&self) -> String {
+        match self {
+            GoValue::Missing | GoValue::Nil => "invalid".into(),
+            GoValue::Bool(_) => "bool".into(),
+            GoValue::Int(_) => "int".into(),
+            GoValue::Int64(_) => "int64".into(),
+            GoValue::Uint64(_) => "uint64".into(),
+            GoValue::Float(_) => "float64".into(),
+            GoValue::Complex(..) => "complex128".into(),
+            GoValue::String(_) => "string".into(),
+            GoValue::Bytes(_) | GoValue::List(_) => "slice".into(),
+            GoValue::Map(_) => "map".into(),
+            GoValue::Object(o) => o.kind_name().to_string(),
+            GoValue::Func(_) => "func".into(),
+        }
+    }
+
+    /// Go's `template.IsTrue`: the zero value of its type is false; nil and
+    /// missing values are false; empty strings, lists and maps are false.
+    pub fn is_true(&self) -> bool {
+        match self {
+            GoValue::Missing | GoValue::Nil => false,
+            GoValue::Bool(b) => *b,
+            GoValue::Int(i) | GoValue::Int64(i) => *i != 0,
+            GoValue::Uint64(u) => *u != 0,
+            GoValue::Float(x) => *x != 0.0,
+            GoValue::Complex(r, i) => *r != 0.0 || *i != 0.0,
+            GoValue::String(s) => !s.is_empty(),
+            GoValue::Bytes(b) => !b.is_empty(),
+            GoValue::List(l) => !l.items.is_empty(),
+            GoValue::Map(m) => !m.is_empty(),
+            GoValue::Object(o) => !o.is_nil(),
+            GoValue::Func(_) => true,
+        }
+    }
+
+    /// The string, if this is a Go string.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            GoValue::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// True for `Missing` and `Nil`.
+    pub fn is_nil(&self) -> bool {
+        matches!(self, GoValue::Missing | GoValue::Nil)
+    }
+
+    /// Converts project data (`crate::Value`) for the given mode.
+    pub fn from_value(v: &crate::Value, mode: NumberMode) -> GoValue {
+        use crate::Value as V;
+        match v {
+            V::Null => GoValue::Nil,
+            V::Bool(b) => GoValue::Bool(*b),
+            V::Int(i) => match mode {
+                NumberMode::Go => GoValue::Int(*i),
+                NumberMode::Helm => GoValue::Int64(*i),
+            },
+            V::DocInt(i) => match mode {
+                NumberMode::Go => GoValue::Int(*i),
+                // Helm reads documents through encoding/json: every number is float64.
+                NumberMode::Helm => GoValue::Float(*i as f64),
+            },
+            V::Float(x) => GoValue::Float(*x),
+            V::String(s) => GoValue::str(s),
+            V::Seq(items) => {
+                GoValue::list(items.iter().map(|i| GoValue::from_value(i, mode)).collect())
+            }
+            V::Map(m) => GoValue::map(
+                m.iter()
+                    .map(|(k, v)| (k.clone(), GoValue::from_value(v, mode)))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// How numbers of a `crate::Value` become Go values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberMode {
+    /// `skiff eval --engine go`: every integer is a Go `int`, every float a `float64`.
+    Go,
+    /// Helm: `--set` integers (`Value::Int`) are `int64`; document numbers
+    /// (`DocInt`, `Float`) are `float64` as encoding/json decodes them.
+    Helm,
+}
+
+impl From<&str> for GoValue {
+    fn from(s: &str) -> GoValue {
+        GoValue::str(s)
+    }
+}
+impl From<String> for GoValue {
+    fn from(s: String) -> GoValue {
+        GoValue::String(Arc::from(s))
+    }
+}
+impl From<bool> for GoValue {
+    fn from(b: bool) -> GoValue {
+        GoValue::Bool(b)
+    }
+}
+
+/// Go's `%v` text of a complex128: `(1+2i)`.
+pub fn complex_text(r: f64, i: f64) -> String {
+    let re = super::format::sprint(&[&GoValue::Float(r) as &dyn FmtArg]);
+    let im = super::format::sprint(&[&GoValue::Float(i) as &dyn FmtArg]);
+    let sign = if im.starts_with('-') || im.starts_with('+') {
+        ""
+    } else {
+        "+"
+    };
+    format!("({re}{sign}{im}i)")
+}
+
+impl FmtArg for GoValue {
+    fn fmt_value(&self) -> FmtValue<'_> {
+        match self {
+            GoValue::Missing | GoValue::Nil => FmtValue::Nil,
+            GoValue::Bool(b) => FmtValue::Bool(*b),
+            GoValue::Int(i) => FmtValue::Int(*i, "int"),
+            GoValue::Int64(i) => FmtValue::Int(*i, "int64"),
+            GoValue::Uint64(u) => FmtValue::Uint(*u, "uint64"),
+            GoValue::Float(x) => FmtValue::Float(*x, 64, "float64"),
+            GoValue::Complex(r, i) => FmtValue::Stringer {
+                text: complex_text(*r, *i),
+                type_name: "complex128",
+            },
+            GoValue::String(s) => FmtValue::Str(s, "string"),
+            GoValue::Bytes(b) => FmtValue::Bytes(b, "[]uint8"),
+            GoValue::List(l) => FmtValue::List(
+                l.items.iter().map(|v| v as &dyn FmtArg).collect(),
+                if l.elem == ELEM_STRING {
+                    "[]string"
+                } else {
+                    "[]interface {}"
+                },
+            ),
+            GoValue::Map(m) => FmtValue::Map(
+                m.iter()
+                    .map(|(k, v)| (k as &dyn FmtArg, v as &dyn FmtArg))
+                    .collect(),
+                "map[string]interface {}",
+            ),
+            GoValue::Object(o) => match o.string() {
+                Some(text) => FmtValue::Stringer {
+                    text,
+                    type_name: o.type_name(),
+                },
+                None => FmtValue::Stringer {
+                    text: object_struct_text(o.as_ref()),
+                    type_name: o.type_name(),
+                },
+            },
+            GoValue::Func(_) => FmtValue::Stringer {
+                text: "0x0".to_string(),
+                type_name: "func",
+            },
+        }
+    }
+}
+
+impl FmtArg for String {
+    fn fmt_value(&self) -> FmtValue<'_> {
+        FmtValue::Str(self, "string")
+    }
+}
+
+/// `%v` of an object without `String()`: Go prints a struct as `{f1 f2}`
+/// (`&{…}` for pointers).
+fn object_struct_text(o: &dyn Object) -> String {
+    let mut parts = Vec::new();
+    for name in o.field_names() {
+        let v = o.field(&name).unwrap_or(GoValue::Nil);
+        parts.push(super::format::sprint(&[&v as &dyn FmtArg]));
+    }
+    let ptr = if o.type_name().starts_with('*') {
+        "&"
+    } else {
+        ""
+    };
+    format!("{ptr}{{{}}}", parts.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truthiness_follows_go() {
+        assert!(!GoValue::Int(0).is_true());
+        assert!(GoValue::Float(1.5).is_true());
+        assert!(!GoValue::str("").is_true());
+        assert!(!GoValue::list(vec![]).is_true());
+        assert!(GoValue::list(vec![GoValue::Nil]).is_true());
+        assert!(!GoValue::Nil.is_true());
+        assert!(!GoValue::Missing.is_true());
+    }
+
+    #[test]
+    fn type_names_match_go() {
+        assert_eq!(GoValue::Float(1.0).type_name(), "float64");
+        assert_eq!(GoValue::list(vec![]).type_name(), "[]interface {}");
+        assert_eq!(
+            GoValue::string_list(vec!["a".to_string()]).type_name(),
+            "[]string"
+        );
+        assert_eq!(
+            GoValue::map(BTreeMap::new()).type_name(),
+            "map[string]interface {}"
+        );
+        assert_eq!(GoValue::list(vec![]).kind_name(), "slice");
+    }
+
+    #[test]
+    fn modes_convert_numbers() {
+        let v = crate::Value::DocInt(3);
+        assert!(matches!(
+            GoValue::from_value(&v, NumberMode::Go),
+            GoValue::Int(3)
+        ));
+        assert!(matches!(GoValue::from_value(&v, NumberMode::Helm), GoValue::Float(x) if x == 3.0));
+        let v = crate::Value::Int(3);
+        assert!(matches!(
+            GoValue::from_value(&v, NumberMode::Helm),
+            GoValue::Int64(3)
+        ));
+    }
+}

@@ -10,6 +10,7 @@ pub mod funcs;
 pub mod lex;
 pub mod node;
 pub mod parse;
+pub mod sprig;
 pub mod template;
 pub mod value;
 

@@ -39,7 +39,7 @@ pub struct GoRegex {
 impl GoRegex {
     /// Compiles a pattern with Go's syntax (`regexp.Compile`).
     pub fn compile(pattern: &str) -> Result<GoRegex, TextFuncError> {
-        let translated = translate(pattern)?;
+        let (translated, names) = translate(pattern)?;
         let re = regex::RegexBuilder::new(&translated)
             .size_limit(64 << 20)
             .build()
@@ -50,10 +50,6 @@ impl GoRegex {
                     _ => pattern.to_string(),
                 },
             })?;
-        let names = re
-            .capture_names()
-            .map(|n| n.unwrap_or_default().to_string())
-            .collect();
         Ok(GoRegex {
             re,
             names,
@@ -298,15 +294,18 @@ const POSIX_NAMES: [&str; 14] = [
 
 /// Rewrites a Go pattern for the `regex` crate, rejecting what Go's parser
 /// rejects with its error code and fragment.
-pub fn translate(pattern: &str) -> Result<String, TextFuncError> {
-    Translator {
+/// Also returns Go's group names by group index (index 0, the whole match,
+/// and unnamed groups are `""`).
+fn translate(pattern: &str) -> Result<(String, Vec<String>), TextFuncError> {
+    let mut t = Translator {
         src: pattern,
         pos: 0,
         out: String::with_capacity(pattern.len() + 8),
         depth: 0,
-        names: Vec::new(),
-    }
-    .run()
+        names: vec![String::new()],
+    };
+    t.run()?;
+    Ok((t.out, t.names))
 }
 
 /// What precedes a repetition operator.
@@ -337,7 +336,7 @@ impl Translator<'_> {
         &self.src[self.pos..]
     }
 
-    fn run(mut self) -> Result<String, TextFuncError> {
+    fn run(&mut self) -> Result<(), TextFuncError> {
         let mut prev = Prev::Nothing;
         while let Some(c) = self.peek() {
             let start = self.pos;
@@ -362,9 +361,12 @@ impl Translator<'_> {
                 }
                 '*' | '+' | '?' => {
                     self.pos += 1;
+                    let lazy = self.lazy_suffix();
                     self.repeat_op(start, prev)?;
                     self.out.push(c);
-                    self.lazy_suffix();
+                    if lazy {
+                        self.out.push('?');
+                    }
                     prev = Prev::Repeat(start);
                 }
                 '{' => match parse_repeat(self.rest()) {
@@ -374,9 +376,12 @@ impl Translator<'_> {
                             return Err(err("invalid repeat count", text));
                         }
                         self.pos += len;
+                        let lazy = self.lazy_suffix();
                         self.repeat_op(start, prev)?;
                         self.out.push_str(text);
-                        self.lazy_suffix();
+                        if lazy {
+                            self.out.push('?');
+                        }
                         prev = Prev::Repeat(start);
                     }
                     None => {
@@ -408,7 +413,7 @@ impl Translator<'_> {
         if self.depth > 0 {
             return Err(err("missing closing )", self.src));
         }
-        Ok(self.out)
+        Ok(())
     }
 
     /// Checks that a repetition operator (already consumed, starting at
@@ -427,10 +432,14 @@ impl Translator<'_> {
         }
     }
 
-    fn lazy_suffix(&mut self) {
+    /// Consumes a non-greedy `?` after a repetition operator. Go counts it
+    /// as part of the operator in error fragments (`**?`).
+    fn lazy_suffix(&mut self) -> bool {
         if self.peek() == Some('?') {
             self.pos += 1;
-            self.out.push('?');
+            true
+        } else {
+            false
         }
     }
 
@@ -441,6 +450,7 @@ impl Translator<'_> {
             self.pos += 1;
             self.depth += 1;
             self.out.push('(');
+            self.names.push(String::new());
             return Ok(());
         }
         let after = &rest[2..];
@@ -454,11 +464,15 @@ impl Translator<'_> {
             if name.is_empty() || !name.bytes().all(|b| b == b'_' || b.is_ascii_alphanumeric()) {
                 return Err(err("invalid named capture", whole));
             }
+            // Go allows a name twice (`$name` then means the first group
+            // that took part in the match); the crate does not, so repeats
+            // become plain groups and expansion uses our own name table.
             if self.names.iter().any(|n| n == name) {
-                return Err(err("duplicate capture group name", name));
+                self.out.push('(');
+            } else {
+                self.out.push_str(&format!("(?P<{name}>"));
             }
             self.names.push(name.to_string());
-            self.out.push_str(&format!("(?P<{name}>"));
             self.pos = name_start + close + 1;
             self.depth += 1;
             return Ok(());
@@ -473,7 +487,10 @@ impl Translator<'_> {
         let mut any = false;
         loop {
             let Some(c) = self.src[i..].chars().next() else {
-                return Err(err("missing closing )", self.src));
+                return Err(err(
+                    "invalid or unsupported Perl syntax",
+                    &self.src[start..],
+                ));
             };
             match c {
                 'i' | 'm' | 's' | 'U' => {
@@ -679,17 +696,8 @@ impl Translator<'_> {
                 self.pos += 1;
                 break;
             }
-            // A '-' is literal only first or right before ']'.
-            if c == '-' && !first {
-                let next = self.src[self.pos + 1..].chars().next();
-                if next != Some(']') {
-                    let end = self.pos + 1 + next.map(char::len_utf8).unwrap_or(0);
-                    return Err(err(
-                        "invalid character class range",
-                        &self.src[self.pos..end],
-                    ));
-                }
-            }
+            // Go compiles with Perl flags, under which a '-' that cannot
+            // form a range is simply literal (`[a-b-c]`).
             first = false;
             // POSIX classes [:name:] / [:^name:].
             if self.rest().starts_with("[:")
@@ -716,13 +724,19 @@ impl Translator<'_> {
             let rest = self.rest();
             if rest.starts_with('-') && !rest.starts_with("-]") && rest.len() > 1 {
                 self.pos += 1;
+                let hi_start = self.pos;
                 let hi = match self.class_atom()? {
                     ClassAtom::Char(ch) => ch,
                     ClassAtom::Class(_) => {
-                        return Err(err(
-                            "invalid character class range",
-                            &self.src[item_start..self.pos],
-                        ));
+                        // Go reads a range end as a single character, where
+                        // class escapes such as `\d` are invalid escapes.
+                        let end = hi_start
+                            + 1
+                            + self.src[hi_start + 1..]
+                                .chars()
+                                .next()
+                                .map_or(0, char::len_utf8);
+                        return Err(err("invalid escape sequence", &self.src[hi_start..end]));
                     }
                 };
                 if hi < lo {
@@ -910,6 +924,8 @@ mod tests {
         assert_eq!(re.replace_all("-ab-axxb-", "${1", false), "-${1-${1-");
         let re = GoRegex::compile("(?P<x>b)").unwrap();
         assert_eq!(re.replace_all("abc", "[$x]", false), "a[b]c");
+        let re = GoRegex::compile("(?P<x>a)|(?P<x>b)").unwrap();
+        assert_eq!(re.replace_all("ab", "[$x]", false), "[a][b]");
     }
 
     #[test]

@@ -96,7 +96,10 @@ pub fn substr(start: i64, end: i64, s: &str) -> Result<String, String> {
     let len = s.len() as i64;
     let b = s.as_bytes();
     if start < 0 {
-        if end < 0 || end > len {
+        if end < 0 {
+            return Err(format!("runtime error: slice bounds out of range [:{end}]"));
+        }
+        if end > len {
             return Err(format!(
                 "runtime error: slice bounds out of range [:{end}] with length {len}"
             ));

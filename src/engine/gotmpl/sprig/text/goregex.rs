@@ -947,3 +947,28 @@ mod tests {
         assert_eq!(quote_meta("a-b#c"), "a-b#c");
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any pattern either compiles or yields a Go-style error, and the
+        /// matching helpers never panic (byte offsets stay on char
+        /// boundaries, empty matches always advance).
+        #[test]
+        fn never_panics(
+            pattern in "[ab.*+?|(){}\\[\\]^$\\\\dDwWsSbBpPxQEz0-9:,=<>!-é]{0,12}",
+            text in "[ab é\\n-]{0,10}",
+            n in -2i64..4,
+        ) {
+            if let Ok(re) = GoRegex::compile(&pattern) {
+                let _ = re.find(&text);
+                let _ = re.find_all(&text, n);
+                let _ = re.replace_all(&text, "$1${x}$$", false);
+                let _ = re.split(&text, n);
+            }
+        }
+    }
+}

@@ -185,9 +185,11 @@ fn register_strings(map: &mut FuncMap) {
     add(map, "cat", vec![], Some(Any), |_, a| {
         Ok(strings::cat(&a).into())
     });
-    is1(map, "indent", |n, s| strings::indent(n, s).into());
-    is1(map, "nindent", |n, s| {
-        format!("\n{}", strings::indent(n, s)).into()
+    add(map, "indent", vec![I, S], None, |_, a| {
+        strings::indent(int(&a[0]), st(&a[1])).map(GoValue::from)
+    });
+    add(map, "nindent", vec![I, S], None, |_, a| {
+        strings::indent(int(&a[0]), st(&a[1])).map(|s| GoValue::from(format!("\n{s}")))
     });
     add(map, "replace", vec![S, S, S], None, |_, a| {
         Ok(st(&a[2]).replace(st(&a[0]), st(&a[1])).into())

@@ -424,6 +424,8 @@ const DIFFERENTIAL_ERRORS: &[&str] = &[
     r#"semver "1.2.3-01""#,
     r#"substr 2 1 "abc""#,
     r#"repeat -1 "a""#,
+    r#"indent -1 "a""#,
+    r#"nindent -2 "a""#,
     r#"urlParse "%zz""#,
     r#"urlParse "http://h:x/""#,
     r#"urlJoin (dict "host" 1)"#,
@@ -588,4 +590,25 @@ fn differential_errors_against_helm() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn registers_the_whole_family() {
+    let mut map = FuncMap::new();
+    register(&mut map);
+    let family = "abbrev abbrevboth adler32sum atoi b32dec b32enc b64dec b64enc base camelcase cat \
+        clean contains dir ext float64 getHostByName hasPrefix hasSuffix hello indent initials int \
+        int64 isAbs join kebabcase lower mustRegexFind mustRegexFindAll mustRegexMatch \
+        mustRegexReplaceAll mustRegexReplaceAllLiteral mustRegexSplit nindent nospace osBase \
+        osClean osDir osExt osIsAbs plural quote regexFind regexFindAll regexMatch regexQuoteMeta \
+        regexReplaceAll regexReplaceAllLiteral regexSplit repeat replace semver semverCompare \
+        sha1sum sha256sum sha512sum snakecase split splitList splitn squote substr swapcase title \
+        toDecimal toString toStrings trim trimAll trimPrefix trimSuffix trimall trunc untitle \
+        upper urlJoin urlParse wrap wrapWith";
+    let missing: Vec<&str> = family
+        .split_whitespace()
+        .filter(|n| !map.contains_key(*n))
+        .collect();
+    assert!(missing.is_empty(), "not registered: {missing:?}");
+    assert_eq!(map.len(), family.split_whitespace().count());
 }

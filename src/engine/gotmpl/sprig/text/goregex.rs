@@ -19,6 +19,9 @@
 //! crate's iterators and `Captures::expand` differ from Go on empty matches
 //! and on malformed `$` references.
 
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+
 use regex::{Captures, Regex};
 
 use super::TextFuncError;
@@ -36,7 +39,31 @@ pub struct GoRegex {
     source_nonempty: bool,
 }
 
+/// Most patterns in charts are literals repeated across a whole render
+/// (`regexReplaceAll "[^a-z0-9-]" …` per resource); compiling each once
+/// keeps those calls cheap. Bounded: cleared when full.
+static CACHE: LazyLock<Mutex<HashMap<String, Result<GoRegex, TextFuncError>>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+const CACHE_LIMIT: usize = 512;
+
 impl GoRegex {
+    /// [`compile`](Self::compile) through a process-wide cache.
+    pub fn compile_cached(pattern: &str) -> Result<GoRegex, TextFuncError> {
+        if let Ok(cache) = CACHE.lock()
+            && let Some(hit) = cache.get(pattern)
+        {
+            return hit.clone();
+        }
+        let result = GoRegex::compile(pattern);
+        if let Ok(mut cache) = CACHE.lock() {
+            if cache.len() >= CACHE_LIMIT {
+                cache.clear();
+            }
+            cache.insert(pattern.to_string(), result.clone());
+        }
+        result
+    }
+
     /// Compiles a pattern with Go's syntax (`regexp.Compile`).
     pub fn compile(pattern: &str) -> Result<GoRegex, TextFuncError> {
         let (translated, names) = translate(pattern)?;
@@ -302,6 +329,7 @@ fn translate(pattern: &str) -> Result<(String, Vec<String>), TextFuncError> {
         pos: 0,
         out: String::with_capacity(pattern.len() + 8),
         depth: 0,
+        frames: vec![Vec::new()],
         names: vec![String::new()],
     };
     t.run()?;
@@ -324,6 +352,8 @@ struct Translator<'a> {
     pos: usize,
     out: String,
     depth: usize,
+    /// Repetition structure per open group, for Go's nested-repeat limit.
+    frames: Vec<Vec<RepeatNode>>,
     names: Vec<String>,
 }
 
@@ -352,6 +382,11 @@ impl Translator<'_> {
                     self.depth -= 1;
                     self.pos += 1;
                     self.out.push(')');
+                    let children = self.frames.pop().unwrap_or_default();
+                    self.push_node(RepeatNode {
+                        factor: None,
+                        children,
+                    });
                     prev = Prev::Operand;
                 }
                 '|' => {
@@ -363,6 +398,7 @@ impl Translator<'_> {
                     self.pos += 1;
                     let lazy = self.lazy_suffix();
                     self.repeat_op(start, prev)?;
+                    self.wrap_last(None);
                     self.out.push(c);
                     if lazy {
                         self.out.push('?');
@@ -378,6 +414,17 @@ impl Translator<'_> {
                         self.pos += len;
                         let lazy = self.lazy_suffix();
                         self.repeat_op(start, prev)?;
+                        // Go's factor: the maximum, or the minimum when
+                        // unbounded; `{0}` never counts.
+                        let factor = max.unwrap_or(min);
+                        self.wrap_last(Some(factor));
+                        let counted = min >= 2 || max.is_some_and(|m| m >= 2);
+                        if counted
+                            && let Some(node) = self.frames.last().and_then(|f| f.last())
+                            && !node.valid(MAX_REPEAT)
+                        {
+                            return Err(err("invalid repeat count", &self.src[start..self.pos]));
+                        }
                         self.out.push_str(text);
                         if lazy {
                             self.out.push('?');
@@ -387,25 +434,30 @@ impl Translator<'_> {
                     None => {
                         self.pos += 1;
                         self.out.push_str("\\{");
+                        self.push_node(RepeatNode::leaf());
                         prev = Prev::Operand;
                     }
                 },
                 '[' => {
                     self.class()?;
+                    self.push_node(RepeatNode::leaf());
                     prev = Prev::Operand;
                 }
                 '\\' => {
                     self.escape_outside()?;
+                    self.push_node(RepeatNode::leaf());
                     prev = Prev::Operand;
                 }
                 '.' | '^' | '$' => {
                     self.pos += 1;
                     self.out.push(c);
+                    self.push_node(RepeatNode::leaf());
                     prev = Prev::Operand;
                 }
                 _ => {
                     self.pos += c.len_utf8();
                     self.out.push_str(&regex::escape(&c.to_string()));
+                    self.push_node(RepeatNode::leaf());
                     prev = Prev::Operand;
                 }
             }
@@ -414,6 +466,23 @@ impl Translator<'_> {
             return Err(err("missing closing )", self.src));
         }
         Ok(())
+    }
+
+    fn push_node(&mut self, node: RepeatNode) {
+        if let Some(frame) = self.frames.last_mut() {
+            frame.push(node);
+        }
+    }
+
+    /// Wraps the last operand of the current group in a repetition.
+    fn wrap_last(&mut self, factor: Option<u32>) {
+        if let Some(frame) = self.frames.last_mut() {
+            let operand = frame.pop().unwrap_or_else(RepeatNode::leaf);
+            frame.push(RepeatNode {
+                factor,
+                children: vec![operand],
+            });
+        }
     }
 
     /// Checks that a repetition operator (already consumed, starting at
@@ -449,6 +518,7 @@ impl Translator<'_> {
         if !rest.starts_with("(?") {
             self.pos += 1;
             self.depth += 1;
+            self.frames.push(Vec::new());
             self.out.push('(');
             self.names.push(String::new());
             return Ok(());
@@ -475,6 +545,7 @@ impl Translator<'_> {
             self.names.push(name.to_string());
             self.pos = name_start + close + 1;
             self.depth += 1;
+            self.frames.push(Vec::new());
             return Ok(());
         }
         if after.starts_with("P=") || after.starts_with("P>") {
@@ -515,6 +586,7 @@ impl Translator<'_> {
                     self.pos = i + 1;
                     if c == ':' {
                         self.depth += 1;
+                        self.frames.push(Vec::new());
                     }
                     return Ok(());
                 }
@@ -799,6 +871,39 @@ impl Translator<'_> {
     }
 }
 
+/// The repetition shape of a parsed operand: Go rejects counted repeats
+/// nested so deep that their counts multiply past 1000 (`(a{100}){11}`),
+/// since the compiled program would explode (regexp/syntax
+/// `repeatIsValid`).
+struct RepeatNode {
+    /// For a counted repeat, its count (max, or min when unbounded).
+    factor: Option<u32>,
+    children: Vec<RepeatNode>,
+}
+
+impl RepeatNode {
+    fn leaf() -> RepeatNode {
+        RepeatNode {
+            factor: None,
+            children: Vec::new(),
+        }
+    }
+
+    /// Go's `repeatIsValid(re, n)`.
+    fn valid(&self, mut n: u32) -> bool {
+        if let Some(m) = self.factor {
+            if m == 0 {
+                return true;
+            }
+            if m > n {
+                return false;
+            }
+            n /= m;
+        }
+        self.children.iter().all(|c| c.valid(n))
+    }
+}
+
 enum ClassAtom {
     Char(char),
     /// Class text for the crate, to be placed inside brackets.
@@ -863,6 +968,16 @@ mod tests {
 
     #[test]
     fn errors_use_go_codes_and_fragments() {
+        assert_eq!(
+            msg("(a{100}){11}"),
+            "error parsing regexp: invalid repeat count: `{11}`"
+        );
+        assert_eq!(
+            msg("(a{2,}){600}"),
+            "error parsing regexp: invalid repeat count: `{600}`"
+        );
+        assert!(GoRegex::compile("(?:a{10}b{200}){5}").is_ok());
+        assert!(GoRegex::compile("(a{100}){10}").is_ok());
         assert_eq!(msg("("), "error parsing regexp: missing closing ): `(`");
         assert_eq!(msg("a)"), "error parsing regexp: unexpected ): `a)`");
         assert_eq!(msg("[a"), "error parsing regexp: missing closing ]: `[a`");

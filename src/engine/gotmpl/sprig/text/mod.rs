@@ -250,13 +250,13 @@ fn panic_quote(s: &str) -> String {
 
 /// Compiles for a `must*` function: the error is returned as is.
 fn must_compile(p: &str) -> Result<GoRegex, String> {
-    GoRegex::compile(p).map_err(|e| e.to_string())
+    GoRegex::compile_cached(p).map_err(|e| e.to_string())
 }
 
 /// Compiles for a non-`must` function, which calls `regexp.MustCompile`:
 /// the panic text names the pattern.
 fn panic_compile(p: &str) -> Result<GoRegex, String> {
-    GoRegex::compile(p).map_err(|e| format!("regexp: Compile({}): {e}", panic_quote(p)))
+    GoRegex::compile_cached(p).map_err(|e| format!("regexp: Compile({}): {e}", panic_quote(p)))
 }
 
 fn strs(v: Vec<&str>) -> GoValue {
@@ -267,7 +267,9 @@ fn register_regex(map: &mut FuncMap) {
     use ParamType::{Int as I, String as S};
     // regexMatch drops the compile error: a bad pattern never matches.
     s2(map, "regexMatch", |p, s| {
-        GoRegex::compile(p).is_ok_and(|r| r.is_match(s)).into()
+        GoRegex::compile_cached(p)
+            .is_ok_and(|r| r.is_match(s))
+            .into()
     });
     add(map, "mustRegexMatch", vec![S, S], None, |_, a| {
         Ok(must_compile(st(&a[0]))?.is_match(st(&a[1])).into())

@@ -576,8 +576,7 @@ fn differential_errors_against_helm() {
             None => text
                 .lines()
                 .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.starts_with("Use --debug"))
-                .last()
+                .rfind(|l| !l.is_empty() && !l.starts_with("Use --debug"))
                 .unwrap_or(""),
         };
         let helm_msg = helm_msg.lines().next().unwrap_or("").to_string();

@@ -39,6 +39,7 @@ pub mod funcs;
 pub mod lex;
 pub mod node;
 pub mod parse;
+pub mod sprig;
 pub mod template;
 pub mod value;
 

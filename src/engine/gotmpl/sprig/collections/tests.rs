@@ -242,8 +242,14 @@ fn dicts() {
             "{{ deepCopy (dict \"a\" (list 1)) }} {{ deepCopy nil }}",
             "map[a:[1]] <no value>",
         ),
-        ("{{ dig \"nested\" \"a\" \"b\" \"none\" .Values }}", "deep"),
-        ("{{ dig \"nested\" \"x\" \"b\" \"none\" .Values }}", "none"),
+        (
+            "{{ dig \"nested\" \"a\" \"b\" \"none\" (dict \"nested\" .Values.nested) }}",
+            "deep",
+        ),
+        (
+            "{{ dig \"nested\" \"x\" \"b\" \"none\" (dict \"nested\" .Values.nested) }}",
+            "none",
+        ),
         (
             "{{ dig \"a\" \"b\" \"dflt\" (dict \"a\" (dict \"b\" nil)) }}",
             "<no value>",
@@ -268,7 +274,7 @@ fn dict_errors() {
             "error calling dig: dig needs at least three arguments",
         ),
         (
-            "{{ dig \"str\" \"x\" \"d\" .Values }}",
+            "{{ dig \"str\" \"x\" \"d\" (dict \"str\" .Values.str) }}",
             "interface conversion: interface {} is string, not map[string]interface {}",
         ),
         (
@@ -508,6 +514,70 @@ fn differential_against_helm() {
         let ours = run(case).map(|s| s.replace("<no value>", "").trim_end().to_string());
         if ours.as_deref() != Ok(helm_out.trim_end()) {
             failures.push(format!("{case}\n   helm  {helm_out:?}\n   skiff {ours:?}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} differences:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Runs failing templates through real Helm (`$HELM_REF`), one chart each,
+/// and checks skiff reports the same `error calling NAME: message` text.
+#[test]
+fn differential_errors_against_helm() {
+    let Ok(helm) = std::env::var("HELM_REF") else {
+        eprintln!("skipped: HELM_REF is not set");
+        return;
+    };
+    let cases = [
+        "{{ first nil }}",
+        "{{ rest 1.5 }}",
+        "{{ append .Values.str 1 }}",
+        "{{ chunk 0 (list 1) }}",
+        "{{ concat (list 1) (dict) }}",
+        "{{ slice .Values.list 2 1 }}",
+        "{{ dig \"a\" \"b\" \"c\" \"d\" .Values.nested }}",
+        "{{ dig 1 \"d\" (dict) }}",
+        "{{ div 1 (sub 2 2) }}",
+        "{{ mod 3 \"0\" }}",
+        "{{ divf 1 0 }}",
+        "{{ toRawJson (divf 1 0.0) }}",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("x");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: x\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(chart.join("values.yaml"), VALUES).unwrap();
+    let mut failures = Vec::new();
+    for case in cases {
+        std::fs::write(chart.join("templates").join("t.yaml"), case).unwrap();
+        let out = std::process::Command::new(&helm)
+            .arg("template")
+            .arg("x")
+            .arg(&chart)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        // The message after Go's "at <…>: " prefix, without the location
+        // text that differs between the two (file names).
+        let tail = |s: &str| -> Option<String> {
+            let line = s.lines().find(|l| l.contains("executing"))?;
+            Some(line[line.find(">: ")? + 3..].trim().to_string())
+        };
+        let helm_msg = tail(&stderr);
+        let ours = run(case).err();
+        let ours_msg = ours.as_deref().and_then(tail);
+        if helm_msg.is_none() || helm_msg != ours_msg {
+            failures.push(format!(
+                "{case}\n   helm  {helm_msg:?}\n   skiff {ours_msg:?}"
+            ));
         }
     }
     assert!(

@@ -69,6 +69,48 @@ fn check_err(cases: &[(&str, &str)]) {
 }
 
 #[test]
+fn cast_conversions() {
+    use super::{to_float64, to_int64};
+    let s = GoValue::str;
+    let ints = [
+        (s("010"), 8),
+        (s("0x1F"), 31),
+        (s("-0b11"), -3),
+        (s("1_000"), 1000),
+        (s("10.00"), 10),
+        (s("1.5"), 0),
+        (s("1e3"), 0),
+        (s(" 5"), 0),
+        (s("_1"), 0),
+        (s("9223372036854775808"), 0),
+        (s("-9223372036854775808"), i64::MIN),
+        (GoValue::Float(-3.9), -3),
+        (GoValue::Float(f64::NAN), i64::MIN),
+        (GoValue::Bool(true), 1),
+        (GoValue::Nil, 0),
+        (GoValue::list(vec![]), 0),
+    ];
+    for (v, want) in ints {
+        assert_eq!(to_int64(&v), want, "{v:?}");
+    }
+    let floats = [
+        (s("1e3"), 1000.0),
+        (s("0x1.8p1"), 3.0),
+        (s("-0x1p-2"), -0.25),
+        (s("0x10"), 0.0),
+        (s("1_0.5"), 10.5),
+        (s("1e400"), 0.0),
+        (s("-Inf"), f64::NEG_INFINITY),
+        (GoValue::Int64(7), 7.0),
+        (GoValue::Bool(true), 1.0),
+        (GoValue::Missing, 0.0),
+    ];
+    for (v, want) in floats {
+        assert_eq!(to_float64(&v), want, "{v:?}");
+    }
+}
+
+#[test]
 fn lists() {
     check(&[
         ("{{ list 1 \"a\" nil }}", "[1 a <nil>]"),
@@ -461,6 +503,7 @@ fn differential_against_helm() {
         "{{ round 2.555 2 }}|{{ round -2.5 0 }}|{{ round 1.4 0 0.4 }}|{{ round 1234.5678 -2 }}",
         "{{ addf 0.1 0.2 }}|{{ subf 1 0.9 }}|{{ mulf 1.1 3 }}|{{ divf 2 3 }}|{{ divf -2 3 }}|{{ add1f 0.1 }}",
         "{{ addf 1e300 1e-300 }}|{{ mulf 1e-10 1e-10 }}|{{ divf 1e-20 3 }}|{{ addf \"1_0\" \"0x10\" }}",
+        "{{ addf \"0x1p4\" \"-0x1.8p1\" \" 1\" \"1e400\" }}|{{ add \"-0b11\" \"0o17\" \"0_7\" \"9223372036854775808\" }}",
         "{{ default 5 .Values.nope }}|{{ default 5 .Values.zero }}|{{ default \"d\" .Values.str }}",
         "{{ empty .Values.list }}|{{ empty (list) }}|{{ coalesce .Values.zero \"\" .Values.num }}",
         "{{ all 1 \"a\" (list 1) }}|{{ any 0 (dict) }}|{{ ternary \"y\" \"n\" (empty 0) }}",
@@ -544,6 +587,8 @@ fn differential_errors_against_helm() {
         "{{ div 1 (sub 2 2) }}",
         "{{ mod 3 \"0\" }}",
         "{{ divf 1 0 }}",
+        "{{ addf 1 \"-Inf\" }}",
+        "{{ mulf \"nan\" 1 }}",
         "{{ toRawJson (divf 1 0.0) }}",
     ];
     let dir = tempfile::tempdir().unwrap();

@@ -69,6 +69,22 @@ impl PrivateKey {
         Ok(PrivateKey::Rsa(Box::new(key)))
     }
 
+    /// Go's `dsa.GenerateParameters(L2048N256)` and `dsa.GenerateKey`.
+    pub fn generate_dsa(rng: &SharedRng) -> PrivateKey {
+        let mut guard = super::lock(rng);
+        let components = dsa::Components::generate(&mut *guard, dsa::KeySize::DSA_2048_256);
+        let key = dsa::SigningKey::generate(&mut *guard, components);
+        let public = key.verifying_key();
+        let c = public.components();
+        PrivateKey::Dsa(vec![
+            c.p().to_bytes_be(),
+            c.q().to_bytes_be(),
+            c.g().to_bytes_be(),
+            public.y().to_bytes_be(),
+            key.x().to_bytes_be(),
+        ])
+    }
+
     /// The PEM block Sprig's `pemBlockForKey` writes for this key.
     pub fn to_pem(&self) -> Result<String, CryptoError> {
         match self {
@@ -194,9 +210,7 @@ pub fn generate_private_key(rng: &SharedRng, typ: &str) -> String {
         "ed25519" => Ok(PrivateKey::Ed25519(ed25519_dalek::SigningKey::generate(
             &mut *super::lock(rng),
         ))),
-        "dsa" => Err(CryptoError::new(
-            "failed to generate dsa params: DSA key generation is not supported by skiff",
-        )),
+        "dsa" => Ok(PrivateKey::generate_dsa(rng)),
         other => return format!("Unknown type {other}"),
     };
     match key.and_then(|k| k.to_pem()) {
@@ -523,14 +537,15 @@ pub fn create_certificate(
     let now = jiff::Timestamp::now().as_second();
     let not_after = now.saturating_add(req.days.saturating_mul(86_400));
 
-    let (spki, public_bits) = subject_key
-        .public_key_info()
-        .map_err(|e| CryptoError::new(format!("error creating certificate: {e}")))?;
-    let subject = name(req.cn);
+    // Go checks the signing key before the subject's public key.
     let signing_key = signer.map_or(subject_key, |s| s.key);
     let sig_alg = signing_key
         .signature_algorithm()
         .map_err(|e| CryptoError::new(format!("error creating certificate: {e}")))?;
+    let (spki, public_bits) = subject_key
+        .public_key_info()
+        .map_err(|e| CryptoError::new(format!("error creating certificate: {e}")))?;
+    let subject = name(req.cn);
     let issuer = signer.map_or_else(|| subject.clone(), |s| s.subject.clone());
 
     for d in &dns {

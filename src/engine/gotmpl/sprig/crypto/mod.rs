@@ -551,6 +551,25 @@ mod tests {
         assert_eq!(built, parts[2].len().to_string());
     }
 
+    #[test]
+    fn dsa_keys_are_generated_but_cannot_sign() {
+        let out = render(
+            r#"{{ $k := genPrivateKey "dsa" }}{{ $k | len | lt 1000 }} {{ genCAWithKey "x" 1 $k }}"#,
+        );
+        let err = out.unwrap_err();
+        assert!(
+            err.ends_with(
+                "error calling genCAWithKey: error creating certificate: x509: certificate private key does not implement crypto.Signer"
+            ),
+            "{err}"
+        );
+        let key = render(r#"{{ genPrivateKey "dsa" }}"#).unwrap();
+        assert!(key.starts_with("-----BEGIN DSA PRIVATE KEY-----\n"));
+        assert!(
+            matches!(cert::parse_private_key_pem(&key), Ok(PrivateKey::Dsa(ints)) if ints.len() == 5)
+        );
+    }
+
     /// Runs `helm template` on a chart whose only template is `body`.
     fn helm_render(helm: &str, body: &str) -> String {
         let dir = tempfile::tempdir().unwrap();
@@ -591,9 +610,11 @@ mod tests {
 {{- $s := genSelfSignedCert "self" nil (list "s.example") 10 }}
 {{- $e := genPrivateKey "ecdsa" }}
 {{- $d := genPrivateKey "ed25519" }}
+{{- $dsa := genPrivateKey "dsa" }}
+{{- $rsa := genPrivateKey "" }}
 {{- $ec := genCAWithKey "ec-ca" 30 $e }}
 {{- $edc := genSelfSignedCertWithKey "ed" (list "1.2.3.4") nil 30 $d }}
-{{- range (list $ca.Cert $c.Cert $c.Key $s.Cert $e $d $ec.Cert $edc.Cert) }}
+{{- range (list $ca.Cert $ca.Key $c.Cert $c.Key $s.Cert $e $d $dsa $rsa $ec.Cert $edc.Cert) }}
 # lines: {{ splitList "\n" . | len }}
 {{- end }}
 # derived: {{ derivePassword 7 "maximum" "pw" "me" "site" }}

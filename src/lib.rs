@@ -7,6 +7,7 @@
 
 pub mod chart;
 pub mod diag;
+pub mod diff;
 pub mod engine;
 pub mod manifest;
 pub mod patch;

@@ -61,7 +61,8 @@ pub fn diff_objects(old: Vec<Object>, new: Vec<Object>, opts: &DiffOptions) -> D
     let mut resources = Vec::new();
     let mut removed = Vec::new();
     for (key, o) in old {
-        match new.shift_remove(&key) {
+        // swap_remove is O(1); order is restored by the final sort.
+        match new.swap_remove(&key) {
             Some(n) => {
                 let changes = compare_nodes(&o.node, &n.node, &ignore, &n.id, opts);
                 let status = if changes.is_empty() {
@@ -453,12 +454,12 @@ impl Glob {
     }
 }
 
+/// Renamed pairs (old, new, similarity), then what stays removed and added.
+type RenameSplit = (Vec<(Object, Object, f64)>, Vec<Object>, Vec<Object>);
+
 /// Pairs removed and added resources of the same group and kind whose
 /// documents (names aside) are nearly identical, best pairs first.
-fn find_renames(
-    removed: Vec<Object>,
-    added: Vec<Object>,
-) -> (Vec<(Object, Object, f64)>, Vec<Object>, Vec<Object>) {
+fn find_renames(removed: Vec<Object>, added: Vec<Object>) -> RenameSplit {
     let mut candidates: Vec<(f64, usize, usize)> = Vec::new();
     let rem_leaves: Vec<Vec<String>> = removed.iter().map(|o| leaves(&o.node)).collect();
     let add_leaves: Vec<Vec<String>> = added.iter().map(|o| leaves(&o.node)).collect();

@@ -53,7 +53,8 @@ impl FuncCtx<'_> {
     /// output (Helm's `include`). Nesting counts towards the depth limit.
     pub fn execute_template(&self, name: &str, dot: &GoValue) -> Result<String, ExecError> {
         let mut out = String::new();
-        self.tmpl.execute_at_depth(&mut out, name, dot, self.depth + 1)?;
+        self.tmpl
+            .execute_at_depth(&mut out, name, dot, self.depth + 1)?;
         Ok(out)
     }
 }
@@ -127,7 +128,10 @@ pub(crate) fn execute_tree(
 }
 
 fn is_hex_int(s: &str) -> bool {
-    s.len() > 2 && s.starts_with('0') && matches!(s.as_bytes()[1], b'x' | b'X') && !s.contains(['p', 'P'])
+    s.len() > 2
+        && s.starts_with('0')
+        && matches!(s.as_bytes()[1], b'x' | b'X')
+        && !s.contains(['p', 'P'])
 }
 
 impl<'a> State<'a> {
@@ -193,7 +197,13 @@ impl<'a> State<'a> {
         Ok(Flow::Normal)
     }
 
-    fn walk_if_or_with(&mut self, dot: &GoValue, b: &'a BranchNode, with: bool, out: &mut String) -> R<Flow> {
+    fn walk_if_or_with(
+        &mut self,
+        dot: &GoValue,
+        b: &'a BranchNode,
+        with: bool,
+        out: &mut String,
+    ) -> R<Flow> {
         let val = self.eval_pipeline(dot, &b.pipe)?;
         if val.is_true() {
             if with {
@@ -216,7 +226,11 @@ impl<'a> State<'a> {
         let one = |s: &mut State<'a>, index: GoValue, elem: GoValue, out: &mut String| -> R<bool> {
             if !decl.is_empty() {
                 if r.pipe.is_assign {
-                    let v = if decl.len() > 1 { index.clone() } else { elem.clone() };
+                    let v = if decl.len() > 1 {
+                        index.clone()
+                    } else {
+                        elem.clone()
+                    };
                     s.set_var(At::Var(&decl[0]), &decl[0].ident[0], v)?;
                 } else {
                     s.set_top_var(1, elem.clone());
@@ -244,7 +258,12 @@ impl<'a> State<'a> {
             }
             GoValue::Bytes(b) if !b.is_empty() => {
                 for (i, e) in b.iter().enumerate() {
-                    if !one(self, GoValue::Int(i as i64), GoValue::Uint64(*e as u64), out)? {
+                    if !one(
+                        self,
+                        GoValue::Int(i as i64),
+                        GoValue::Uint64(*e as u64),
+                        out,
+                    )? {
                         break;
                     }
                 }
@@ -258,7 +277,11 @@ impl<'a> State<'a> {
                 }
                 true
             }
-            GoValue::List(_) | GoValue::Bytes(_) | GoValue::Map(_) | GoValue::Missing | GoValue::Nil => false,
+            GoValue::List(_)
+            | GoValue::Bytes(_)
+            | GoValue::Map(_)
+            | GoValue::Missing
+            | GoValue::Nil => false,
             GoValue::Int(_) | GoValue::Int64(_) | GoValue::Uint64(_) => {
                 if decl.len() > 1 {
                     return Err(self.errorf(
@@ -289,7 +312,10 @@ impl<'a> State<'a> {
             other => {
                 return Err(self.errorf(
                     At::Pipe(&r.pipe),
-                    format!("range can't iterate over {}", super::format::sprint(&[other as &dyn FmtArg])),
+                    format!(
+                        "range can't iterate over {}",
+                        super::format::sprint(&[other as &dyn FmtArg])
+                    ),
                 ));
             }
         };
@@ -299,14 +325,26 @@ impl<'a> State<'a> {
         Ok(Flow::Normal)
     }
 
-    fn walk_template(&mut self, dot: &GoValue, node: &'a Node, t: &'a TemplateNode, out: &mut String) -> R<()> {
+    fn walk_template(
+        &mut self,
+        dot: &GoValue,
+        node: &'a Node,
+        t: &'a TemplateNode,
+        out: &mut String,
+    ) -> R<()> {
         let Some(tree) = self.tmpl.lookup(&t.name) else {
-            return Err(self.errorf(At::Node(node), format!("template {} not defined", go_quote(&t.name))));
+            return Err(self.errorf(
+                At::Node(node),
+                format!("template {} not defined", go_quote(&t.name)),
+            ));
         };
         if self.depth >= self.tmpl.max_depth() {
             return Err(self.errorf(
                 At::Node(node),
-                format!("exceeded maximum template depth ({})", self.tmpl.max_depth()),
+                format!(
+                    "exceeded maximum template depth ({})",
+                    self.tmpl.max_depth()
+                ),
             ));
         }
         let new_dot = match &t.pipe {
@@ -325,7 +363,10 @@ impl<'a> State<'a> {
             }
             GoValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             GoValue::Func(f) => {
-                return Err(self.errorf(at, format!("can't print {} of type {}", at.text(), f.type_name())));
+                return Err(self.errorf(
+                    at,
+                    format!("can't print {} of type {}", at.text(), f.type_name()),
+                ));
             }
             other => out.push_str(&super::format::sprint(&[other as &dyn FmtArg])),
         }
@@ -381,17 +422,36 @@ impl<'a> State<'a> {
 
     fn not_a_function(&self, at: At<'_>, args: &[Node], has_final: bool) -> R<()> {
         if args.len() > 1 || has_final {
-            return Err(self.errorf(at, format!("can't give argument to non-function {}", args[0])));
+            return Err(self.errorf(
+                at,
+                format!("can't give argument to non-function {}", args[0]),
+            ));
         }
         Ok(())
     }
 
-    fn eval_command(&mut self, dot: &GoValue, cmd: &'a CommandNode, fin: Option<GoValue>) -> R<GoValue> {
+    fn eval_command(
+        &mut self,
+        dot: &GoValue,
+        cmd: &'a CommandNode,
+        fin: Option<GoValue>,
+    ) -> R<GoValue> {
         let first = &cmd.args[0];
         match first {
-            Node::Field(f) => return self.eval_field_chain(dot, dot.clone(), At::Field(f, f.pos), &f.ident, &cmd.args[1..], fin),
+            Node::Field(f) => {
+                return self.eval_field_chain(
+                    dot,
+                    dot.clone(),
+                    At::Field(f, f.pos),
+                    &f.ident,
+                    &cmd.args[1..],
+                    fin,
+                );
+            }
             Node::Chain(c) => return self.eval_chain(dot, c, &cmd.args[1..], fin),
-            Node::Identifier(id) => return self.eval_function(dot, id, At::Cmd(cmd), &cmd.args[1..], fin),
+            Node::Identifier(id) => {
+                return self.eval_function(dot, id, At::Cmd(cmd), &cmd.args[1..], fin);
+            }
             Node::Pipe(p) => {
                 self.not_a_function(At::Node(first), &cmd.args, fin.is_some())?;
                 return self.eval_pipeline(dot, p);
@@ -406,7 +466,10 @@ impl<'a> State<'a> {
             Node::Nil(_) => Err(self.errorf(At::Node(first), "nil is not a command")),
             Node::Number(n) => self.ideal_constant(At::Node(first), n),
             Node::String(s) => Ok(GoValue::String(s.text.clone())),
-            other => Err(self.errorf(At::Node(other), format!("can't evaluate command {}", go_quote(&other.to_string())))),
+            other => Err(self.errorf(
+                At::Node(other),
+                format!("can't evaluate command {}", go_quote(&other.to_string())),
+            )),
         }
     }
 
@@ -414,7 +477,11 @@ impl<'a> State<'a> {
         if n.is_complex {
             return Ok(GoValue::Complex(n.complex128.0, n.complex128.1));
         }
-        if n.is_float && !is_hex_int(&n.text) && !n.text.starts_with('\'') && n.text.contains(['.', 'e', 'E', 'p', 'P']) {
+        if n.is_float
+            && !is_hex_int(&n.text)
+            && !n.text.starts_with('\'')
+            && n.text.contains(['.', 'e', 'E', 'p', 'P'])
+        {
             return Ok(GoValue::Float(n.float64));
         }
         if n.is_int {
@@ -426,23 +493,45 @@ impl<'a> State<'a> {
         Ok(GoValue::Missing)
     }
 
-    fn eval_chain(&mut self, dot: &GoValue, c: &'a ChainNode, args: &'a [Node], fin: Option<GoValue>) -> R<GoValue> {
+    fn eval_chain(
+        &mut self,
+        dot: &GoValue,
+        c: &'a ChainNode,
+        args: &'a [Node],
+        fin: Option<GoValue>,
+    ) -> R<GoValue> {
         if matches!(*c.node, Node::Nil(_)) {
             return Err(self.errorf(
                 At::Node(&c.node),
-                format!("indirection through explicit nil in {}", Node::Chain(c.clone())),
+                format!(
+                    "indirection through explicit nil in {}",
+                    Node::Chain(c.clone())
+                ),
             ));
         }
         let recv = self.eval_arg(dot, ParamType::Any, &c.node)?;
-        let recv = if matches!(recv, GoValue::Nil) { GoValue::Missing } else { recv };
+        let recv = if matches!(recv, GoValue::Nil) {
+            GoValue::Missing
+        } else {
+            recv
+        };
         self.eval_field_chain(dot, recv, At::Node(&c.node), &c.field, args, fin)
     }
 
-    fn eval_variable(&mut self, dot: &GoValue, v: &'a VariableNode, args: &'a [Node], fin: Option<GoValue>) -> R<GoValue> {
+    fn eval_variable(
+        &mut self,
+        dot: &GoValue,
+        v: &'a VariableNode,
+        args: &'a [Node],
+        fin: Option<GoValue>,
+    ) -> R<GoValue> {
         let value = self.var_value(At::Var(v), &v.ident[0])?;
         if v.ident.len() == 1 {
             if !args.is_empty() || fin.is_some() {
-                return Err(self.errorf(At::Var(v), format!("can't give argument to non-function {v}")));
+                return Err(self.errorf(
+                    At::Var(v),
+                    format!("can't give argument to non-function {v}"),
+                ));
             }
             return Ok(value);
         }
@@ -478,40 +567,61 @@ impl<'a> State<'a> {
         match recv {
             GoValue::Missing => {
                 if self.tmpl.missing_key() == MissingKey::Error {
-                    return Err(self.errorf(at, format!("nil data; no entry for key {}", go_quote(name))));
+                    return Err(
+                        self.errorf(at, format!("nil data; no entry for key {}", go_quote(name)))
+                    );
                 }
                 Ok(GoValue::Missing)
             }
-            GoValue::Nil => Err(self.errorf(at, format!("nil pointer evaluating interface {{}}.{name}"))),
+            GoValue::Nil => {
+                Err(self.errorf(at, format!("nil pointer evaluating interface {{}}.{name}")))
+            }
             GoValue::Object(o) => {
                 if let Some(m) = o.method(name) {
                     return self.eval_call(dot, &m, name, at, args, fin);
                 }
                 if let Some(v) = o.field(name) {
                     if has_args {
-                        return Err(self.errorf(at, format!("{name} has arguments but cannot be invoked as function")));
+                        return Err(self.errorf(
+                            at,
+                            format!("{name} has arguments but cannot be invoked as function"),
+                        ));
                     }
                     return Ok(v);
                 }
                 if o.is_nil() {
-                    return Err(self.errorf(at, format!("nil pointer evaluating {}.{name}", o.type_name())));
+                    return Err(self.errorf(
+                        at,
+                        format!("nil pointer evaluating {}.{name}", o.type_name()),
+                    ));
                 }
-                Err(self.errorf(at, format!("can't evaluate field {name} in type {}", o.type_name())))
+                Err(self.errorf(
+                    at,
+                    format!("can't evaluate field {name} in type {}", o.type_name()),
+                ))
             }
             GoValue::Map(m) => {
                 if has_args {
-                    return Err(self.errorf(at, format!("{name} is not a method but has arguments")));
+                    return Err(
+                        self.errorf(at, format!("{name} is not a method but has arguments"))
+                    );
                 }
                 match m.get(name) {
                     Some(v) => Ok(v.clone()),
                     None => match self.tmpl.missing_key() {
                         MissingKey::Default => Ok(GoValue::Missing),
                         MissingKey::Zero => Ok(GoValue::Nil),
-                        MissingKey::Error => Err(self.errorf(at, format!("map has no entry for key {}", go_quote(name)))),
+                        MissingKey::Error => {
+                            Err(self
+                                .errorf(at, format!("map has no entry for key {}", go_quote(name))))
+                        }
                     },
                 }
             }
-            other => Err(self.errorf(at, format!("can't evaluate field {name} in type {}", other.type_name()))),
+            other => Err(self.errorf(
+                at,
+                format!("can't evaluate field {name} in type {}", other.type_name()),
+            )),
         }
     }
 
@@ -524,7 +634,10 @@ impl<'a> State<'a> {
         fin: Option<GoValue>,
     ) -> R<GoValue> {
         let Some(func) = self.tmpl.func(&id.ident) else {
-            return Err(self.errorf(at, format!("{} is not a defined function", go_quote(&id.ident))));
+            return Err(self.errorf(
+                at,
+                format!("{} is not a defined function", go_quote(&id.ident)),
+            ));
         };
         let func = func.clone();
         self.eval_call(dot, &func, &id.ident, at, args, fin)
@@ -546,11 +659,17 @@ impl<'a> State<'a> {
             if num_in < nparams {
                 return Err(self.errorf(
                     at,
-                    format!("wrong number of args for {name}: want at least {nparams} got {}", args.len()),
+                    format!(
+                        "wrong number of args for {name}: want at least {nparams} got {}",
+                        args.len()
+                    ),
                 ));
             }
         } else if num_in != nparams {
-            return Err(self.errorf(at, format!("wrong number of args for {name}: want {nparams} got {num_in}")));
+            return Err(self.errorf(
+                at,
+                format!("wrong number of args for {name}: want {nparams} got {num_in}"),
+            ));
         }
         if func.special && (name == "and" || name == "or") {
             let want = name == "or";
@@ -568,7 +687,12 @@ impl<'a> State<'a> {
         }
         let mut argv = Vec::with_capacity(num_in);
         for (i, a) in args.iter().enumerate() {
-            let t = func.params.get(i).copied().or(func.variadic).unwrap_or(ParamType::Any);
+            let t = func
+                .params
+                .get(i)
+                .copied()
+                .or(func.variadic)
+                .unwrap_or(ParamType::Any);
             argv.push(self.eval_arg(dot, t, a)?);
         }
         if let Some(f) = fin {
@@ -602,14 +726,22 @@ impl<'a> State<'a> {
         let n = func.params.len();
         if func.variadic.is_some() {
             if argv.len() < n {
-                return Err(format!("wrong number of args: got {} want at least {n}", argv.len()));
+                return Err(format!(
+                    "wrong number of args: got {} want at least {n}",
+                    argv.len()
+                ));
             }
         } else if argv.len() != n {
             return Err(format!("wrong number of args: got {} want {n}", argv.len()));
         }
         let mut checked = Vec::with_capacity(argv.len());
         for (i, v) in argv.into_iter().enumerate() {
-            let t = func.params.get(i).copied().or(func.variadic).unwrap_or(ParamType::Any);
+            let t = func
+                .params
+                .get(i)
+                .copied()
+                .or(func.variadic)
+                .unwrap_or(ParamType::Any);
             checked.push(prepare_arg(v, t).map_err(|e| format!("arg {i}: {e}"))?);
         }
         let mut ctx = FuncCtx {
@@ -633,7 +765,14 @@ impl<'a> State<'a> {
                 return Err(self.errorf(at, format!("cannot assign nil to {}", typ.go_name())));
             }
             Node::Field(f) => {
-                let v = self.eval_field_chain(dot, dot.clone(), At::Field(f, f.pos), &f.ident, &[], None)?;
+                let v = self.eval_field_chain(
+                    dot,
+                    dot.clone(),
+                    At::Field(f, f.pos),
+                    &f.ident,
+                    &[],
+                    None,
+                )?;
                 return self.validate(at, v, typ);
             }
             Node::Variable(v) => {
@@ -683,7 +822,10 @@ impl<'a> State<'a> {
                 Node::Bool(b) => Ok(GoValue::Bool(b.value)),
                 Node::Number(x) => self.ideal_constant(at, x),
                 Node::String(s) => Ok(GoValue::String(s.text.clone())),
-                other => Err(self.errorf(at, format!("can't handle {other} for arg of type {}", typ.go_name()))),
+                other => Err(self.errorf(
+                    at,
+                    format!("can't handle {other} for arg of type {}", typ.go_name()),
+                )),
             },
         }
     }
@@ -702,7 +844,10 @@ impl<'a> State<'a> {
             GoValue::Nil if !matches!(typ, ParamType::Any | ParamType::Value) => {
                 return Err(self.errorf(
                     at,
-                    format!("wrong type for value; expected {}; got interface {{}}", typ.go_name()),
+                    format!(
+                        "wrong type for value; expected {}; got interface {{}}",
+                        typ.go_name()
+                    ),
                 ));
             }
             _ => {}
@@ -729,5 +874,9 @@ fn prepare_arg(v: GoValue, typ: ParamType) -> Result<GoValue, String> {
     if v.is_nil() {
         return Err(format!("value is nil; should be of type {}", typ.go_name()));
     }
-    Err(format!("wrong type for value; expected {}; got {}", typ.go_name(), v.type_name()))
+    Err(format!(
+        "wrong type for value; expected {}; got {}",
+        typ.go_name(),
+        v.type_name()
+    ))
 }

@@ -139,15 +139,49 @@ pub fn builtins() -> FuncMap {
     let or = special("or", vec![Value]);
     let call = special("call", vec![Value]);
     m.extend([and, or, call]);
-    m.insert("html".into(), f(vec![], Some(Any), |_, a| Ok(html_escape(&eval_args(&a)).into())));
-    m.insert("js".into(), f(vec![], Some(Any), |_, a| Ok(js_escape(&eval_args(&a)).into())));
-    m.insert("urlquery".into(), f(vec![], Some(Any), |_, a| Ok(query_escape(&eval_args(&a)).into())));
-    m.insert("index".into(), f(vec![Value], Some(Value), |_, a| index(&a)));
-    m.insert("slice".into(), f(vec![Value], Some(Value), |_, a| slice(&a)));
+    m.insert(
+        "html".into(),
+        f(vec![], Some(Any), |_, a| {
+            Ok(html_escape(&eval_args(&a)).into())
+        }),
+    );
+    m.insert(
+        "js".into(),
+        f(vec![], Some(Any), |_, a| {
+            Ok(js_escape(&eval_args(&a)).into())
+        }),
+    );
+    m.insert(
+        "urlquery".into(),
+        f(vec![], Some(Any), |_, a| {
+            Ok(query_escape(&eval_args(&a)).into())
+        }),
+    );
+    m.insert(
+        "index".into(),
+        f(vec![Value], Some(Value), |_, a| index(&a)),
+    );
+    m.insert(
+        "slice".into(),
+        f(vec![Value], Some(Value), |_, a| slice(&a)),
+    );
     m.insert("len".into(), f(vec![Value], None, |_, a| length(&a[0])));
-    m.insert("not".into(), f(vec![Value], None, |_, a| Ok(GoValue::Bool(!a[0].is_true()))));
-    m.insert("print".into(), f(vec![], Some(Any), |_, a| Ok(format::sprint(&fmt_args(&a)).into())));
-    m.insert("println".into(), f(vec![], Some(Any), |_, a| Ok(format::sprintln(&fmt_args(&a)).into())));
+    m.insert(
+        "not".into(),
+        f(vec![Value], None, |_, a| Ok(GoValue::Bool(!a[0].is_true()))),
+    );
+    m.insert(
+        "print".into(),
+        f(vec![], Some(Any), |_, a| {
+            Ok(format::sprint(&fmt_args(&a)).into())
+        }),
+    );
+    m.insert(
+        "println".into(),
+        f(vec![], Some(Any), |_, a| {
+            Ok(format::sprintln(&fmt_args(&a)).into())
+        }),
+    );
     m.insert(
         "printf".into(),
         f(vec![String], Some(Any), |_, a| {
@@ -155,12 +189,42 @@ pub fn builtins() -> FuncMap {
             Ok(format::sprintf(&fmt, &fmt_args(&a[1..])).into())
         }),
     );
-    m.insert("eq".into(), f(vec![Value], Some(Value), |_, a| eq(&a[0], &a[1..]).map(GoValue::Bool)));
-    m.insert("ne".into(), f(vec![Value, Value], None, |_, a| eq(&a[0], &a[1..2]).map(|b| GoValue::Bool(!b))));
-    m.insert("lt".into(), f(vec![Value, Value], None, |_, a| lt(&a[0], &a[1]).map(GoValue::Bool)));
-    m.insert("le".into(), f(vec![Value, Value], None, |_, a| le(&a[0], &a[1]).map(GoValue::Bool)));
-    m.insert("gt".into(), f(vec![Value, Value], None, |_, a| le(&a[0], &a[1]).map(|b| GoValue::Bool(!b))));
-    m.insert("ge".into(), f(vec![Value, Value], None, |_, a| lt(&a[0], &a[1]).map(|b| GoValue::Bool(!b))));
+    m.insert(
+        "eq".into(),
+        f(vec![Value], Some(Value), |_, a| {
+            eq(&a[0], &a[1..]).map(GoValue::Bool)
+        }),
+    );
+    m.insert(
+        "ne".into(),
+        f(vec![Value, Value], None, |_, a| {
+            eq(&a[0], &a[1..2]).map(|b| GoValue::Bool(!b))
+        }),
+    );
+    m.insert(
+        "lt".into(),
+        f(vec![Value, Value], None, |_, a| {
+            lt(&a[0], &a[1]).map(GoValue::Bool)
+        }),
+    );
+    m.insert(
+        "le".into(),
+        f(vec![Value, Value], None, |_, a| {
+            le(&a[0], &a[1]).map(GoValue::Bool)
+        }),
+    );
+    m.insert(
+        "gt".into(),
+        f(vec![Value, Value], None, |_, a| {
+            le(&a[0], &a[1]).map(|b| GoValue::Bool(!b))
+        }),
+    );
+    m.insert(
+        "ge".into(),
+        f(vec![Value, Value], None, |_, a| {
+            lt(&a[0], &a[1]).map(|b| GoValue::Bool(!b))
+        }),
+    );
     m
 }
 
@@ -178,7 +242,13 @@ pub fn eval_args(a: &[GoValue]) -> String {
     let no_value = GoValue::str("<no value>");
     let args: Vec<&dyn FmtArg> = a
         .iter()
-        .map(|v| if v.is_nil() { &no_value as &dyn FmtArg } else { v as &dyn FmtArg })
+        .map(|v| {
+            if v.is_nil() {
+                &no_value as &dyn FmtArg
+            } else {
+                v as &dyn FmtArg
+            }
+        })
         .collect();
     format::sprint(&args)
 }
@@ -230,7 +300,9 @@ pub fn query_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             b' ' => out.push('+'),
             b => {
                 let _ = write!(out, "%{b:02X}");
@@ -258,7 +330,12 @@ fn index_arg(index: &GoValue, cap: usize) -> Result<usize, String> {
         GoValue::Int(i) | GoValue::Int64(i) => *i as i128,
         GoValue::Uint64(u) => *u as i128,
         GoValue::Nil | GoValue::Missing => return Err("cannot index slice/array with nil".into()),
-        other => return Err(format!("cannot index slice/array with type {}", other.type_name())),
+        other => {
+            return Err(format!(
+                "cannot index slice/array with type {}",
+                other.type_name()
+            ));
+        }
     };
     if x < 0 || x > cap as i128 {
         return Err(format!("index out of range: {x}"));
@@ -298,7 +375,12 @@ fn index(a: &[GoValue]) -> Result<GoValue, String> {
             GoValue::Map(m) => match idx {
                 GoValue::String(k) => m.get(k.as_ref()).cloned().unwrap_or(GoValue::Nil),
                 GoValue::Nil | GoValue::Missing => GoValue::Nil,
-                other => return Err(format!("value has type {}; should be string", other.type_name())),
+                other => {
+                    return Err(format!(
+                        "value has type {}; should be string",
+                        other.type_name()
+                    ));
+                }
             },
             other => return Err(format!("can't index item of type {}", other.type_name())),
         };
@@ -331,10 +413,16 @@ fn slice(a: &[GoValue]) -> Result<GoValue, String> {
         bounds[i] = index_arg(x, len)?;
     }
     if bounds[0] > bounds[1] {
-        return Err(format!("invalid slice index: {} > {}", bounds[0], bounds[1]));
+        return Err(format!(
+            "invalid slice index: {} > {}",
+            bounds[0], bounds[1]
+        ));
     }
     if idx.len() == 3 && bounds[1] > bounds[2] {
-        return Err(format!("invalid slice index: {} > {}", bounds[1], bounds[2]));
+        return Err(format!(
+            "invalid slice index: {} > {}",
+            bounds[1], bounds[2]
+        ));
     }
     let (lo, hi) = (bounds[0], bounds[1]);
     Ok(match item {
@@ -402,8 +490,12 @@ pub fn eq(a: &GoValue, others: &[GoValue]) -> Result<bool, String> {
         let k2 = basic_kind(b);
         let truth = if k1 != k2 {
             match (k1, k2) {
-                (BasicKind::Int, BasicKind::Uint) => int_of(a) >= 0 && int_of(a) as u64 == uint_of(b),
-                (BasicKind::Uint, BasicKind::Int) => int_of(b) >= 0 && uint_of(a) == int_of(b) as u64,
+                (BasicKind::Int, BasicKind::Uint) => {
+                    int_of(a) >= 0 && int_of(a) as u64 == uint_of(b)
+                }
+                (BasicKind::Uint, BasicKind::Int) => {
+                    int_of(b) >= 0 && uint_of(a) == int_of(b) as u64
+                }
                 _ => {
                     if !a.is_nil() && !b.is_nil() {
                         return Err(BAD_COMPARISON.into());
@@ -424,7 +516,13 @@ pub fn eq(a: &GoValue, others: &[GoValue]) -> Result<bool, String> {
                         a.is_nil() == b.is_nil()
                     } else {
                         match (a, b) {
-                            (GoValue::List(_) | GoValue::Map(_) | GoValue::Bytes(_) | GoValue::Func(_), _) => {
+                            (
+                                GoValue::List(_)
+                                | GoValue::Map(_)
+                                | GoValue::Bytes(_)
+                                | GoValue::Func(_),
+                                _,
+                            ) => {
                                 if a.type_name() != b.type_name() {
                                     return Err(format!(
                                         "non-comparable types {}: {}, {}: {}",
@@ -463,8 +561,12 @@ pub fn lt(a: &GoValue, b: &GoValue) -> Result<bool, String> {
     }
     if k1 != k2 {
         return match (k1, k2) {
-            (BasicKind::Int, BasicKind::Uint) => Ok(int_of(a) < 0 || (int_of(a) as u64) < uint_of(b)),
-            (BasicKind::Uint, BasicKind::Int) => Ok(int_of(b) >= 0 && uint_of(a) < int_of(b) as u64),
+            (BasicKind::Int, BasicKind::Uint) => {
+                Ok(int_of(a) < 0 || (int_of(a) as u64) < uint_of(b))
+            }
+            (BasicKind::Uint, BasicKind::Int) => {
+                Ok(int_of(b) >= 0 && uint_of(a) < int_of(b) as u64)
+            }
             _ => Err(BAD_COMPARISON.into()),
         };
     }
@@ -491,12 +593,18 @@ mod tests {
 
     #[test]
     fn comparisons_follow_go_kinds() {
-        assert_eq!(eq(&GoValue::Int(2), &[GoValue::Float(2.0)]), Err(BAD_COMPARISON.into()));
+        assert_eq!(
+            eq(&GoValue::Int(2), &[GoValue::Float(2.0)]),
+            Err(BAD_COMPARISON.into())
+        );
         assert_eq!(eq(&GoValue::Int(3), &[GoValue::Uint64(3)]), Ok(true));
         assert_eq!(eq(&GoValue::Int(3), &[GoValue::Int64(3)]), Ok(true));
         assert_eq!(eq(&GoValue::Nil, &[GoValue::str("x")]), Ok(false));
         assert_eq!(eq(&GoValue::Nil, &[GoValue::Missing]), Ok(true));
-        assert_eq!(lt(&GoValue::Bool(true), &GoValue::Bool(true)), Err(BAD_COMPARISON_TYPE.into()));
+        assert_eq!(
+            lt(&GoValue::Bool(true), &GoValue::Bool(true)),
+            Err(BAD_COMPARISON_TYPE.into())
+        );
         assert_eq!(lt(&GoValue::Int(-1), &GoValue::Uint64(0)), Ok(true));
         assert_eq!(le(&GoValue::str("a"), &GoValue::str("a")), Ok(true));
         assert!(eq(&GoValue::list(vec![]), &[GoValue::list(vec![])]).is_err());
@@ -505,18 +613,36 @@ mod tests {
     #[test]
     fn index_and_slice() {
         let l = GoValue::list(vec![GoValue::Int(3), GoValue::Int(4)]);
-        assert!(matches!(index(&[l.clone(), GoValue::Int(1)]), Ok(GoValue::Int(4))));
-        assert_eq!(index(&[l.clone(), GoValue::Int(5)]).unwrap_err(), "index out of range: 5");
-        assert_eq!(index(&[GoValue::Nil, GoValue::Int(1)]).unwrap_err(), "index of untyped nil");
+        assert!(matches!(
+            index(&[l.clone(), GoValue::Int(1)]),
+            Ok(GoValue::Int(4))
+        ));
+        assert_eq!(
+            index(&[l.clone(), GoValue::Int(5)]).unwrap_err(),
+            "index out of range: 5"
+        );
+        assert_eq!(
+            index(&[GoValue::Nil, GoValue::Int(1)]).unwrap_err(),
+            "index of untyped nil"
+        );
         let s = slice(&[GoValue::str("xyz"), GoValue::Int(1)]).unwrap();
         assert_eq!(s.as_str(), Some("yz"));
-        assert_eq!(slice(&[l, GoValue::Int(2), GoValue::Int(1)]).unwrap_err(), "invalid slice index: 2 > 1");
+        assert_eq!(
+            slice(&[l, GoValue::Int(2), GoValue::Int(1)]).unwrap_err(),
+            "invalid slice index: 2 > 1"
+        );
     }
 
     #[test]
     fn escapers() {
-        assert_eq!(html_escape("<a href=\"x\">'&'"), "&lt;a href=&#34;x&#34;&gt;&#39;&amp;&#39;");
-        assert_eq!(js_escape("a'b\"<=>\n"), "a\\'b\\\"\\u003C\\u003D\\u003E\\u000A");
+        assert_eq!(
+            html_escape("<a href=\"x\">'&'"),
+            "&lt;a href=&#34;x&#34;&gt;&#39;&amp;&#39;"
+        );
+        assert_eq!(
+            js_escape("a'b\"<=>\n"),
+            "a\\'b\\\"\\u003C\\u003D\\u003E\\u000A"
+        );
         assert_eq!(query_escape("http://x.org/ a"), "http%3A%2F%2Fx.org%2F+a");
     }
 }

@@ -687,9 +687,15 @@ mod tests {
         assert!(t.contains(&ItemType::CharConstant));
         assert!(t.contains(&ItemType::Declare));
         let err = lex("{{3k}}", false);
-        assert_eq!(err.last().map(|i| i.val.as_str()), Some("bad number syntax: \"3k\""));
+        assert_eq!(
+            err.last().map(|i| i.val.as_str()),
+            Some("bad number syntax: \"3k\"")
+        );
         let err = lex("{{\"abc}}", false);
-        assert_eq!(err.last().map(|i| i.val.as_str()), Some("unterminated quoted string"));
+        assert_eq!(
+            err.last().map(|i| i.val.as_str()),
+            Some("unterminated quoted string")
+        );
         let err = lex("{{ .X", false);
         assert_eq!(err.last().map(|i| i.val.as_str()), Some("unclosed action"));
     }
@@ -698,6 +704,6 @@ mod tests {
     fn lines_are_counted() {
         let items = lex("a\nb{{.X\n}}\n{{.Y}}", false);
         let y = items.iter().find(|i| i.val == ".Y").map(|i| i.line);
-        assert_eq!(y, Some(3));
+        assert_eq!(y, Some(4));
     }
 }

@@ -19,3 +19,45 @@ pub use funcs::{FuncMap, Function, ParamType};
 pub use parse::ParseError;
 pub use template::{MissingKey, Template};
 pub use value::{GoList, GoMap, GoValue, NumberMode, Object};
+
+use crate::diag::{Diagnostic, Location};
+
+/// Any failure of the Go engine: parsing or executing.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum GoTemplateError {
+    /// The text did not parse.
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    /// Execution stopped with an error.
+    #[error(transparent)]
+    Exec(#[from] ExecError),
+}
+
+impl From<GoTemplateError> for Diagnostic {
+    fn from(e: GoTemplateError) -> Diagnostic {
+        match e {
+            GoTemplateError::Parse(p) => p.into(),
+            GoTemplateError::Exec(x) => x.into(),
+        }
+    }
+}
+
+impl From<ParseError> for Diagnostic {
+    /// The message is Go's full text (it already names the template and
+    /// line, as Helm prints it); the location repeats them for tooling.
+    fn from(e: ParseError) -> Diagnostic {
+        Diagnostic::new(e.message).at(Location::file(e.name).at(Some(e.line), None))
+    }
+}
+
+impl From<ExecError> for Diagnostic {
+    fn from(e: ExecError) -> Diagnostic {
+        let line = (e.line > 0).then_some(e.line);
+        // Go columns are 0-based byte offsets; Location columns are 1-based.
+        let col = line.map(|_| e.col + 1);
+        Diagnostic::new(e.message).at(Location::file(e.name).at(line, col))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -140,7 +140,10 @@ impl Parser<'_> {
         if item.typ == ItemType::Error {
             let mut extra = String::new();
             if self.action_line != 0 && self.action_line != item.line {
-                extra = format!(" in action started at {}:{}", self.parse_name, self.action_line);
+                extra = format!(
+                    " in action started at {}:{}",
+                    self.parse_name, self.action_line
+                );
                 if item.val.ends_with(" action") {
                     extra = extra[" in action".len()..].to_string();
                 }
@@ -260,7 +263,11 @@ impl Parser<'_> {
         match tok.typ {
             ItemType::Block => return self.block_control().map(Parsed::Node),
             ItemType::Break | ItemType::Continue => {
-                let word = if tok.typ == ItemType::Break { "break" } else { "continue" };
+                let word = if tok.typ == ItemType::Break {
+                    "break"
+                } else {
+                    "continue"
+                };
                 let t = self.next_non_space();
                 if t.typ != ItemType::RightDelim {
                     return Err(self.unexpected(&t, &format!("{{{{{word}}}}}")));
@@ -390,9 +397,14 @@ impl Parser<'_> {
         for (i, c) in pipe.cmds.iter().enumerate().skip(1) {
             if matches!(
                 c.args.first(),
-                Some(Node::Bool(_) | Node::Dot(_) | Node::Nil(_) | Node::Number(_) | Node::String(_))
+                Some(
+                    Node::Bool(_) | Node::Dot(_) | Node::Nil(_) | Node::Number(_) | Node::String(_)
+                )
             ) {
-                return Err(self.errorf(format!("non executable command in pipeline stage {}", i + 1)));
+                return Err(self.errorf(format!(
+                    "non executable command in pipeline stage {}",
+                    i + 1
+                )));
             }
         }
         Ok(())
@@ -437,11 +449,14 @@ impl Parser<'_> {
             fields.extend(f.val[1..].split('.').map(str::to_string));
         }
         Ok(Some(match node {
+            // Go rebuilds the node at the chain's position (the first added field).
             Node::Field(mut f) => {
+                f.pos = pos;
                 f.ident.extend(fields);
                 Node::Field(f)
             }
             Node::Variable(mut v) => {
+                v.pos = pos;
                 v.ident.extend(fields);
                 Node::Variable(v)
             }
@@ -476,7 +491,9 @@ impl Parser<'_> {
             ItemType::Variable => {
                 let v = new_variable(tok.pos, &tok.val);
                 if !self.vars.iter().any(|n| *n == v.ident[0]) {
-                    return Err(self.errorf(format!("undefined variable {}", go_quote(&v.ident[0]))));
+                    return Err(
+                        self.errorf(format!("undefined variable {}", go_quote(&v.ident[0])))
+                    );
                 }
                 Node::Variable(v)
             }
@@ -491,9 +508,9 @@ impl Parser<'_> {
             ItemType::CharConstant | ItemType::Complex | ItemType::Number => {
                 Node::Number(new_number(tok.pos, &tok.val, tok.typ).map_err(|e| self.errorf(e))?)
             }
-            ItemType::LeftParen => {
-                Node::Pipe(Box::new(self.pipeline("parenthesized pipeline", ItemType::RightParen)?))
-            }
+            ItemType::LeftParen => Node::Pipe(Box::new(
+                self.pipeline("parenthesized pipeline", ItemType::RightParen)?,
+            )),
             ItemType::String | ItemType::RawString => {
                 let s = unquote(&tok.val).map_err(|e| self.errorf(e))?;
                 Node::String(StringNode {
@@ -532,11 +549,17 @@ impl Parser<'_> {
             if chained && context == "if" && self.peek_non_space().typ == ItemType::If {
                 self.next_non_space();
                 let n = self.if_control()?;
-                else_list = Some(ListNode { pos, nodes: vec![n] });
+                else_list = Some(ListNode {
+                    pos,
+                    nodes: vec![n],
+                });
             } else if chained && context == "with" && self.peek_non_space().typ == ItemType::With {
                 self.next_non_space();
                 let n = self.with_control()?;
-                else_list = Some(ListNode { pos, nodes: vec![n] });
+                else_list = Some(ListNode {
+                    pos,
+                    nodes: vec![n],
+                });
             } else {
                 if chained {
                     // "else if" inside range: Go reads the keyword as unexpected input.
@@ -657,7 +680,11 @@ fn new_variable(pos: Pos, text: &str) -> VariableNode {
 fn underscore_ok(s: &str) -> bool {
     let b = s.as_bytes();
     let mut i = 0;
-    let b = if !b.is_empty() && (b[0] == b'+' || b[0] == b'-') { &b[1..] } else { b };
+    let b = if !b.is_empty() && (b[0] == b'+' || b[0] == b'-') {
+        &b[1..]
+    } else {
+        b
+    };
     let mut saw = b'^';
     let mut hex = false;
     if b.len() >= 2 && b[0] == b'0' && matches!(b[1] | 0x20, b'b' | b'o' | b'x') {
@@ -767,7 +794,9 @@ fn parse_float(s: &str) -> Option<f64> {
         m * 2f64.powi(exp - 4 * fp.len() as i32)
     } else {
         if body.is_empty()
-            || !body.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'))
+            || !body
+                .bytes()
+                .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'))
         {
             return None;
         }
@@ -983,12 +1012,20 @@ mod tests {
     use super::*;
 
     fn known(name: &str) -> bool {
-        matches!(name, "printf" | "len" | "index" | "and" | "or" | "not" | "eq")
+        matches!(
+            name,
+            "printf" | "len" | "index" | "and" | "or" | "not" | "eq"
+        )
     }
 
     fn round_trip(src: &str) -> String {
         let trees = parse("t", src, &known, false).unwrap();
-        trees.iter().find(|t| t.name == "t").unwrap().root.to_string()
+        trees
+            .iter()
+            .find(|t| t.name == "t")
+            .unwrap()
+            .root
+            .to_string()
     }
 
     #[test]
@@ -998,9 +1035,18 @@ mod tests {
             ("{{.X.Y}}", "{{.X.Y}}"),
             ("{{$x := .A}}{{$x.B}}", "{{$x := .A}}{{$x.B}}"),
             ("{{printf \"%d\" (len .)}}", "{{printf \"%d\" (len .)}}"),
-            ("{{if .A}}a{{else if .B}}b{{else}}c{{end}}", "{{if .A}}a{{else}}{{if .B}}b{{else}}c{{end}}{{end}}"),
-            ("{{range $i, $e := .}}{{$i}}{{break}}{{end}}", "{{range $i, $e := .}}{{$i}}{{break}}{{end}}"),
-            ("{{with .A}}x{{else with .B}}y{{end}}", "{{with .A}}x{{else}}{{with .B}}y{{end}}{{end}}"),
+            (
+                "{{if .A}}a{{else if .B}}b{{else}}c{{end}}",
+                "{{if .A}}a{{else}}{{if .B}}b{{else}}c{{end}}{{end}}",
+            ),
+            (
+                "{{range $i, $e := .}}{{$i}}{{break}}{{end}}",
+                "{{range $i, $e := .}}{{$i}}{{break}}{{end}}",
+            ),
+            (
+                "{{with .A}}x{{else with .B}}y{{end}}",
+                "{{with .A}}x{{else}}{{with .B}}y{{end}}{{end}}",
+            ),
             ("{{template `x` .}}", "{{template \"x\" .}}"),
             ("{{(.A).B | printf}}", "{{(.A).B | printf}}"),
             ("  {{- 3 -}}  ", "{{3}}"),
@@ -1012,7 +1058,13 @@ mod tests {
 
     #[test]
     fn defines_become_trees() {
-        let trees = parse("main", "{{define \"a\"}}A{{end}}x{{block \"b\" .}}B{{end}}", &known, false).unwrap();
+        let trees = parse(
+            "main",
+            "{{define \"a\"}}A{{end}}x{{block \"b\" .}}B{{end}}",
+            &known,
+            false,
+        )
+        .unwrap();
         let names: Vec<_> = trees.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(names, vec!["a", "b", "main"]);
     }
@@ -1022,14 +1074,32 @@ mod tests {
         for (src, want) in [
             ("{{end}}", "template: t:1: unexpected {{end}}"),
             ("{{if .X}}", "template: t:1: unexpected EOF"),
-            ("\n{{nosuch 1}}", "template: t:2: function \"nosuch\" not defined"),
+            (
+                "\n{{nosuch 1}}",
+                "template: t:2: function \"nosuch\" not defined",
+            ),
             ("{{$x}}", "template: t:1: undefined variable \"$x\""),
             ("{{break}}", "template: t:1: {{break}} outside {{range}}"),
-            ("{{range .}}{{else if .}}{{end}}", "template: t:1: unexpected <if> in input"),
-            ("{{.X | 3}}", "template: t:1: non executable command in pipeline stage 2"),
-            ("{{3.X}}", "template: t:1: unexpected . after term \"3\""),
-            ("{{define \"a\"}}a{{end}}{{define \"a\"}}b{{end}}", "template: t:1: template: multiple definition of template \"a\""),
-            ("{{99999999999999999999}}", "template: t:1: integer overflow: \"99999999999999999999\""),
+            (
+                "{{range .}}{{else if .}}{{end}}",
+                "template: t:1: unexpected <if> in input",
+            ),
+            (
+                "{{.X | 3}}",
+                "template: t:1: non executable command in pipeline stage 2",
+            ),
+            (
+                "{{\"x\".X}}",
+                "template: t:1: unexpected . after term \"\\\"x\\\"\"",
+            ),
+            (
+                "{{define \"a\"}}a{{end}}{{define \"a\"}}b{{end}}",
+                "template: t:1: template: multiple definition of template \"a\"",
+            ),
+            (
+                "{{99999999999999999999}}",
+                "template: t:1: integer overflow: \"99999999999999999999\"",
+            ),
             ("{{if}}", "template: t:1: missing value for if"),
         ] {
             let err = parse("t", src, &known, false).unwrap_err();
@@ -1042,7 +1112,7 @@ mod tests {
         let n = new_number(0, "0x1_F", ItemType::Number).unwrap();
         assert!(n.is_int && n.int64 == 31);
         let n = new_number(0, "+0x1.ep+2", ItemType::Number).unwrap();
-        assert!(n.is_float && n.float64 == 7.5 && n.is_int);
+        assert!(n.is_float && n.float64 == 7.5 && !n.is_int);
         let n = new_number(0, "0377", ItemType::Number).unwrap();
         assert_eq!(n.int64, 255);
         let n = new_number(0, "'\\n'", ItemType::CharConstant).unwrap();

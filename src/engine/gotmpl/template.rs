@@ -158,7 +158,12 @@ impl Template {
     }
 
     /// Executes the named template of the set.
-    pub fn execute_template(&self, out: &mut String, name: &str, data: &GoValue) -> Result<(), ExecError> {
+    pub fn execute_template(
+        &self,
+        out: &mut String,
+        name: &str,
+        data: &GoValue,
+    ) -> Result<(), ExecError> {
         self.execute_at_depth(out, name, data, 0)
     }
 
@@ -171,9 +176,17 @@ impl Template {
     ) -> Result<(), ExecError> {
         let Some(tree) = self.trees.get(name) else {
             let message = if name == self.name && self.trees.is_empty() {
-                format!("template: {}: {} is an incomplete or empty template", name, go_quote(name))
+                format!(
+                    "template: {}: {} is an incomplete or empty template",
+                    name,
+                    go_quote(name)
+                )
             } else {
-                format!("template: no template {} associated with template {}", go_quote(name), go_quote(&self.name))
+                format!(
+                    "template: no template {} associated with template {}",
+                    go_quote(name),
+                    go_quote(&self.name)
+                )
             };
             return Err(ExecError {
                 message,
@@ -183,7 +196,11 @@ impl Template {
             });
         };
         // Go: a nil data interface is an invalid value ("no value").
-        let dot = if matches!(data, GoValue::Nil) { GoValue::Missing } else { data.clone() };
+        let dot = if matches!(data, GoValue::Nil) {
+            GoValue::Missing
+        } else {
+            data.clone()
+        };
         execute_tree(self, tree, out, &dot, depth)
     }
 }

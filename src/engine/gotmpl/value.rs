@@ -161,14 +161,20 @@ impl GoValue {
 
     /// A `[]interface {}` list.
     pub fn list(items: Vec<GoValue>) -> GoValue {
-        GoValue::List(Arc::new(GoList { elem: ELEM_ANY, items }))
+        GoValue::List(Arc::new(GoList {
+            elem: ELEM_ANY,
+            items,
+        }))
     }
 
     /// A `[]string` list.
     pub fn string_list<I: IntoIterator<Item = String>>(items: I) -> GoValue {
         GoValue::List(Arc::new(GoList {
             elem: ELEM_STRING,
-            items: items.into_iter().map(|s| GoValue::String(Arc::from(s))).collect(),
+            items: items
+                .into_iter()
+                .map(|s| GoValue::String(Arc::from(s)))
+                .collect(),
         }))
     }
 
@@ -292,7 +298,9 @@ impl GoValue {
             },
             V::Float(x) => GoValue::Float(*x),
             V::String(s) => GoValue::str(s),
-            V::Seq(items) => GoValue::list(items.iter().map(|i| GoValue::from_value(i, mode)).collect()),
+            V::Seq(items) => {
+                GoValue::list(items.iter().map(|i| GoValue::from_value(i, mode)).collect())
+            }
             V::Map(m) => GoValue::map(
                 m.iter()
                     .map(|(k, v)| (k.clone(), GoValue::from_value(v, mode)))
@@ -332,7 +340,11 @@ impl From<bool> for GoValue {
 pub fn complex_text(r: f64, i: f64) -> String {
     let re = super::format::sprint(&[&GoValue::Float(r) as &dyn FmtArg]);
     let im = super::format::sprint(&[&GoValue::Float(i) as &dyn FmtArg]);
-    let sign = if im.starts_with('-') || im.starts_with('+') { "" } else { "+" };
+    let sign = if im.starts_with('-') || im.starts_with('+') {
+        ""
+    } else {
+        "+"
+    };
     format!("({re}{sign}{im}i)")
 }
 
@@ -353,7 +365,11 @@ impl FmtArg for GoValue {
             GoValue::Bytes(b) => FmtValue::Bytes(b, "[]uint8"),
             GoValue::List(l) => FmtValue::List(
                 l.items.iter().map(|v| v as &dyn FmtArg).collect(),
-                if l.elem == ELEM_STRING { "[]string" } else { "[]interface {}" },
+                if l.elem == ELEM_STRING {
+                    "[]string"
+                } else {
+                    "[]interface {}"
+                },
             ),
             GoValue::Map(m) => FmtValue::Map(
                 m.iter()
@@ -393,7 +409,11 @@ fn object_struct_text(o: &dyn Object) -> String {
         let v = o.field(&name).unwrap_or(GoValue::Nil);
         parts.push(super::format::sprint(&[&v as &dyn FmtArg]));
     }
-    let ptr = if o.type_name().starts_with('*') { "&" } else { "" };
+    let ptr = if o.type_name().starts_with('*') {
+        "&"
+    } else {
+        ""
+    };
     format!("{ptr}{{{}}}", parts.join(" "))
 }
 
@@ -416,17 +436,29 @@ mod tests {
     fn type_names_match_go() {
         assert_eq!(GoValue::Float(1.0).type_name(), "float64");
         assert_eq!(GoValue::list(vec![]).type_name(), "[]interface {}");
-        assert_eq!(GoValue::string_list(vec!["a".to_string()]).type_name(), "[]string");
-        assert_eq!(GoValue::map(BTreeMap::new()).type_name(), "map[string]interface {}");
+        assert_eq!(
+            GoValue::string_list(vec!["a".to_string()]).type_name(),
+            "[]string"
+        );
+        assert_eq!(
+            GoValue::map(BTreeMap::new()).type_name(),
+            "map[string]interface {}"
+        );
         assert_eq!(GoValue::list(vec![]).kind_name(), "slice");
     }
 
     #[test]
     fn modes_convert_numbers() {
         let v = crate::Value::DocInt(3);
-        assert!(matches!(GoValue::from_value(&v, NumberMode::Go), GoValue::Int(3)));
+        assert!(matches!(
+            GoValue::from_value(&v, NumberMode::Go),
+            GoValue::Int(3)
+        ));
         assert!(matches!(GoValue::from_value(&v, NumberMode::Helm), GoValue::Float(x) if x == 3.0));
         let v = crate::Value::Int(3);
-        assert!(matches!(GoValue::from_value(&v, NumberMode::Helm), GoValue::Int64(3)));
+        assert!(matches!(
+            GoValue::from_value(&v, NumberMode::Helm),
+            GoValue::Int64(3)
+        ));
     }
 }

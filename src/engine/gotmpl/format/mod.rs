@@ -37,8 +37,10 @@ pub enum FmtValue<'a> {
         /// Printed through a pointer (`&{…}` at top level).
         pointer: bool,
     },
-    /// A value with a `String()` (or `Error()`) method: `%v`/`%s`/`%q` use the
-    /// text; other verbs see `inner`.
+    /// A value with a `String()` (or `Error()`) method: `%v`, `%s`, `%q`,
+    /// `%x` and `%X` use the text, as Go's `handleMethods` does. Go would
+    /// print the underlying value for other verbs; without it, those verbs
+    /// report `%!d(type=text)`, and `%#v` prints the text quoted.
     Stringer {
         /// What `String()` returns.
         text: String,
@@ -53,6 +55,30 @@ pub trait FmtArg {
     fn fmt_value(&self) -> FmtValue<'_>;
 }
 
+mod ftoa;
 mod print;
+mod quote;
+mod sort;
+#[cfg(test)]
+mod tests;
 
-pub use print::{sprint, sprintf, sprintln};
+pub use print::{fprint, fprintf, fprintln, sprint, sprintf, sprintln};
+
+impl FmtValue<'_> {
+    /// The Go type name `%T` prints (`<nil>` for an untyped nil, `bool`
+    /// for booleans).
+    pub fn type_name(&self) -> &str {
+        match self {
+            FmtValue::Nil => "<nil>",
+            FmtValue::Bool(_) => "bool",
+            FmtValue::Int(_, t)
+            | FmtValue::Uint(_, t)
+            | FmtValue::Float(_, _, t)
+            | FmtValue::Str(_, t)
+            | FmtValue::Bytes(_, t)
+            | FmtValue::List(_, t)
+            | FmtValue::Map(_, t) => t,
+            FmtValue::Struct { type_name, .. } | FmtValue::Stringer { type_name, .. } => type_name,
+        }
+    }
+}

@@ -198,7 +198,19 @@ impl<'o> Printer<'o> {
             FmtValue::Int(i, _) => self.fmt_integer(*i as u64, true, verb, v),
             FmtValue::Uint(u, _) => self.fmt_integer(*u, false, verb, v),
             FmtValue::Float(x, bits, _) => self.fmt_float_verb(*x, *bits, verb, v),
-            FmtValue::Str(s, _) => self.fmt_string(s.as_bytes(), verb, v),
+            FmtValue::Str(s, _) => {
+                let plain = matches!(verb, 'v' | 's')
+                    && !self.f.sharp_v
+                    && !self.f.wid_present
+                    && !self.f.prec_present;
+                if plain {
+                    // The common `{{ .Values.name }}` case: no padding, no
+                    // truncation, so the text goes straight out.
+                    self.buf.push_str(s);
+                } else {
+                    self.fmt_string(s.as_bytes(), verb, v);
+                }
+            }
             FmtValue::Bytes(b, type_name) => self.fmt_bytes(b, verb, type_name, depth),
             FmtValue::Stringer { text, .. } => {
                 if self.f.sharp_v {
@@ -465,6 +477,20 @@ impl<'o> Printer<'o> {
     // ---- floats ----
 
     fn fmt_float_verb(&mut self, x: f64, bits: u8, verb: char, v: &FmtValue<'_>) {
+        let f = &self.f;
+        let no_flags = !(f.wid_present || f.prec_present || f.plus || f.space || f.sharp);
+        if verb == 'v' && no_flags && x.fract() == 0.0 && x.abs() < 1e6 {
+            // Every number from a values file is a float64, so this is the
+            // hot path: an integral value below 1e6 prints in %v exactly
+            // like the integer it holds (strconv's shortest 'g' switches to
+            // an exponent only from 1e6 on). -0 keeps its sign, as in Go.
+            if x == 0.0 && x.is_sign_negative() {
+                self.buf.push_str("-0");
+            } else {
+                let _ = write!(self.buf, "{}", x as i64);
+            }
+            return;
+        }
         match verb {
             'v' => self.fmt_float(x, bits, b'g', -1),
             'b' | 'g' | 'G' | 'x' | 'X' => self.fmt_float(x, bits, verb as u8, -1),
@@ -483,13 +509,12 @@ impl<'o> Printer<'o> {
             default_prec
         };
         // num[0] is always the sign: '+', '-' or ' '.
-        let mut num: Vec<u8> = Vec::with_capacity(32);
-        {
+        let mut num = {
             let mut s = String::with_capacity(32);
             s.push('+');
             append_float(&mut s, x, verb, prec, bits);
-            num.extend_from_slice(s.as_bytes());
-        }
+            s.into_bytes()
+        };
         if num[1] == b'-' || num[1] == b'+' {
             num.remove(0);
         }

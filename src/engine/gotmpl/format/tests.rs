@@ -13,6 +13,7 @@ enum T {
     Float(f64),
     Float32(f32),
     Str(&'static str),
+    OwnedStr(String),
     Bytes(&'static [u8]),
     List(Vec<T>),
     Map(Vec<(T, T)>),
@@ -30,6 +31,7 @@ impl FmtArg for T {
             T::Float(f) => FmtValue::Float(*f, 64, "float64"),
             T::Float32(f) => FmtValue::Float(f64::from(*f), 32, "float32"),
             T::Str(s) => FmtValue::Str(s, "string"),
+            T::OwnedStr(s) => FmtValue::Str(s, "string"),
             T::Bytes(b) => FmtValue::Bytes(b, "[]uint8"),
             T::List(items) => FmtValue::List(
                 items.iter().map(|x| x as &dyn FmtArg).collect(),
@@ -92,8 +94,11 @@ fn refs(args: &[T]) -> Vec<&dyn FmtArg> {
     args.iter().map(|a| a as &dyn FmtArg).collect()
 }
 
+/// A Printf case: format, operands, Go's output.
+type Row = (&'static str, Vec<T>, &'static str);
+
 /// Runs every row and reports all mismatches at once.
-fn run(rows: Vec<(&str, Vec<T>, &str)>) {
+fn run(rows: Vec<Row>) {
     let mut failures = Vec::new();
     for (format, args, want) in &rows {
         let got = sprintf(format, &refs(args));
@@ -110,9 +115,8 @@ fn run(rows: Vec<(&str, Vec<T>, &str)>) {
     );
 }
 
-#[test]
-fn strings_and_quoting() {
-    run(vec![
+fn strings_and_quoting_rows() -> Vec<Row> {
+    vec![
         ("%s", vec![s("abc")], "abc"),
         ("%v", vec![s("abc")], "abc"),
         ("%q", vec![s("abc")], "\"abc\""),
@@ -192,12 +196,11 @@ fn strings_and_quoting() {
         ("%.5q", vec![s("abcdefghijklmnopqrstuvwxyz")], "\"abcde\""),
         ("%10.1q", vec![s("日本語日本語")], "       \"日\""),
         ("%#v", vec![s("a\"b")], r#""a\"b""#),
-    ]);
+    ]
 }
 
-#[test]
-fn bools_and_nil() {
-    run(vec![
+fn bools_and_nil_rows() -> Vec<Row> {
+    vec![
         ("%t", vec![b(true)], "true"),
         ("%v", vec![b(false)], "false"),
         ("%5t", vec![b(true)], " true"),
@@ -211,13 +214,11 @@ fn bools_and_nil() {
         ("%s", vec![T::Nil], "%!s(<nil>)"),
         ("%z", vec![T::Nil], "%!z(<nil>)"),
         ("%T", vec![T::Nil], "<nil>"),
-    ]);
+    ]
 }
 
-#[test]
-fn integers() {
-    let ones = "1".repeat(64);
-    run(vec![
+fn integers_rows() -> Vec<Row> {
+    vec![
         ("%d", vec![i(12345)], "12345"),
         ("%v", vec![i(-12345)], "-12345"),
         ("% d", vec![i(12345)], " 12345"),
@@ -227,7 +228,11 @@ fn integers() {
         ("%b", vec![i(7)], "111"),
         ("%b", vec![i(-6)], "-110"),
         ("%#b", vec![i(-6)], "-0b110"),
-        ("%b", vec![u(u64::MAX)], ones.as_str()),
+        (
+            "%b",
+            vec![u(u64::MAX)],
+            "1111111111111111111111111111111111111111111111111111111111111111",
+        ),
         ("%o", vec![i(0o1234)], "1234"),
         ("%o", vec![i(-0o1234)], "-1234"),
         ("%#o", vec![i(0o1234)], "01234"),
@@ -311,14 +316,13 @@ fn integers() {
         ("%-10U|", vec![c('⌘')], "U+2318    |"),
         ("%010U", vec![c('⌘')], "    U+2318"),
         ("%#U", vec![i(0xDC80)], "U+DC80"),
-    ]);
+    ]
 }
 
-#[test]
-fn floats() {
+fn floats_rows() -> Vec<Row> {
     let inf = f64::INFINITY;
     let nan = f64::NAN;
-    run(vec![
+    vec![
         // %v is strconv 'g' with the shortest digits: exponent form when the
         // exponent is < -4 or >= 21 is *not* the rule; Go uses 6 (helm.md).
         ("%v", vec![f(1e6)], "1e+06"),
@@ -331,6 +335,13 @@ fn floats() {
         ("%v", vec![f(0.0001)], "0.0001"),
         ("%v", vec![f(0.00001)], "1e-05"),
         ("%v", vec![f(3.0)], "3"),
+        ("%v", vec![f(999999.0)], "999999"),
+        ("%v", vec![f(-123.0)], "-123"),
+        ("%v", vec![f(8080.5)], "8080.5"),
+        ("%5v|", vec![f(80.0)], "   80|"),
+        // `+` with `v` means field names, not a sign.
+        ("%+v", vec![f(80.0)], "80"),
+        ("%+v", vec![i(5)], "5"),
         ("%v", vec![f(123456789.0)], "1.23456789e+08"),
         ("%v", vec![f(5e-324)], "5e-324"),
         ("%v", vec![f(-0.0)], "-0"),
@@ -472,12 +483,11 @@ fn floats() {
         ("%x", vec![f(-1.5)], "-0x1.8p+00"),
         ("%.3x", vec![f(1.0)], "0x1.000p+00"),
         ("%+.3x", vec![f(0.0)], "+0x0.000p+00"),
-    ]);
+    ]
 }
 
-#[test]
-fn printf_errors_and_indexes() {
-    run(vec![
+fn printf_errors_and_indexes_rows() -> Vec<Row> {
+    vec![
         ("%d", vec![i(1), i(2)], "1%!(EXTRA int=2)"),
         ("%s", vec![s("a"), s("b")], "a%!(EXTRA string=b)"),
         (
@@ -537,12 +547,11 @@ fn printf_errors_and_indexes() {
         ("%d ☺ %s", vec![i(1), s("é")], "1 ☺ é"),
         ("no verbs", vec![], "no verbs"),
         ("", vec![], ""),
-    ]);
+    ]
 }
 
-#[test]
-fn types() {
-    run(vec![
+fn types_rows() -> Vec<Row> {
+    vec![
         ("%T", vec![i(1)], "int"),
         ("%T", vec![T::Int(1, "int64")], "int64"),
         ("%T", vec![s("a")], "string"),
@@ -558,12 +567,11 @@ fn types() {
             vec![T::Stringer("v1.35.0", "common.KubeVersion")],
             "common.KubeVersion",
         ),
-    ]);
+    ]
 }
 
-#[test]
-fn containers() {
-    run(vec![
+fn containers_rows() -> Vec<Row> {
+    vec![
         ("%v", vec![l(vec![i(1), i(2), i(3)])], "[1 2 3]"),
         ("%v", vec![l(vec![])], "[]"),
         ("%d", vec![l(vec![s("a"), i(1)])], "[%!d(string=a) 1]"),
@@ -682,13 +690,12 @@ fn containers() {
         ("%o", vec![T::Bytes(b"\x08")], "[10]"),
         ("%e", vec![T::Bytes(b"a")], "[%!e(uint8=97)]"),
         ("%4v", vec![T::Bytes(b"\x01\x02")], "[   1    2]"),
-    ]);
+    ]
 }
 
-#[test]
-fn stringers() {
+fn stringers_rows() -> Vec<Row> {
     let kv = || T::Stringer("v1.35.0", "common.KubeVersion");
-    run(vec![
+    vec![
         ("%v", vec![kv()], "v1.35.0"),
         ("%s", vec![kv()], "v1.35.0"),
         ("%q", vec![kv()], "\"v1.35.0\""),
@@ -702,12 +709,12 @@ fn stringers() {
             vec![i(1), kv()],
             "%!s(int=1)%!(EXTRA common.KubeVersion=v1.35.0)",
         ),
-    ]);
+    ]
 }
 
-#[test]
-fn sprint_spacing() {
-    let cases: Vec<(Vec<T>, &str)> = vec![
+/// `fmt.Sprint` cases (text/template's `print`): operands, Go's output.
+fn sprint_rows() -> Vec<(Vec<T>, &'static str)> {
+    vec![
         (vec![], ""),
         (vec![i(1), i(2)], "1 2"),
         (vec![s("a"), s("b")], "ab"),
@@ -718,16 +725,23 @@ fn sprint_spacing() {
             "1 2a3bc4.5",
         ),
         (vec![T::Nil, T::Nil], "<nil> <nil>"),
+        (vec![s("a"), T::Nil, s("b")], "a<nil>b"),
         (vec![f(1.0), f(2.5), f(1e6)], "1 2.5 1e+06"),
+        (vec![b(true), b(false)], "true false"),
         (
             vec![l(vec![i(1)]), m(vec![(s("a"), b(true))])],
             "[1] map[a:true]",
         ),
+        (vec![l(vec![s("x")]), s("y"), l(vec![])], "[x]y[]"),
         (vec![T::Stringer("x", "T"), T::Stringer("y", "T")], "x y"),
         (vec![T::Bytes(b"a"), s("b")], "[97]b"),
         (vec![s("%d")], "%d"),
-    ];
-    for (args, want) in cases {
+    ]
+}
+
+#[test]
+fn sprint_spacing() {
+    for (args, want) in sprint_rows() {
         assert_eq!(sprint(&refs(&args)), want);
     }
 }
@@ -746,4 +760,330 @@ fn writes_append_to_existing_output() {
     super::fprint(&mut out, &refs(&[s("a"), i(1)]));
     super::fprintln(&mut out, &refs(&[i(2)]));
     assert_eq!(out, ">7|a12\n");
+}
+
+#[test]
+fn strings_and_quoting() {
+    run(strings_and_quoting_rows());
+}
+
+#[test]
+fn bools_and_nil() {
+    run(bools_and_nil_rows());
+}
+
+#[test]
+fn integers() {
+    run(integers_rows());
+}
+
+#[test]
+fn floats() {
+    run(floats_rows());
+}
+
+#[test]
+fn printf_errors_and_indexes() {
+    run(printf_errors_and_indexes_rows());
+}
+
+#[test]
+fn types() {
+    run(types_rows());
+}
+
+#[test]
+fn containers() {
+    run(containers_rows());
+}
+
+#[test]
+fn stringers() {
+    run(stringers_rows());
+}
+
+/// The operand as a Helm template expression producing the same Go value,
+/// or `None` when a template cannot make it (uint, float32, int32, byte
+/// slices, structs, Stringers, non-string map keys).
+fn template_expr(t: &T) -> Option<String> {
+    Some(match t {
+        T::Nil => "nil".to_string(),
+        T::Bool(b) => b.to_string(),
+        T::Int(n, "int") => n.to_string(),
+        T::Int(n, "int64") => format!("(int64 {n})"),
+        T::Float(x) => {
+            // sprig's float64 parses with strconv.ParseFloat, so every float
+            // (NaN, ±Inf, -0, subnormals) round-trips through a string.
+            let repr = if x.is_nan() {
+                "NaN".to_string()
+            } else if x.is_infinite() {
+                if *x > 0.0 { "+Inf" } else { "-Inf" }.to_string()
+            } else {
+                format!("{x:e}")
+            };
+            format!("(float64 \"{repr}\")")
+        }
+        T::Str(s) => {
+            let mut q = String::new();
+            super::quote::append_quoted(&mut q, s.as_bytes(), false);
+            q
+        }
+        T::List(items) => {
+            let parts: Option<Vec<String>> = items.iter().map(template_expr).collect();
+            format!("(list {})", parts?.join(" "))
+        }
+        T::Map(entries) => {
+            let mut parts = Vec::new();
+            for (k, v) in entries {
+                let T::Str(_) = k else { return None };
+                parts.push(template_expr(k)?);
+                parts.push(template_expr(v)?);
+            }
+            format!("(dict {})", parts.join(" "))
+        }
+        _ => return None,
+    })
+}
+
+/// Renders every table row that a template can express with the reference
+/// Helm (`printf` in a comment line of a manifest) and compares with our
+/// `sprintf`.
+#[test]
+fn differential_against_helm_printf() {
+    let Ok(helm) = std::env::var("HELM_REF") else {
+        eprintln!("skipped: HELM_REF is not set (differential test against helm printf)");
+        return;
+    };
+    let rows: Vec<Row> = [
+        strings_and_quoting_rows(),
+        bools_and_nil_rows(),
+        integers_rows(),
+        floats_rows(),
+        printf_errors_and_indexes_rows(),
+        types_rows(),
+        containers_rows(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut template = String::new();
+    let mut checked = Vec::new();
+    for (n, (format, args, _)) in rows.iter().enumerate() {
+        if format.contains('`') || format.contains("}}") {
+            continue;
+        }
+        let Some(exprs) = args.iter().map(template_expr).collect::<Option<Vec<_>>>() else {
+            continue;
+        };
+        let ours = sprintf(format, &refs(args));
+        if ours.contains('\n') || ours.contains('\r') {
+            continue;
+        }
+        template.push_str(&format!(
+            "# L{n}:{{{{ printf `{format}` {} }}}}\n",
+            exprs.join(" ")
+        ));
+        checked.push((format!("L{n}"), format.to_string(), ours));
+    }
+    for (n, (args, _)) in sprint_rows().iter().enumerate() {
+        let Some(exprs) = args.iter().map(template_expr).collect::<Option<Vec<_>>>() else {
+            continue;
+        };
+        if exprs.is_empty() {
+            continue;
+        }
+        template.push_str(&format!("# P{n}:{{{{ print {} }}}}\n", exprs.join(" ")));
+        checked.push((format!("P{n}"), "print".to_string(), sprint(&refs(args))));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Chart.yaml"),
+        "apiVersion: v2\nname: fmt\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("templates")).unwrap();
+    std::fs::write(dir.path().join("templates/t.yaml"), &template).unwrap();
+    let out = std::process::Command::new(helm)
+        .arg("template")
+        .arg("x")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "helm failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut failures = Vec::new();
+    for (n, format, ours) in &checked {
+        let prefix = format!("# {n}:");
+        let theirs = text
+            .lines()
+            .find_map(|line| line.strip_prefix(prefix.as_str()));
+        if theirs != Some(ours.as_str()) {
+            failures.push(format!(
+                "row {n} {format:?}: helm {theirs:?}, ours {ours:?}"
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} rows differ:\n{}",
+        failures.len(),
+        checked.len(),
+        failures.join("\n")
+    );
+    eprintln!("compared {} printf/print rows with helm", checked.len());
+}
+
+/// Runs the reference Helm on a one-template chart and returns its output.
+fn render_with_helm(helm: &str, template: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Chart.yaml"),
+        "apiVersion: v2\nname: fmt\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("templates")).unwrap();
+    std::fs::write(dir.path().join("templates/t.yaml"), template).unwrap();
+    let out = std::process::Command::new(helm)
+        .arg("template")
+        .arg("x")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "helm failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Floats from a fixed pseudo-random stream of bit patterns (all
+/// magnitudes, subnormals included) and every code point class through
+/// `%q`, compared with the reference Helm.
+#[test]
+fn differential_against_helm_floats_and_quoting() {
+    let Ok(helm) = std::env::var("HELM_REF") else {
+        eprintln!("skipped: HELM_REF is not set (differential test of floats and %q against helm)");
+        return;
+    };
+    const FLOAT_FORMAT: &str = "%[1]v|%[1]e|%[1]E|%[1].3g|%[1].0f|%[1].17g|%[1]#g|%[1]x|%[1]+.5e|%[1]10.4f|%[1]b|%[1].1f|%[1]#.3x|%[1]g";
+    let mut floats = vec![
+        0.1,
+        0.5,
+        1.5,
+        2.5,
+        1e21,
+        1e20,
+        1e-7,
+        123456789.0,
+        5e-324,
+        -0.0,
+        1e6,
+        0.000123,
+    ];
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    while floats.len() < 400 {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let x = f64::from_bits(state);
+        if x.is_finite() {
+            floats.push(x);
+        }
+        // Also values with few significant digits, where rounding ties live.
+        let short = (state >> 40) as f64 / 8.0;
+        floats.push(short);
+    }
+    let mut template = String::new();
+    let mut expected = Vec::new();
+    for (n, x) in floats.iter().enumerate() {
+        let value = T::Float(*x);
+        let Some(expr) = template_expr(&value) else {
+            continue;
+        };
+        template.push_str(&format!(
+            "# F{n}:{{{{ printf \"{FLOAT_FORMAT}\" {expr} }}}}\n"
+        ));
+        expected.push((format!("F{n}"), sprintf(FLOAT_FORMAT, &refs(&[value]))));
+    }
+    // Blocks that are fully assigned in Unicode 14 and 15 (so Go's table
+    // and our "everything but the non-graphic classes" rule must agree),
+    // plus the non-graphic classes themselves. Unassigned code points are
+    // a known difference (see quote::is_print).
+    let blocks: &[(u32, u32, usize)] = &[
+        (0x20, 0x24f, 1),
+        (0x400, 0x52f, 3),
+        (0x600, 0x605, 1),
+        (0x1680, 0x1680, 1),
+        (0x180e, 0x180e, 1),
+        (0x2000, 0x2064, 1),
+        (0x2066, 0x2071, 1),
+        (0x20a0, 0x20c0, 1),
+        (0x2190, 0x23ff, 5),
+        (0x2500, 0x27bf, 5),
+        (0x3000, 0x303f, 1),
+        (0x3041, 0x3096, 3),
+        (0x30a0, 0x30ff, 3),
+        (0x4e00, 0x9fff, 97),
+        (0xac00, 0xd7a3, 101),
+        (0xe000, 0xf8ff, 211),
+        (0xfdd0, 0xfdef, 1),
+        (0xfe00, 0xfe0f, 1),
+        (0xfeff, 0xfeff, 1),
+        (0xfff9, 0xffff, 1),
+        (0x1f300, 0x1f64f, 7),
+        (0x1f680, 0x1f6d7, 7),
+        (0xe0001, 0xe0001, 1),
+        (0xe0020, 0xe007f, 9),
+        (0xf0000, 0xffffd, 4099),
+        (0x10fffe, 0x10ffff, 1),
+    ];
+    for &(first, last, step) in blocks {
+        for cp in (first..=last).step_by(step) {
+            let Some(ch) = char::from_u32(cp) else {
+                continue;
+            };
+            let value = T::OwnedStr(ch.to_string());
+            // Base64, because Helm's YAML reader rejects raw astral
+            // characters in the rendered stream.
+            template.push_str(&format!(
+                "# Q{cp:x}:{{{{ printf \"%[1]q|%+[1]q\" \"\\U{cp:08x}\" | b64enc }}}}\n"
+            ));
+            expected.push((format!("Q{cp:x}"), sprintf("%[1]q|%+[1]q", &refs(&[value]))));
+        }
+    }
+    let text = render_with_helm(&helm, &template);
+    let mut failures = Vec::new();
+    for (key, ours) in &expected {
+        let prefix = format!("# {key}:");
+        let theirs = text
+            .lines()
+            .find_map(|line| line.strip_prefix(prefix.as_str()))
+            .map(|t| {
+                if key.starts_with('Q') {
+                    use base64::Engine as _;
+                    let bytes = base64::engine::general_purpose::STANDARD
+                        .decode(t)
+                        .unwrap_or_default();
+                    String::from_utf8_lossy(&bytes).into_owned()
+                } else {
+                    t.to_string()
+                }
+            });
+        if theirs.as_deref() != Some(ours.as_str()) {
+            failures.push(format!("{key}: helm {theirs:?}, ours {ours:?}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} rows differ:\n{}",
+        failures.len(),
+        expected.len(),
+        failures.join("\n")
+    );
+    eprintln!("compared {} float/quote rows with helm", expected.len());
 }

@@ -1,0 +1,1 @@
+{{- define "empty-output.unused" }}never included{{ end }}

@@ -1,0 +1,3 @@
+{{- define "helmignore.paths" -}}
+{{- $p := list }}{{ range $k, $_ := . }}{{ $p = append $p $k }}{{ end }}{{ join "," $p }}
+{{- end }}

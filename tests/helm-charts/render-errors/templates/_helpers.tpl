@@ -1,0 +1,1 @@
+{{- define "render-errors.recurse" -}}{{ include "render-errors.recurse" . }}{{- end -}}

@@ -1,0 +1,3 @@
+{{- define "helpers.banner" -}}
+{{ .Chart.Name }} in {{ .Values.global.region }}
+{{- end }}

@@ -110,6 +110,10 @@ struct TemplateArgs {
     /// Include CRDs (from crds/) in the output.
     #[arg(long)]
     include_crds: bool,
+    /// Accepted for helm compatibility: like `helm template`, it does not
+    /// suppress `--include-crds` output (it only matters for installs).
+    #[arg(long)]
+    skip_crds: bool,
     /// Skip tests (hooks with the `test` event) in the output.
     #[arg(long)]
     skip_tests: bool,
@@ -249,6 +253,8 @@ fn template(args: TemplateArgs) -> Result<String, Diagnostic> {
         },
         seed: args.seed,
     };
+    // Helm's template mode ignores --skip-crds (see the flag's help).
+    let _ = args.skip_crds;
     let path = PathBuf::from(&chart);
     let output = match &args.output_dir {
         None => render::render_to_string(&path, &opts)?,

@@ -34,6 +34,10 @@ pub const ROOT_NAME: &str = "gotpl";
 /// host objects answer it with their `encoding/json` form.
 pub const JSON_FIELD: &str = "%json";
 
+/// Like [`JSON_FIELD`]: a struct's `json:` tag names, parallel to its
+/// `field_names`, when they differ from the Go names.
+pub const JSON_NAMES_FIELD: &str = "%jsonnames";
+
 thread_local! {
     /// Helm's `includedNames`: include depth per template name, shared by
     /// the whole render including `tpl` clones (one render per thread).
@@ -267,7 +271,7 @@ pub fn to_json_value(v: &GoValue) -> Result<Value, String> {
             }
             Value::Map(out)
         }
-        GoValue::Object(o) => return to_json_value(&object_json(o.as_ref())?),
+        GoValue::Object(o) => return object_json(o.as_ref()),
         GoValue::Func(func) => {
             return Err(format!("json: unsupported type: {}", func.type_name()));
         }
@@ -275,15 +279,28 @@ pub fn to_json_value(v: &GoValue) -> Result<Value, String> {
 }
 
 /// A host object's JSON form: its `%json` hook, or its exported fields.
-fn object_json(o: &dyn crate::engine::gotmpl::Object) -> Result<GoValue, String> {
+fn object_json(o: &dyn crate::engine::gotmpl::Object) -> Result<Value, String> {
     if let Some(v) = o.field(JSON_FIELD) {
-        return Ok(v);
+        return to_json_value(&v);
     }
-    let mut out = BTreeMap::new();
-    for name in o.field_names() {
-        out.insert(name.clone(), o.field(&name).unwrap_or(GoValue::Nil));
+    let names = o.field_names();
+    let json_names: Vec<String> = match o.field(JSON_NAMES_FIELD) {
+        Some(GoValue::List(l)) => l
+            .items
+            .iter()
+            .map(|v| v.as_str().unwrap_or_default().to_string())
+            .collect(),
+        _ => names.clone(),
+    };
+    // encoding/json writes struct fields in declaration order.
+    let mut out = crate::value::Map::new();
+    for (name, json) in names.iter().zip(json_names) {
+        if name.starts_with('%') {
+            continue;
+        }
+        out.insert(json, to_json_value(&o.field(name).unwrap_or(GoValue::Nil))?);
     }
-    Ok(GoValue::map(out))
+    Ok(Value::Map(out))
 }
 
 fn to_yaml(v: &GoValue, pretty: bool) -> Result<String, String> {
@@ -391,19 +408,16 @@ fn write_json(out: &mut String, v: &Value, html: bool) -> Result<(), String> {
             }
             out.push(']');
         }
+        // Go maps arrive sorted (GoValue maps are), structs in field order.
         Value::Map(m) => {
-            let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
             out.push('{');
-            for (i, k) in keys.into_iter().enumerate() {
+            for (i, (k, v)) in m.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
                 write_json_string(out, k, html);
                 out.push(':');
-                if let Some(v) = m.get(k) {
-                    write_json(out, v, html)?;
-                }
+                write_json(out, v, html)?;
             }
             out.push('}');
         }

@@ -15,6 +15,10 @@
 //! * Helm's error text (`execution error at (…)` for `required`/`fail`,
 //!   the multi-line trace for others), with the failing line shown.
 
+// An `EngineError` is a little over clippy's 128-byte threshold; it travels
+// once per failed render (as in the `Engine` trait), so boxing buys nothing.
+#![allow(clippy::result_large_err)]
+
 pub mod funcs;
 pub mod objects;
 
@@ -176,14 +180,14 @@ fn scope_dots(input: &RenderInput<'_>, sources: &[Source]) -> Vec<BTreeMap<Strin
         let scope = &input.scopes[i];
         let prefix = format!("{}/charts/", scope.path);
         let mut subcharts = BTreeMap::new();
-        for j in i + 1..n {
+        for (j, sub_dot) in dots.iter().enumerate().skip(i + 1) {
             let Some(rest) = input.scopes[j].path.strip_prefix(&prefix) else {
                 continue;
             };
             if rest.contains('/') {
                 continue;
             }
-            if let Some(d) = &dots[j] {
+            if let Some(d) = sub_dot {
                 let mut d = d.clone();
                 if let Some(name) = last_template.get(&j) {
                     let base = name

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 
-use super::funcs::JSON_FIELD;
+use super::funcs::{JSON_FIELD, JSON_NAMES_FIELD};
 use crate::chart::files::GlobPattern;
 use crate::chart::{Chart, ChartFile, ChartType, ImportValue};
 use crate::engine::Release;
@@ -248,6 +248,9 @@ impl Object for KubeVersionObject {
     fn field(&self, name: &str) -> Option<GoValue> {
         match name {
             "Version" => Some(GoValue::str(&self.version)),
+            // Unexported in Go: printed with the struct, never reachable
+            // from a template (no identifier starts with `%`).
+            NORMALIZED_FIELD => Some(GoValue::str(&self.normalized)),
             "Major" => Some(GoValue::str(&self.major)),
             "Minor" => Some(GoValue::str(&self.minor)),
             _ => None,
@@ -262,15 +265,21 @@ impl Object for KubeVersionObject {
         Some(method(vec![], move |_| Ok(GoValue::str(&v))))
     }
     fn field_names(&self) -> Vec<String> {
-        vec!["Version".into(), "Major".into(), "Minor".into()]
+        vec![
+            "Version".into(),
+            NORMALIZED_FIELD.into(),
+            "Major".into(),
+            "Minor".into(),
+        ]
     }
-    fn string(&self) -> Option<String> {
-        // Go prints the addressable field through the pointer-receiver
-        // String(); see the report for the struct form Go uses when the
-        // value is passed to a function.
-        Some(self.normalized.clone())
-    }
+    // No `string()`: `String()` has a pointer receiver, so Go's fmt sees a
+    // plain struct (`{v1.35.0 v1.35.0 1 35}`) whenever the value is passed
+    // to a function; only the executor's own printing of the addressable
+    // field (`{{ .Capabilities.KubeVersion }}`) calls the `String` method.
 }
+
+/// The unexported `normalizedVersion` field of `common.KubeVersion`.
+const NORMALIZED_FIELD: &str = "%normalizedVersion";
 
 /// `common.VersionSet`: a `[]string` with a `Has` method.
 pub struct VersionSetObject(Arc<Vec<String>>);
@@ -324,19 +333,10 @@ impl Object for StructObject {
         self.type_name
     }
     fn field(&self, name: &str) -> Option<GoValue> {
-        if name == JSON_FIELD {
-            let m = self
-                .fields
-                .iter()
-                .zip(&self.json_names)
-                .map(|(f, j)| {
-                    (
-                        j.to_string(),
-                        self.values.get(*f).cloned().unwrap_or(GoValue::Nil),
-                    )
-                })
-                .collect();
-            return Some(GoValue::map(m));
+        if name == JSON_NAMES_FIELD {
+            return Some(GoValue::string_list(
+                self.json_names.iter().map(|s| s.to_string()),
+            ));
         }
         self.values.get(name).cloned()
     }

@@ -317,13 +317,37 @@ fn to_yaml(v: &GoValue, pretty: bool) -> Result<String, String> {
     Ok(text.strip_suffix('\n').map(str::to_string).unwrap_or(text))
 }
 
-fn yaml_error(e: &crate::yaml::YamlError) -> String {
+/// The message sigs.k8s.io/yaml gives for a document go-yaml cannot read:
+/// the reader's message is translated to go-yaml's wording for the common
+/// cases, so `fromYaml`'s `Error` value reads like Helm's.
+fn yaml_error(e: &crate::yaml::YamlError, text: &str) -> String {
+    let mut msg = e.message.as_str();
+    // Drop the reader's own `line N column M: ` prefix.
+    if let Some(rest) = msg.strip_prefix("line ")
+        && let Some(i) = rest.find(": ")
+        && rest[..i].contains("column")
+    {
+        msg = &rest[i + 2..];
+    }
+    let translated =
+        if msg.starts_with("unclosed bracket '['") || msg.starts_with("unclosed bracket '{'") {
+            let open = if msg.contains('[') { '[' } else { '{' };
+            let after = text.rsplit(open).next().unwrap_or("");
+            if after.trim().is_empty() {
+                "did not find expected node content".to_string()
+            } else if open == '[' {
+                "did not find expected ',' or ']'".to_string()
+            } else {
+                "did not find expected ',' or '}'".to_string()
+            }
+        } else if msg.starts_with("tabs disallowed") {
+            "found character that cannot start any token".to_string()
+        } else {
+            msg.to_string()
+        };
     match e.line {
-        Some(line) => format!(
-            "error converting YAML to JSON: yaml: line {line}: {}",
-            e.message
-        ),
-        None => format!("error converting YAML to JSON: yaml: {}", e.message),
+        Some(line) => format!("error converting YAML to JSON: yaml: line {line}: {translated}"),
+        None => format!("error converting YAML to JSON: yaml: {translated}"),
     }
 }
 
@@ -335,7 +359,7 @@ fn from_yaml(text: &str) -> GoValue {
             "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
             value_kind(&other)
         )),
-        Err(e) => error_map(yaml_error(&e)),
+        Err(e) => error_map(yaml_error(&e, text)),
     }
 }
 
@@ -347,7 +371,7 @@ fn from_yaml_array(text: &str) -> GoValue {
             "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type []interface {{}}",
             value_kind(&other)
         ))]),
-        Err(e) => GoValue::list(vec![GoValue::str(&yaml_error(&e))]),
+        Err(e) => GoValue::list(vec![GoValue::str(&yaml_error(&e, text))]),
     }
 }
 

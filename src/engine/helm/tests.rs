@@ -93,3 +93,165 @@ fn include_recursion_is_limited() {
     let err = eval_str(src, GoValue::Nil);
     assert!(err.contains("nested reference name: r"), "{err}");
 }
+
+/// Writes a chart tree under a temp dir: `(path, content)` pairs.
+fn chart(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
+}
+
+fn render(dir: &tempfile::TempDir) -> String {
+    let opts = crate::render::RenderOptions::default();
+    match crate::render::render_to_string(&dir.path().join("p"), &opts) {
+        Ok(o) => o.text,
+        Err(d) => format!("ERR: {}", d.message),
+    }
+}
+
+const PARENT: &str = "apiVersion: v2\nname: p\nversion: 0.1.0\n";
+
+#[test]
+fn shallowest_then_first_define_wins_across_the_tree() {
+    let dir = chart(&[
+        ("p/Chart.yaml", PARENT),
+        ("p/templates/_b.tpl", r#"{{ define "x" }}parent-b{{ end }}"#),
+        ("p/templates/_a.tpl", r#"{{ define "y" }}parent-a{{ end }}"#),
+        ("p/templates/_z.tpl", r#"{{ define "y" }}parent-z{{ end }}"#),
+        (
+            "p/templates/cm.yaml",
+            "a: {{ include \"x\" . }}\nb: {{ include \"y\" . }}\nc: {{ include \"s\" . }}\n",
+        ),
+        (
+            "p/charts/asub/Chart.yaml",
+            "apiVersion: v2\nname: asub\nversion: 0.1.0\n",
+        ),
+        (
+            "p/charts/asub/templates/_h.tpl",
+            r#"{{ define "x" }}asub{{ end }}{{ define "s" }}asub{{ end }}"#,
+        ),
+        (
+            "p/charts/zsub/Chart.yaml",
+            "apiVersion: v2\nname: zsub\nversion: 0.1.0\n",
+        ),
+        (
+            "p/charts/zsub/templates/_h.tpl",
+            r#"{{ define "s" }}zsub{{ end }}"#,
+        ),
+    ]);
+    let out = render(&dir);
+    assert!(out.contains("a: parent-b\nb: parent-a\nc: asub"), "{out}");
+}
+
+#[test]
+fn library_partials_only_notes_not_printed_and_no_value_erased() {
+    let dir = chart(&[
+        ("p/Chart.yaml", PARENT),
+        ("p/values.yaml", "s: \"a <no value> b\"\nbig: 1000000\n"),
+        ("p/templates/NOTES.txt", "notes {{ .Values.s }}"),
+        (
+            "p/templates/cm.yaml",
+            "s: {{ .Values.s }}\nm: [{{ .Values.nope }}]\nbig: {{ .Values.big }}\nlib: {{ include \"lib.x\" . }}\nt: {{ .Template.Name }}\n",
+        ),
+        (
+            "p/charts/lib/Chart.yaml",
+            "apiVersion: v2\nname: lib\nversion: 0.1.0\ntype: library\n",
+        ),
+        (
+            "p/charts/lib/templates/_x.tpl",
+            r#"{{ define "lib.x" }}from-lib{{ end }}"#,
+        ),
+        ("p/charts/lib/templates/cm.yaml", "never: rendered\n"),
+    ]);
+    let out = render(&dir);
+    assert_eq!(
+        out,
+        "---\n# Source: p/templates/cm.yaml\ns: a  b\nm: []\nbig: 1e+06\nlib: from-lib\nt: p/templates/cm.yaml\n"
+    );
+}
+
+#[test]
+fn subchart_values_are_scoped_and_subcharts_listed() {
+    let dir = chart(&[
+        ("p/Chart.yaml", PARENT),
+        ("p/values.yaml", "sub:\n  k: v\n"),
+        ("p/templates/cm.yaml", "k: {{ .Subcharts.sub.Values.k }}\n"),
+        (
+            "p/charts/sub/Chart.yaml",
+            "apiVersion: v2\nname: sub\nversion: 0.1.0\n",
+        ),
+        (
+            "p/charts/sub/templates/cm.yaml",
+            "sk: {{ .Values.k }}\nroot: {{ .Chart.IsRoot }}\n",
+        ),
+    ]);
+    let out = render(&dir);
+    assert!(out.contains("sk: v\nroot: false"), "{out}");
+    assert!(out.contains("k: v\n"), "{out}");
+}
+
+/// Runs `helm template` and skiff on the same scratch chart; skipped
+/// without `HELM_REF`.
+#[test]
+fn objects_match_helm() {
+    let Some(helm) = std::env::var_os("HELM_REF") else {
+        eprintln!("skipped: HELM_REF is not set");
+        return;
+    };
+    let exprs = [
+        ".Release",
+        "printf \"%T\" .Release.Revision",
+        ".Chart",
+        "toJson .Chart",
+        ".Capabilities.HelmVersion",
+        "toJson .Capabilities.HelmVersion",
+        "printf \"%v|%T\" .Capabilities.KubeVersion .Capabilities.KubeVersion",
+        ".Capabilities.APIVersions.Has \"apps/v1\"",
+        ".Capabilities.APIVersions.Has \"apps/v1/Deployment\"",
+        ".Files.Get \"f/a.txt\"",
+        ".Files.Lines \"f/a.txt\"",
+        ".Files.GetBytes \"f/a.txt\"",
+        "(.Files.Glob \"f/*\").AsConfig",
+        "(.Files.Glob \"f/*\").AsSecrets",
+        "toJson .Files",
+        ".Template",
+        "toYaml .Values",
+        "toJson .Values",
+        "toYamlPretty .Values.m",
+        "toToml .Values",
+        "fromYaml \"a: [\"",
+        "fromJson \"[1]\"",
+        "fromJsonArray \"{}\"",
+        "tpl \"{{ .Release.Name }}{{ define \\\"q\\\" }}Q{{ end }}{{ include \\\"q\\\" . }}\" .",
+        "lookup \"v1\" \"Secret\" \"ns\" \"n\"",
+    ];
+    let mut tpl = String::from("x:\n");
+    for (i, e) in exprs.iter().enumerate() {
+        tpl.push_str(&format!("  k{i}: {{{{ printf \"%q\" (print ({e})) }}}}\n"));
+    }
+    let dir = chart(&[
+        (
+            "p/Chart.yaml",
+            "apiVersion: v2\nname: p\nversion: 0.1.0\nappVersion: \"1.0\"\nkeywords: [a]\nannotations: {k: v}\n",
+        ),
+        (
+            "p/values.yaml",
+            "big: 1000000\nf: 1.5\nl: [1, two, {x: y}]\nm: {b: 2, a: \"x<y>&\"}\n",
+        ),
+        ("p/f/a.txt", "one\ntwo\n"),
+        ("p/f/b.json", "{\"k\": 1}"),
+        ("p/templates/cm.yaml", &tpl),
+    ]);
+    let helm_out = std::process::Command::new(helm)
+        .args(["template", "p"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(helm_out.status.success());
+    let ours = render(&dir);
+    assert_eq!(ours, String::from_utf8_lossy(&helm_out.stdout));
+}

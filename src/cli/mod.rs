@@ -280,14 +280,16 @@ fn eval_go(
     } else {
         GoValue::Nil
     };
-    let mut tmpl = Template::new(name);
-    tmpl.parse(source)
-        .map_err(|e| Diagnostic::new(e.message.clone()))?;
-    // Go allows 100000 nested {{template}} calls; give the walk a deep stack
-    // (reserved, not committed) so that limit, not the stack, stops recursion.
+    let (name, source) = (name.to_string(), source.to_string());
+    // Go allows 100000 nested {{template}} calls and 10000 nested
+    // parentheses; give parsing and the walk a deep stack (reserved, not
+    // committed) so those limits, not the native stack, stop recursion.
     let run = move || {
+        let mut tmpl = Template::new(&name);
+        tmpl.parse(&source).map_err(|e| e.message)?;
         let mut out = String::new();
-        tmpl.execute(&mut out, &dot).map(|_| out)
+        tmpl.execute(&mut out, &dot).map_err(|e| e.message)?;
+        Ok::<String, String>(out)
     };
     let handle = std::thread::Builder::new()
         .stack_size(4 << 30)
@@ -295,7 +297,7 @@ fn eval_go(
         .map_err(|e| Diagnostic::new(format!("cannot start the template executor: {e}")))?;
     match handle.join() {
         Ok(Ok(out)) => Ok(out),
-        Ok(Err(e)) => Err(Diagnostic::new(e.message)),
+        Ok(Err(message)) => Err(Diagnostic::new(message)),
         Err(_) => Err(Diagnostic::new("template execution failed unexpectedly")),
     }
 }

@@ -171,6 +171,14 @@ impl<'a> State<'a> {
         match node {
             Node::Text(t) => out.push_str(&t.text),
             Node::Action(a) => {
+                // Fast path: `{{.A.B}}` / `{{$x.A}}` through maps prints by reference.
+                if a.pipe.decl.is_empty()
+                    && let Some(v) = self.fast_lookup(dot, &a.pipe)
+                    && !matches!(v, GoValue::Nil)
+                {
+                    self.print_value(At::Node(node), v, out)?;
+                    return Ok(Flow::Normal);
+                }
                 let v = self.eval_pipeline(dot, &a.pipe)?;
                 if a.pipe.decl.is_empty() {
                     self.print_value(At::Node(node), &v, out)?;
@@ -368,7 +376,7 @@ impl<'a> State<'a> {
                     format!("can't print {} of type {}", at.text(), f.type_name()),
                 ));
             }
-            other => out.push_str(&super::format::sprint(&[other as &dyn FmtArg])),
+            other => super::format::fprint(out, &[other as &dyn FmtArg]),
         }
         Ok(())
     }
@@ -399,7 +407,51 @@ impl<'a> State<'a> {
         Err(self.errorf(at, format!("undefined variable: {name}")))
     }
 
+    /// Resolves a pipeline that is a lone field or variable chain through
+    /// maps without cloning intermediate values; `None` when the general
+    /// path is needed (objects, missing keys, errors, arguments).
+    fn fast_lookup<'v>(&'v self, dot: &'v GoValue, pipe: &PipeNode) -> Option<&'v GoValue> {
+        let [cmd] = pipe.cmds.as_slice() else {
+            return None;
+        };
+        let [arg] = cmd.args.as_slice() else {
+            return None;
+        };
+        let (mut v, fields): (&GoValue, &[String]) = match arg {
+            Node::Field(f) => (dot, &f.ident),
+            Node::Variable(var) => {
+                let name = var.ident.first()?;
+                let (_, v) = self.vars.iter().rev().find(|(n, _)| *n == name)?;
+                (v, &var.ident[1..])
+            }
+            Node::Dot(_) => (dot, &[]),
+            _ => return None,
+        };
+        for f in fields {
+            match v {
+                GoValue::Map(m) => v = m.get(f)?,
+                _ => return None,
+            }
+        }
+        Some(v)
+    }
+
     fn eval_pipeline(&mut self, dot: &GoValue, pipe: &'a PipeNode) -> R<GoValue> {
+        if let Some(v) = self.fast_lookup(dot, pipe) {
+            let v = if matches!(v, GoValue::Nil) {
+                GoValue::Missing
+            } else {
+                v.clone()
+            };
+            for var in &pipe.decl {
+                if pipe.is_assign {
+                    self.set_var(At::Var(var), &var.ident[0], v.clone())?;
+                } else {
+                    self.vars.push((&var.ident[0], v.clone()));
+                }
+            }
+            return Ok(v);
+        }
         let mut value: Option<GoValue> = None;
         for cmd in &pipe.cmds {
             let mut v = self.eval_command(dot, cmd, value.take())?;
@@ -818,6 +870,10 @@ impl<'a> State<'a> {
                 Node::String(s) => Ok(GoValue::String(s.text.clone())),
                 _ => Err(self.errorf(at, format!("expected string; found {n}"))),
             },
+            ParamType::List | ParamType::StringList | ParamType::Map => Err(self.errorf(
+                at,
+                format!("can't handle {n} for arg of type {}", typ.go_name()),
+            )),
             ParamType::Any | ParamType::Value => match n {
                 Node::Bool(b) => Ok(GoValue::Bool(b.value)),
                 Node::Number(x) => self.ideal_constant(at, x),
@@ -836,6 +892,10 @@ impl<'a> State<'a> {
             GoValue::Missing => {
                 return match typ {
                     ParamType::Any => Ok(GoValue::Nil),
+                    // Go's canBeNil: a missing value becomes the nil slice/map.
+                    ParamType::List => Ok(GoValue::list(Vec::new())),
+                    ParamType::StringList => Ok(GoValue::string_list(Vec::new())),
+                    ParamType::Map => Ok(GoValue::map(Default::default())),
                     // Go's canBeNil admits reflect.Value: the builtin sees the invalid value.
                     ParamType::Value => Ok(GoValue::Missing),
                     _ => Err(self.errorf(at, format!("invalid value; expected {}", typ.go_name()))),
@@ -867,6 +927,11 @@ fn prepare_arg(v: GoValue, typ: ParamType) -> Result<GoValue, String> {
         ParamType::Uint64 => matches!(v, GoValue::Uint64(_)),
         ParamType::Float64 => matches!(v, GoValue::Float(_)),
         ParamType::Bool => matches!(v, GoValue::Bool(_)),
+        ParamType::List => matches!(&v, GoValue::List(l) if l.elem == super::value::ELEM_ANY),
+        ParamType::StringList => {
+            matches!(&v, GoValue::List(l) if l.elem == super::value::ELEM_STRING)
+        }
+        ParamType::Map => matches!(v, GoValue::Map(_)),
     };
     if ok {
         return Ok(v);

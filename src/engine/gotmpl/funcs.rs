@@ -44,6 +44,12 @@ pub enum ParamType {
     Float64,
     /// `bool`.
     Bool,
+    /// `[]interface {}`.
+    List,
+    /// `[]string`.
+    StringList,
+    /// `map[string]interface {}`.
+    Map,
 }
 
 impl ParamType {
@@ -58,6 +64,9 @@ impl ParamType {
             ParamType::Uint64 => "uint64",
             ParamType::Float64 => "float64",
             ParamType::Bool => "bool",
+            ParamType::List => "[]interface {}",
+            ParamType::StringList => "[]string",
+            ParamType::Map => "map[string]interface {}",
         }
     }
 }

@@ -5,6 +5,8 @@
 //! end and returns every item; `break`/`continue` are always keywords and the
 //! parser decides whether they are allowed where they appear.
 
+use std::borrow::Cow;
+
 /// Item types (Go `itemType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ItemType {
@@ -98,20 +100,21 @@ impl ItemType {
     }
 }
 
-/// A token with its offset and line.
+/// A token with its offset and line. The text borrows the source (only
+/// error messages are owned), so cloning an item does not allocate.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Item {
+pub struct Item<'a> {
     /// Type.
     pub typ: ItemType,
     /// Byte offset.
     pub pos: usize,
     /// Text (or error message).
-    pub val: String,
+    pub val: Cow<'a, str>,
     /// 1-based line of the start of the item.
     pub line: usize,
 }
 
-impl std::fmt::Display for Item {
+impl std::fmt::Display for Item<'_> {
     /// Go's `item.String()`, used in "unexpected X in Y" messages.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.typ {
@@ -145,7 +148,7 @@ pub struct Lexer<'a> {
     input: &'a str,
     pos: usize,
     start: usize,
-    items: Vec<Item>,
+    items: Vec<Item<'a>>,
     paren_depth: i32,
     line: usize,
     start_line: usize,
@@ -172,7 +175,7 @@ fn has_right_trim(s: &str) -> bool {
 
 /// Lexes a whole template. `emit_comments` keeps comment items (Go's
 /// `ParseComments` mode); otherwise they are dropped.
-pub fn lex(input: &str, emit_comments: bool) -> Vec<Item> {
+pub fn lex(input: &str, emit_comments: bool) -> Vec<Item<'_>> {
     let mut l = Lexer {
         input,
         pos: 0,
@@ -192,8 +195,8 @@ pub fn lex(input: &str, emit_comments: bool) -> Vec<Item> {
 
 const EOF: char = '\u{0}';
 
-impl Lexer<'_> {
-    fn rest(&self) -> &str {
+impl<'a> Lexer<'a> {
+    fn rest(&self) -> &'a str {
         &self.input[self.pos..]
     }
 
@@ -222,7 +225,7 @@ impl Lexer<'_> {
     }
 
     fn emit(&mut self, typ: ItemType) {
-        let val = self.input[self.start..self.pos].to_string();
+        let val = Cow::Borrowed(&self.input[self.start..self.pos]);
         self.items.push(Item {
             typ,
             pos: self.start,
@@ -255,7 +258,7 @@ impl Lexer<'_> {
         self.items.push(Item {
             typ: ItemType::Error,
             pos: self.start,
-            val: msg,
+            val: Cow::Owned(msg),
             line: self.start_line,
         });
         None
@@ -637,7 +640,10 @@ mod tests {
     use super::*;
 
     fn kinds(s: &str) -> Vec<(ItemType, String)> {
-        lex(s, false).into_iter().map(|i| (i.typ, i.val)).collect()
+        lex(s, false)
+            .into_iter()
+            .map(|i| (i.typ, i.val.into_owned()))
+            .collect()
     }
 
     #[test]
@@ -688,16 +694,16 @@ mod tests {
         assert!(t.contains(&ItemType::Declare));
         let err = lex("{{3k}}", false);
         assert_eq!(
-            err.last().map(|i| i.val.as_str()),
+            err.last().map(|i| i.val.as_ref()),
             Some("bad number syntax: \"3k\"")
         );
         let err = lex("{{\"abc}}", false);
         assert_eq!(
-            err.last().map(|i| i.val.as_str()),
+            err.last().map(|i| i.val.as_ref()),
             Some("unterminated quoted string")
         );
         let err = lex("{{ .X", false);
-        assert_eq!(err.last().map(|i| i.val.as_str()), Some("unclosed action"));
+        assert_eq!(err.last().map(|i| i.val.as_ref()), Some("unclosed action"));
     }
 
     #[test]

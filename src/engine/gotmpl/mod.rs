@@ -3,6 +3,35 @@
 //! executor with a variable stack ([`exec`]), the builtin functions
 //! ([`funcs`]), the value model ([`value`]) and Go `fmt` formatting
 //! ([`format`]). [`Template`] is the entry point.
+//!
+//! # Using it
+//!
+//! * [`Template::new`] makes a set with Go's builtins; [`Template::funcs`]
+//!   adds [`Function`]s (before parsing: Go rejects unknown names at parse
+//!   time); [`Template::missing_key_option`] is Go's `missingkey=` option.
+//! * [`Template::parse`] / [`Template::parse_named`] add text; `define` and
+//!   `block` add associated templates ([`Template::lookup`],
+//!   [`Template::add_parse_tree`]).
+//! * [`Template::execute`] / [`Template::execute_template`] run a template
+//!   with a [`GoValue`] as dot, appending to a `String`. Trees are shared
+//!   (`Arc`), never copied per execution; a set can run many times and from
+//!   several threads.
+//! * Data: [`GoValue::from_value`] converts the project's `Value` in `go`
+//!   or `helm` [`NumberMode`]; host objects implement [`Object`] (fields,
+//!   methods taking arguments, `String()`).
+//! * Errors: [`ParseError`] and [`ExecError`] carry Go's exact text
+//!   (`template: NAME:LINE: …`, `template: NAME:LINE:COL: executing "NAME"
+//!   at <…>: …`); both convert into a [`Diagnostic`].
+//!
+//! Functions that need the running engine (Helm's `include`, `tpl`) get a
+//! [`FuncCtx`]: see the extension point described in [`funcs`].
+//!
+//! Recursion: `{{template}}` nesting is capped at Go's 100000
+//! ([`exec::MAX_EXEC_DEPTH`]) and parenthesis nesting at Go's 10000
+//! ([`parse::MAX_PAREN_DEPTH`]); reaching those depths needs a large native
+//! stack, so callers that run untrusted templates should execute on a
+//! thread with a big stack (as `skiff eval` does) or lower the depth with
+//! [`Template::max_depth_option`].
 
 pub mod exec;
 pub mod format;

@@ -21,6 +21,11 @@ pub struct ParseError {
 
 type PResult<T> = Result<T, ParseError>;
 
+/// Go's `maxStackDepth`: how deeply parenthesized pipelines may nest.
+/// (Control structures are not capped, as in Go; deep nesting needs a
+/// correspondingly deep native stack.)
+pub const MAX_PAREN_DEPTH: usize = 10_000;
+
 /// The trees of one parse: the top-level tree under its name plus every
 /// `define`/`block`, in definition order.
 pub type TreeSet = Vec<Tree>;
@@ -42,6 +47,7 @@ pub fn parse(
         text: Arc::from(text),
         vars: vec!["$".to_string()],
         range_depth: 0,
+        paren_depth: 0,
         has_func,
         line: 1,
         action_line: 0,
@@ -68,19 +74,20 @@ pub fn is_empty_tree(list: &ListNode) -> bool {
 }
 
 struct Parser<'a> {
-    items: Vec<Item>,
+    items: Vec<Item<'a>>,
     idx: usize,
     parse_name: String,
     text: Arc<str>,
     vars: Vec<String>,
     range_depth: usize,
+    paren_depth: usize,
     has_func: &'a dyn Fn(&str) -> bool,
     line: usize,
     action_line: usize,
     trees: Vec<Tree>,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn errorf(&self, msg: impl Into<String>) -> ParseError {
         let msg = msg.into();
         ParseError {
@@ -90,12 +97,12 @@ impl Parser<'_> {
         }
     }
 
-    fn next(&mut self) -> Item {
+    fn next(&mut self) -> Item<'a> {
         let i = self.idx.min(self.items.len().saturating_sub(1));
         let item = self.items.get(i).cloned().unwrap_or(Item {
             typ: ItemType::Eof,
             pos: self.text.len(),
-            val: String::new(),
+            val: Default::default(),
             line: self.line,
         });
         self.idx = i + 1;
@@ -107,13 +114,13 @@ impl Parser<'_> {
         self.idx = self.idx.saturating_sub(n);
     }
 
-    fn peek(&mut self) -> Item {
+    fn peek(&mut self) -> Item<'a> {
         let it = self.next();
         self.backup(1);
         it
     }
 
-    fn next_non_space(&mut self) -> Item {
+    fn next_non_space(&mut self) -> Item<'a> {
         loop {
             let it = self.next();
             if it.typ != ItemType::Space {
@@ -122,13 +129,13 @@ impl Parser<'_> {
         }
     }
 
-    fn peek_non_space(&mut self) -> Item {
+    fn peek_non_space(&mut self) -> Item<'a> {
         let it = self.next_non_space();
         self.backup(1);
         it
     }
 
-    fn expect(&mut self, typ: ItemType, context: &str) -> PResult<Item> {
+    fn expect(&mut self, typ: ItemType, context: &str) -> PResult<Item<'a>> {
         let t = self.next_non_space();
         if t.typ != typ {
             return Err(self.unexpected(&t, context));
@@ -252,7 +259,7 @@ impl Parser<'_> {
             }
             ItemType::Comment => Ok(Parsed::Node(Node::Comment(CommentNode {
                 pos: tok.pos,
-                text: tok.val,
+                text: tok.val.into_owned(),
             }))),
             _ => Err(self.unexpected(&tok, "input")),
         }
@@ -333,11 +340,11 @@ impl Parser<'_> {
                 pipe.is_assign = next.typ == ItemType::Assign;
                 self.next_non_space();
                 pipe.decl.push(new_variable(v.pos, &v.val));
-                self.vars.push(v.val.clone());
+                self.vars.push(v.val.to_string());
             } else if next.typ == ItemType::Char && next.val == "," {
                 self.next_non_space();
                 pipe.decl.push(new_variable(v.pos, &v.val));
-                self.vars.push(v.val.clone());
+                self.vars.push(v.val.to_string());
                 if context == "range" && pipe.decl.len() < 2 {
                     match self.peek_non_space().typ {
                         ItemType::Variable | ItemType::RightDelim | ItemType::RightParen => {
@@ -483,7 +490,7 @@ impl Parser<'_> {
                 }
                 Node::Identifier(IdentifierNode {
                     pos: tok.pos,
-                    ident: tok.val,
+                    ident: tok.val.into_owned(),
                 })
             }
             ItemType::Dot => Node::Dot(tok.pos),
@@ -508,14 +515,21 @@ impl Parser<'_> {
             ItemType::CharConstant | ItemType::Complex | ItemType::Number => {
                 Node::Number(new_number(tok.pos, &tok.val, tok.typ).map_err(|e| self.errorf(e))?)
             }
-            ItemType::LeftParen => Node::Pipe(Box::new(
-                self.pipeline("parenthesized pipeline", ItemType::RightParen)?,
-            )),
+            ItemType::LeftParen => {
+                // Go caps parenthesis nesting (parse.go maxStackDepth).
+                if self.paren_depth >= MAX_PAREN_DEPTH {
+                    return Err(self.errorf("max expression depth exceeded"));
+                }
+                self.paren_depth += 1;
+                let p = self.pipeline("parenthesized pipeline", ItemType::RightParen);
+                self.paren_depth -= 1;
+                Node::Pipe(Box::new(p?))
+            }
             ItemType::String | ItemType::RawString => {
                 let s = unquote(&tok.val).map_err(|e| self.errorf(e))?;
                 Node::String(StringNode {
                     pos: tok.pos,
-                    quoted: tok.val,
+                    quoted: tok.val.into_owned(),
                     text: Arc::from(s),
                 })
             }
@@ -883,11 +897,11 @@ pub fn new_number(pos: Pos, text: &str, typ: ItemType) -> Result<NumberNode, Str
         }
         n.is_float = true;
         n.float64 = f;
-        if f.fract() == 0.0 && f >= -9.223372036854776e18 && f < 9.223372036854776e18 {
+        if f.fract() == 0.0 && (-9.223372036854776e18..9.223372036854776e18).contains(&f) {
             n.is_int = true;
             n.int64 = f as i64;
         }
-        if f.fract() == 0.0 && f >= 0.0 && f < 1.8446744073709552e19 {
+        if f.fract() == 0.0 && (0.0..1.8446744073709552e19).contains(&f) {
             n.is_uint = true;
             n.uint64 = f as u64;
         }
@@ -1051,6 +1065,55 @@ mod tests {
             ("{{(.A).B | printf}}", "{{(.A).B | printf}}"),
             ("  {{- 3 -}}  ", "{{3}}"),
             ("{{0x1F}} {{'a'}} {{1e3}}", "{{0x1F}} {{'a'}} {{1e3}}"),
+            ("{{$x := 1}}{{$x = 2}}{{$x}}", "{{$x := 1}}{{$x = 2}}{{$x}}"),
+            (
+                "{{range .SI}}{{.}}{{else}}none{{end}}",
+                "{{range .SI}}{{.}}{{else}}none{{end}}",
+            ),
+            (
+                "{{range $i := 3}}{{continue}}{{end}}",
+                "{{range $i := 3}}{{continue}}{{end}}",
+            ),
+            (
+                "{{$.A.B}} {{(printf \"x\").Len}}",
+                "{{$.A.B}} {{(printf \"x\").Len}}",
+            ),
+            (
+                "{{with $x := .}}{{$x}}{{end}}",
+                "{{with $x := .}}{{$x}}{{end}}",
+            ),
+            ("{{nil}} {{true}} {{`raw`}}", "{{nil}} {{true}} {{`raw`}}"),
+            ("{{/* c */}}x", "x"),
+            ("{{.A|.B}}", "{{.A | .B}}"),
+            ("{{$v := .A|.B}}", "{{$v := .A | .B}}"),
+            (
+                "{{.F (.G .H) (.I | .J .K) (.L)}}",
+                "{{.F (.G .H) (.I | .J .K) (.L)}}",
+            ),
+            ("{{(.G .H).Name}}", "{{(.G .H).Name}}"),
+            (
+                "{{with .A}}1{{else with .B}}2{{else with .C}}3{{end}}",
+                "{{with .A}}1{{else}}{{with .B}}2{{else}}{{with .C}}3{{end}}{{end}}{{end}}",
+            ),
+            (
+                "{{range .L 2 -1.5i false 'z' nil}}{{end}}",
+                "{{range .L 2 -1.5i false 'z' nil}}{{end}}",
+            ),
+            ("a \r\n\t{{- 7}}", "a{{7}}"),
+            ("{{7 -}}\n\n\tb", "{{7}}b"),
+            ("a\n{{-   7    -}}\nb", "a{{7}}b"),
+            ("a \n{{- /* c */ -}}\n b", "ab"),
+            ("{{ $v \n := \n 2 \n }}", "{{$v := 2}}"),
+            ("{{\n`s`\n|\nprintf\n}}", "{{`s` | printf}}"),
+            ("{{-\n/*\nc\n*/\n-}}", ""),
+            (
+                "{{range .L}}{{ break }}{{ continue }}{{end}}",
+                "{{range .L}}{{break}}{{continue}}{{end}}",
+            ),
+            ("{{$v := 1}}{{$v +1}}", "{{$v := 1}}{{$v +1}}"),
+            ("{{range $v = 5}}{{end}}", "{{range $v = 5}}{{end}}"),
+            ("{{block \"b\" .}}x{{end}}", "{{template \"b\" .}}"),
+            ("{{(((2)))}}", "{{(((2)))}}"),
         ] {
             assert_eq!(round_trip(src), want, "{src}");
         }
@@ -1101,6 +1164,88 @@ mod tests {
                 "template: t:1: integer overflow: \"99999999999999999999\"",
             ),
             ("{{if}}", "template: t:1: missing value for if"),
+            ("{{.X", "template: t:1: unclosed action"),
+            ("{{range}}{{end}}", "template: t:1: missing value for range"),
+            (
+                "{{with $x := 4}}{{end}}{{$x}}",
+                "template: t:1: undefined variable \"$x\"",
+            ),
+            (
+                "{{$v := 1}}{{template $v}}",
+                "template: t:1: unexpected \"$v\" in template clause",
+            ),
+            (
+                "{{printf \"%d\" ( ) }}",
+                "template: t:1: missing value for parenthesized pipeline",
+            ),
+            (
+                "{{true.any}}",
+                "template: t:1: unexpected . after term \"true\"",
+            ),
+            ("{{else}}", "template: t:1: unexpected {{else}}"),
+            (
+                "{{range $i, $x, $y := .}}{{end}}",
+                "template: t:1: too many declarations in range",
+            ),
+            (
+                "{{with $x, $y := .}}{{end}}",
+                "template: t:1: too many declarations in with",
+            ),
+            (
+                "{{range $i, 3 := .}}{{end}}",
+                "template: t:1: range can only initialize variables",
+            ),
+            (
+                "a\n{{\"x\n\"}}",
+                "template: t:2: unterminated quoted string",
+            ),
+            (
+                "{{.X\n\n\"y}}",
+                "template: t:3: unterminated quoted string in action started at t:1",
+            ),
+            ("{{3k}}", "template: t:1: bad number syntax: \"3k\""),
+            (
+                "{{$v := .}}{{$v!1}}",
+                "template: t:1: bad character U+0021 '!'",
+            ),
+            (
+                "{{printf 1`a`}}",
+                "template: t:1: unexpected \"`a`\" in operand",
+            ),
+            (
+                "{{printf `a`.}}",
+                "template: t:1: unexpected <.> in operand",
+            ),
+            ("{{..A}}", "template: t:1: unexpected . after term \".\""),
+            (
+                "{{5|.}}",
+                "template: t:1: non executable command in pipeline stage 2",
+            ),
+            (
+                "{{block \"b\"}}x{{end}}",
+                "template: t:1: missing value for block clause",
+            ),
+            (
+                "{{range .}}{{else}}{{continue}}{{end}}",
+                "template: t:1: {{continue}} outside {{range}}",
+            ),
+            ("{{1.E}}", "template: t:1: illegal number syntax: \"1.E\""),
+            (
+                "{{with $v.X := 1}}{{end}}",
+                "template: t:1: undefined variable \"$v\"",
+            ),
+            (
+                "{{/* x */ .X}}",
+                "template: t:1: comment ends before closing delimiter",
+            ),
+            (
+                "{{if .X}}{{else}}{{else}}{{end}}",
+                "template: t:1: expected end; found {{else}}",
+            ),
+            (
+                "{{define \"a\" 3}}{{end}}",
+                "template: t:1: unexpected \"3\" in define clause",
+            ),
         ] {
             let err = parse("t", src, &known, false).unwrap_err();
             assert_eq!(err.message, want, "{src}");

@@ -4,6 +4,24 @@
 //!
 //! The formatter does not know the template value type: anything that can
 //! describe itself as a [`FmtValue`] can be printed ([`FmtArg`]).
+//!
+//! Layout follows Go: `print` holds `print.go` + `format.go` (the
+//! printer), `ftoa` holds strconv's float spellings, `quote` strconv's
+//! quoting, `sort` fmtsort's key order. Output is checked against the
+//! reference Helm's `printf`/`print` by the differential tests (set
+//! `HELM_REF`).
+//!
+//! Known differences from Go, all outside what Helm values can produce:
+//! - A struct pointer nested inside another value prints a fixed stand-in
+//!   address (`0xc000000000`); Go prints the real, varying address.
+//! - A [`FmtValue::Stringer`] under a verb other than `v s x X q` reports
+//!   `%!d(type=text)`, and `%#v` quotes the text; Go would format the value
+//!   behind the method.
+//! - `%q` escapes what Go's `strconv.IsPrint` rejects, computed from the
+//!   non-graphic Unicode classes; code points unassigned in Unicode 15
+//!   print raw here but escaped in Go.
+//! - Map keys of different types are ordered nil, bool, ints, uints, floats,
+//!   strings…; Go orders them by the address of their type descriptor.
 
 /// What a value looks like to `fmt`: its kind, its data and its Go type name
 /// (for `%T` and `%!d(string=x)` messages).

@@ -98,12 +98,11 @@ struct Flags {
     prec: usize,
 }
 
+/// One `Fprint*` call: the output and the current verb's flags (Go's `pp`
+/// and `fmt` together).
 struct Printer<'o> {
     buf: &'o mut String,
     f: Flags,
-    /// Inside a `%!verb(type=value)` report: methods (`String()`) are not
-    /// consulted again, as in Go.
-    erroring: bool,
 }
 
 /// Which digit set an integer verb prints with.
@@ -127,7 +126,6 @@ impl<'o> Printer<'o> {
         Printer {
             buf,
             f: Flags::default(),
-            erroring: false,
         }
     }
 
@@ -298,7 +296,6 @@ impl<'o> Printer<'o> {
     /// `%!verb(type=value)`, the value printed with `%v` and the current
     /// flags (so `%5d` of "x" reports `%!d(string=    x)` as in Go).
     fn bad_verb(&mut self, verb: char, v: &FmtValue<'_>) {
-        self.erroring = true;
         self.buf.push_str("%!");
         self.buf.push(verb);
         self.buf.push('(');
@@ -310,7 +307,6 @@ impl<'o> Printer<'o> {
             self.print_arg(v, 'v');
         }
         self.buf.push(')');
-        self.erroring = false;
     }
 
     /// A struct pointer below the top level (Go's `fmtPointer`).

@@ -1,0 +1,368 @@
+//! Sprig functions: lists, dicts, math, defaults, JSON encoding and
+//! reflection (Sprig v3.3.0's `list.go`, `dict.go`, `numeric.go`,
+//! `defaults.go`, `reflect.go`, as Helm v4.1.4 calls them).
+//!
+//! Sprig's list functions are reflection based: they accept any slice and
+//! return `[]interface {}`, and their non-`must` variants `panic`. Go's
+//! `text/template` recovers a panic inside a function call and reports it
+//! as that call's error, so in a template `first` and `mustFirst` fail with
+//! the same `error calling first: …` text; both spellings therefore share
+//! one body here.
+//!
+//! The helpers in this module mirror the Go library code Sprig leans on:
+//! [`go_empty`] (Sprig's `empty`, also mergo's `isEmptyValue` with
+//! dereferencing), [`deep_equal`] (`reflect.DeepEqual`), [`to_int64`] and
+//! [`to_float64`] (spf13/cast), and [`strval`] (Sprig's `strval`).
+
+mod defaults;
+mod dicts;
+mod json;
+mod lists;
+mod math;
+
+use std::sync::Arc;
+
+use crate::diag::Diagnostic;
+use crate::engine::gotmpl::exec::FuncCtx;
+use crate::engine::gotmpl::format::{self, FmtArg};
+use crate::engine::gotmpl::funcs::{FuncMap, Function, ParamType};
+use crate::engine::gotmpl::value::{GoMap, GoValue};
+
+/// Registers this family's functions.
+pub fn register(map: &mut FuncMap) {
+    lists::register(map);
+    dicts::register(map);
+    math::register(map);
+    defaults::register(map);
+}
+
+/// An error of a collections function, worded as the Go runtime or Sprig
+/// words it (the executor prefixes `error calling NAME: `).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CollectionsError {
+    /// `reflect.TypeOf(nil).Kind()` dereferences a nil type: Go's runtime
+    /// panic, recovered by the template executor.
+    #[error("runtime error: invalid memory address or nil pointer dereference")]
+    NilDereference,
+    /// Integer division or modulo by zero (Go runtime panic).
+    #[error("runtime error: integer divide by zero")]
+    DivideByZero,
+    /// `make` with a negative or absurd length (Sprig's `chunk` with size 0).
+    #[error("runtime error: makeslice: len out of range")]
+    MakeSliceLen,
+    /// A failed Go type assertion `x.(T)` (Sprig's `dig`).
+    #[error("interface conversion: interface {{}} is {got}, not {want}")]
+    Conversion {
+        /// Dynamic type of the value (`nil` for a nil interface).
+        got: String,
+        /// Asserted type.
+        want: &'static str,
+    },
+    /// Go's reflect-based argument check for a parameter the executor
+    /// cannot check itself (maps).
+    #[error("wrong type for value; expected {expected}; got {got}")]
+    WrongType {
+        /// Expected Go type.
+        expected: &'static str,
+        /// Actual Go type.
+        got: String,
+    },
+    /// Sprig's own error text (`Cannot find first on type string`, …).
+    #[error("{0}")]
+    Sprig(String),
+}
+
+impl From<CollectionsError> for Diagnostic {
+    fn from(e: CollectionsError) -> Diagnostic {
+        // These errors surface through the template executor, which adds the
+        // template file, line and column; on their own they carry no location.
+        Diagnostic::new(e.to_string())
+    }
+}
+
+impl From<CollectionsError> for String {
+    fn from(e: CollectionsError) -> String {
+        e.to_string()
+    }
+}
+
+/// The body type every function of this family uses.
+type Body = dyn Fn(&mut FuncCtx<'_>, Vec<GoValue>) -> Result<GoValue, String> + Send + Sync;
+
+/// Registers one body under each of `names` (Sprig aliases such as
+/// `append`/`push`, `first`/`mustFirst` share a Go function or behave
+/// identically once panics become errors).
+fn reg<F>(
+    map: &mut FuncMap,
+    names: &[&str],
+    params: Vec<ParamType>,
+    variadic: Option<ParamType>,
+    body: F,
+) where
+    F: Fn(&mut FuncCtx<'_>, Vec<GoValue>) -> Result<GoValue, String> + Send + Sync + 'static,
+{
+    let body: Arc<Body> = Arc::new(body);
+    for name in names {
+        let b = Arc::clone(&body);
+        let func = Function::new(params.clone(), variadic, move |ctx, args| b(ctx, args));
+        map.insert((*name).to_string(), Arc::new(func));
+    }
+}
+
+/// Go's `reflect.Kind.String()` of a value's dynamic type, as Sprig's
+/// `Cannot … on type %s` messages print it.
+fn kind_str(v: &GoValue) -> String {
+    v.kind_name()
+}
+
+/// The elements of a slice argument declared `interface{}` in Sprig.
+///
+/// A nil argument makes Sprig call `reflect.TypeOf(nil).Kind()`, a nil
+/// dereference; a non-slice is reported with `msg(kind)`.
+fn slice_items(
+    v: &GoValue,
+    msg: impl Fn(&str) -> String,
+) -> Result<Vec<GoValue>, CollectionsError> {
+    match v {
+        GoValue::Missing | GoValue::Nil => Err(CollectionsError::NilDereference),
+        GoValue::List(l) => Ok(l.items.clone()),
+        // A []byte is a slice of uint8 to reflection.
+        GoValue::Bytes(b) => Ok(b.iter().map(|x| GoValue::Uint64(u64::from(*x))).collect()),
+        other => Err(CollectionsError::Sprig(msg(&kind_str(other)))),
+    }
+}
+
+/// A `map[string]interface {}` parameter, declared [`ParamType::Value`] so
+/// the body sees Go's distinction: an invalid (missing) value or the `nil`
+/// keyword becomes a nil map (`None`), while a nil interface or another type
+/// fails Go's argument check.
+fn map_arg(v: &GoValue) -> Result<Option<GoMap>, CollectionsError> {
+    match v {
+        GoValue::Missing => Ok(None),
+        GoValue::Map(m) => Ok(Some(Arc::clone(m))),
+        GoValue::Nil => Err(CollectionsError::WrongType {
+            expected: "map[string]interface {}",
+            got: "interface {}".into(),
+        }),
+        other => Err(CollectionsError::WrongType {
+            expected: "map[string]interface {}",
+            got: other.type_name(),
+        }),
+    }
+}
+
+/// Sprig's `empty`: the zero value of its type (nil, false, 0, empty
+/// string/slice/map) is empty; structs never are.
+pub fn go_empty(v: &GoValue) -> bool {
+    match v {
+        GoValue::Missing | GoValue::Nil => true,
+        GoValue::Bool(b) => !b,
+        GoValue::Int(i) | GoValue::Int64(i) => *i == 0,
+        GoValue::Uint64(u) => *u == 0,
+        GoValue::Float(x) => *x == 0.0,
+        GoValue::Complex(r, i) => *r == 0.0 && *i == 0.0,
+        GoValue::String(s) => s.is_empty(),
+        GoValue::Bytes(b) => b.is_empty(),
+        GoValue::List(l) => l.items.is_empty(),
+        GoValue::Map(m) => m.is_empty(),
+        GoValue::Object(o) => o.is_nil(),
+        GoValue::Func(_) => false,
+    }
+}
+
+/// Go's `reflect.DeepEqual` on two `interface {}` values: the dynamic
+/// types must match exactly (`1` and `1.0` differ, as do `int` and
+/// `int64`), slices and maps compare element-wise, NaN is unequal to
+/// itself, functions are never equal.
+pub fn deep_equal(a: &GoValue, b: &GoValue) -> bool {
+    match (a, b) {
+        (GoValue::Missing | GoValue::Nil, GoValue::Missing | GoValue::Nil) => true,
+        (GoValue::Bool(x), GoValue::Bool(y)) => x == y,
+        (GoValue::Int(x), GoValue::Int(y)) | (GoValue::Int64(x), GoValue::Int64(y)) => x == y,
+        (GoValue::Uint64(x), GoValue::Uint64(y)) => x == y,
+        (GoValue::Float(x), GoValue::Float(y)) => x == y,
+        (GoValue::Complex(r1, i1), GoValue::Complex(r2, i2)) => r1 == r2 && i1 == i2,
+        (GoValue::String(x), GoValue::String(y)) => x == y,
+        (GoValue::Bytes(x), GoValue::Bytes(y)) => x == y,
+        (GoValue::List(x), GoValue::List(y)) => {
+            x.elem == y.elem
+                && x.items.len() == y.items.len()
+                && x.items.iter().zip(&y.items).all(|(p, q)| deep_equal(p, q))
+        }
+        (GoValue::Map(x), GoValue::Map(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| deep_equal(v, w)))
+        }
+        (GoValue::Object(x), GoValue::Object(y)) => Arc::ptr_eq(x, y),
+        _ => false,
+    }
+}
+
+/// Sprig's `strval`: strings as they are, `[]byte` as text, a
+/// `fmt.Stringer` through `String()`, anything else through `%v`.
+pub fn strval(v: &GoValue) -> String {
+    match v {
+        GoValue::String(s) => s.to_string(),
+        GoValue::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+        other => format::sprint(&[other as &dyn FmtArg]),
+    }
+}
+
+/// Go's conversion of a float64 to int64 on amd64: truncation, with NaN
+/// and out-of-range values giving the "integer indefinite" MinInt64.
+fn float_to_i64(x: f64) -> i64 {
+    // 2^63 as f64; every float in [-2^63, 2^63) converts exactly.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    if x.is_nan() || !(-LIMIT..LIMIT).contains(&x) {
+        i64::MIN
+    } else {
+        x.trunc() as i64
+    }
+}
+
+/// spf13/cast `ToInt64` as Sprig's arithmetic uses it: errors become 0.
+///
+/// Strings go through cast's `trimZeroDecimal` (`"1.0"` → `"1"`) and then
+/// `strconv.ParseInt(s, 0, 0)`, so `"0x10"` is 16, `"010"` is 8, `"1.5"`
+/// and `"1e3"` are 0; floats truncate; `true` is 1.
+pub fn to_int64(v: &GoValue) -> i64 {
+    match v {
+        GoValue::Int(i) | GoValue::Int64(i) => *i,
+        GoValue::Uint64(u) => *u as i64,
+        GoValue::Float(x) => float_to_i64(*x),
+        GoValue::Bool(b) => i64::from(*b),
+        GoValue::String(s) => parse_go_int(trim_zero_decimal(s)).unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// spf13/cast `ToFloat64`: numbers convert, strings go through
+/// `strconv.ParseFloat` (errors become 0), `true` is 1.
+pub fn to_float64(v: &GoValue) -> f64 {
+    match v {
+        GoValue::Float(x) => *x,
+        GoValue::Int(i) | GoValue::Int64(i) => *i as f64,
+        GoValue::Uint64(u) => *u as f64,
+        GoValue::Bool(b) => f64::from(u8::from(*b)),
+        GoValue::String(s) => parse_go_float(s).unwrap_or(0.0),
+        _ => 0.0,
+    }
+}
+
+/// spf13/cast's `trimZeroDecimal`: drops a fraction made only of zeros
+/// (`"10.00"` → `"10"`), leaving anything else untouched.
+fn trim_zero_decimal(s: &str) -> &str {
+    let mut found_zero = false;
+    for (i, b) in s.bytes().enumerate().rev() {
+        match b {
+            b'.' if found_zero => return &s[..i],
+            b'.' => return s,
+            b'0' => found_zero = true,
+            _ => return s,
+        }
+    }
+    s
+}
+
+/// Go's `underscoreOK`: underscores only between digits (or right after a
+/// base prefix).
+fn underscore_ok(s: &str) -> bool {
+    let s = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let b = s.as_bytes();
+    let mut saw = b'^';
+    let mut i = 0;
+    let mut hex = false;
+    if b.len() >= 2 && b[0] == b'0' && matches!(b[1].to_ascii_lowercase(), b'b' | b'o' | b'x') {
+        i = 2;
+        saw = b'0';
+        hex = b[1].eq_ignore_ascii_case(&b'x');
+    }
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_digit() || (hex && c.to_ascii_lowercase().is_ascii_hexdigit()) {
+            saw = b'0';
+        } else if c == b'_' {
+            if saw != b'0' {
+                return false;
+            }
+            saw = b'_';
+        } else {
+            if saw == b'_' {
+                return false;
+            }
+            saw = b'!';
+        }
+        i += 1;
+    }
+    saw != b'_'
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)`: optional sign, `0x`/`0o`/`0b` or
+/// leading-`0` octal prefixes, underscores between digits.
+fn parse_go_int(s: &str) -> Option<i64> {
+    if !underscore_ok(s) {
+        return None;
+    }
+    let (neg, body) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let lower = body.to_ascii_lowercase();
+    let (radix, digits) = if let Some(d) = lower.strip_prefix("0x") {
+        (16, d.to_string())
+    } else if let Some(d) = lower.strip_prefix("0b") {
+        (2, d.to_string())
+    } else if let Some(d) = lower.strip_prefix("0o") {
+        (8, d.to_string())
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (8, lower[1..].to_string())
+    } else {
+        (10, lower.clone())
+    };
+    let digits: String = digits.chars().filter(|c| *c != '_').collect();
+    if digits.is_empty() || digits.starts_with(['+', '-']) {
+        return None;
+    }
+    let magnitude = u64::from_str_radix(&digits, radix).ok()?;
+    if neg {
+        if magnitude > i64::MAX as u64 + 1 {
+            None
+        } else {
+            Some((magnitude as i64).wrapping_neg())
+        }
+    } else {
+        i64::try_from(magnitude).ok()
+    }
+}
+
+/// Go's `strconv.ParseFloat(s, 64)` for decimal input: Rust's parser
+/// accepts the same spellings (`1e3`, `.5`, `inf`, `NaN`), plus Go's
+/// digit-separating underscores; out-of-range values are errors in Go.
+fn parse_go_float(s: &str) -> Option<f64> {
+    if !underscore_ok(s) {
+        return None;
+    }
+    let cleaned: String = s.chars().filter(|c| *c != '_').collect();
+    let body = cleaned.trim_start_matches(['+', '-']);
+    // Rust would read "infinity"/"inf"/"nan" too, as Go does; reject what
+    // Go rejects: hex without an exponent, and a second sign.
+    if body.starts_with(['+', '-']) || body.to_ascii_lowercase().starts_with("0x") {
+        return None;
+    }
+    let x: f64 = cleaned.parse().ok()?;
+    let lower = body.to_ascii_lowercase();
+    if x.is_infinite() && lower != "inf" && lower != "infinity" {
+        return None;
+    }
+    Some(x)
+}
+
+/// spf13/cast `ToInt` (Go `int` is 64-bit on Helm's platforms).
+pub fn to_int(v: &GoValue) -> i64 {
+    to_int64(v)
+}
+
+#[cfg(test)]
+mod tests;

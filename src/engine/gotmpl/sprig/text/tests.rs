@@ -1,0 +1,459 @@
+//! Template-level tests: the functions as a template calls them (argument
+//! checks, pipelines, printed results), and a differential run against
+//! real Helm when `HELM_REF` points at a helm binary.
+
+use super::register;
+use crate::engine::gotmpl::funcs::FuncMap;
+use crate::engine::gotmpl::template::Template;
+use crate::engine::gotmpl::value::GoValue;
+
+fn template(src: &str) -> Result<Template, String> {
+    let mut map = FuncMap::new();
+    register(&mut map);
+    test_collections(&mut map);
+    let mut t = Template::new("t");
+    t.funcs(map.into_iter().map(|(k, f)| (k, (*f).clone())));
+    t.parse(src).map_err(|e| e.to_string())?;
+    Ok(t)
+}
+
+/// Minimal `list` and `dict` (owned by the collections family) so test
+/// expressions can build arguments.
+fn test_collections(map: &mut FuncMap) {
+    use crate::engine::gotmpl::funcs::{Function, ParamType};
+    use std::sync::Arc;
+    map.insert(
+        "list".into(),
+        Arc::new(Function::new(vec![], Some(ParamType::Any), |_, a| {
+            Ok(GoValue::list(a))
+        })),
+    );
+    map.insert(
+        "dict".into(),
+        Arc::new(Function::new(vec![], Some(ParamType::Any), |_, a| {
+            let mut m = std::collections::BTreeMap::new();
+            for pair in a.chunks(2) {
+                let k = pair[0].as_str().unwrap_or_default().to_string();
+                m.insert(k, pair.get(1).cloned().unwrap_or(GoValue::Nil));
+            }
+            Ok(GoValue::map(m))
+        })),
+    );
+}
+
+fn render(src: &str) -> Result<String, String> {
+    let t = template(src)?;
+    let mut out = String::new();
+    t.execute(&mut out, &GoValue::Nil)
+        .map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+/// The Go error a function returned, without the executor's location prefix.
+fn error_of(src: &str) -> String {
+    let e = render(src).expect_err(src);
+    match e.split_once("error calling ") {
+        Some((_, rest)) => rest
+            .split_once(": ")
+            .map(|x| x.1)
+            .unwrap_or(rest)
+            .to_string(),
+        None => e,
+    }
+}
+
+#[test]
+fn strings_table() {
+    let cases = [
+        (r#"{{ quote "a" 1 nil }}"#, r#""a" "1""#),
+        (r#"{{ "x" | squote }}"#, "'x'"),
+        (r#"{{ "foo.yaml" | trimSuffix ".yaml" }}"#, "foo"),
+        (r#"{{ "a-very-long-name" | trunc 6 }}"#, "a-very"),
+        (r#"{{ indent 2 "a\nb" }}"#, "  a\n  b"),
+        (r#"{{ nindent 2 "a" }}"#, "\n  a"),
+        (r#"{{ contains "ell" "hello" }}"#, "true"),
+        (r#"{{ toString 1.5 }}"#, "1.5"),
+        (r#"{{ join "," (splitList "/" "a/b/c") }}"#, "a,b,c"),
+        (r#"{{ upper "abc" }}{{ lower "ABC" }}"#, "ABCabc"),
+        (r#"{{ trim "  x \n" }}"#, "x"),
+        (r#"{{ replace " " "-" "a b c" }}"#, "a-b-c"),
+        (r#"{{ trimAll "$" "$5.00$" }}"#, "5.00"),
+        (
+            r#"{{ hasSuffix "z" "xyz" }}{{ hasPrefix "z" "xyz" }}"#,
+            "truefalse",
+        ),
+        (r#"{{ substr 1 3 "hello" }}"#, "el"),
+        (r#"{{ repeat 3 "ab" }}"#, "ababab"),
+        (r#"{{ plural "one" "many" 1 }}"#, "one"),
+        (r#"{{ split "," "a,b" }}"#, "map[_0:a _1:b]"),
+        (r#"{{ splitn "," 2 "a,b,c" }}"#, "map[_0:a _1:b,c]"),
+        (r#"{{ wrapWith 5 "\t" "Hello World" }}"#, "Hello\tWorld"),
+        (r#"{{ cat "a" nil "b" 1 }}"#, "a b 1"),
+        (r#"{{ camelcase "http_server" }}"#, "HttpServer"),
+        (r#"{{ getHostByName "example.com" }}"#, ""),
+    ];
+    for (src, want) in cases {
+        assert_eq!(render(src).unwrap(), want, "{src}");
+    }
+}
+
+#[test]
+fn conversions_and_encodings_table() {
+    let cases = [
+        (r#"{{ int "42" }}"#, "42"),
+        (r#"{{ int64 "0x10" }}"#, "16"),
+        (r#"{{ atoi "x" }}"#, "0"),
+        (r#"{{ toDecimal "0777" }}"#, "511"),
+        (r#"{{ b64enc "hello" }}"#, "aGVsbG8="),
+        (r#"{{ b64dec "aGVsbG8=" }}"#, "hello"),
+        (r#"{{ b32dec (b32enc "hi") }}"#, "hi"),
+        (
+            r#"{{ sha1sum "hello" }}"#,
+            "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d",
+        ),
+        (r#"{{ adler32sum "hello" }}"#, "103547413"),
+        (
+            r#"{{ base "a/b.txt" }}{{ ext "a/b.txt" }}{{ osDir "/a/b" }}"#,
+            "b.txt.txt/a",
+        ),
+    ];
+    for (src, want) in cases {
+        assert_eq!(render(src).unwrap(), want, "{src}");
+    }
+}
+
+#[test]
+fn regex_and_semver_table() {
+    let cases = [
+        (r#"{{ regexMatch "^[a-z]+$" "abc" }}"#, "true"),
+        (r#"{{ regexMatch "(" "abc" }}"#, "false"),
+        (r#"{{ regexFind "[0-9]+" "ab12cd34" }}"#, "12"),
+        (
+            r#"{{ regexFindAll "[0-9]+" "a1b22c333" -1 }}"#,
+            "[1 22 333]",
+        ),
+        (
+            r#"{{ regexReplaceAll "a(x*)b" "-ab-axxb-" "${1}W" }}"#,
+            "-W-xxW-",
+        ),
+        (
+            r#"{{ regexReplaceAllLiteral "a(x*)b" "-ab-" "${1}" }}"#,
+            "-${1}-",
+        ),
+        (r#"{{ regexSplit "[,;]" "a,b;c" -1 }}"#, "[a b c]"),
+        (r#"{{ regexQuoteMeta "1.2" }}"#, r"1\.2"),
+        (r#"{{ semverCompare ">=1.2.0" "1.3.0" }}"#, "true"),
+        (
+            r#"{{ (semver "1.2.3-beta.1+c0ff33").Prerelease }}"#,
+            "beta.1",
+        ),
+        (
+            r#"{{ $v := semver "v2.3" }}{{ $v.Major }}.{{ $v.Minor }} {{ $v }} {{ $v.Original }}"#,
+            "2.3 2.3.0 v2.3",
+        ),
+        (r#"{{ semver "1.2.3" | (semver "1.3.3").Compare }}"#, "1"),
+        (
+            r#"{{ (semver "1.2.3").LessThan (semver "1.3.0") }}"#,
+            "true",
+        ),
+        (
+            r#"{{ urlJoin (urlParse "https://h/p?q#f") }}"#,
+            "https://h/p?q#f",
+        ),
+    ];
+    for (src, want) in cases {
+        assert_eq!(render(src).unwrap(), want, "{src}");
+    }
+}
+
+#[test]
+fn go_errors_are_reported() {
+    assert_eq!(
+        error_of(r#"{{ regexFind "(" "x" }}"#),
+        "regexp: Compile(`(`): error parsing regexp: missing closing ): `(`"
+    );
+    assert_eq!(
+        error_of(r#"{{ mustRegexFind "a)" "x" }}"#),
+        "error parsing regexp: unexpected ): `a)`"
+    );
+    assert_eq!(
+        error_of(r#"{{ semverCompare "1.2.0" "bad" }}"#),
+        "invalid semantic version"
+    );
+    assert_eq!(
+        error_of(r#"{{ repeat -1 "a" }}"#),
+        "strings: negative Repeat count"
+    );
+    assert_eq!(
+        error_of(r#"{{ urlParse ":x" }}"#),
+        "unable to parse url: parse \":x\": missing protocol scheme"
+    );
+    let e = render(r#"{{ $x := 1 }}{{ upper $x }}"#).unwrap_err();
+    assert!(
+        e.contains("wrong type for value; expected string; got int"),
+        "{e}"
+    );
+}
+
+/// Expressions rendered by both Helm and us; each result is printed with
+/// `print` and base64-encoded so any text survives Helm's YAML handling.
+const DIFFERENTIAL: &[&str] = &[
+    r#"quote "a\"b" 1 2.5 true"#,
+    r#"squote "x" 1.5"#,
+    r#"quote "é\u0007\t""#,
+    r#""a.yaml" | trimSuffix ".yaml""#,
+    r#"trimPrefix "a" "aab""#,
+    r#"trunc 3 "héllo""#,
+    r#"trunc -2 "hello""#,
+    r#"indent 3 "a\n\nb\n""#,
+    r#"nindent 1 "x""#,
+    r#"contains "" "x""#,
+    r#"toString 3.0"#,
+    r#"toString (list 1 "a" nil)"#,
+    r#"toString 1e21"#,
+    r#"int "0x1F""#,
+    r#"int "1.0""#,
+    r#"int 3.99"#,
+    r#"int64 "017""#,
+    r#"float64 "1e3""#,
+    r#"float64 "1_0""#,
+    r#"atoi "12""#,
+    r#"toDecimal "0777""#,
+    r#"join "-" (list 1 nil "a" 2.5)"#,
+    r#"join "," "abc""#,
+    r#"toStrings (list 1 "b" nil true)"#,
+    r#"sha256sum "hello""#,
+    r#"sha1sum "abc""#,
+    r#"sha512sum "abc""#,
+    r#"adler32sum "Wikipedia""#,
+    r#"semverCompare "~1.2" "1.2.9""#,
+    r#"semverCompare "^0.2.3" "0.2.9""#,
+    r#"upper "straße""#,
+    r#"lower "ÀÉ ΣΑΣ""#,
+    r#"title "hello wOrld-foo_bar o'neil""#,
+    r#"untitle "Hello World""#,
+    r#"swapcase "Hello wORLD""#,
+    r#"trim "\t x \n""#,
+    r#"replace "" "-" "abc""#,
+    r#"regexFind "[a-z]+\\d" "ab12""#,
+    r#"regexFind "\\d+" "x٣٤12""#,
+    r#"regexFind "(?i)HELLO" "say hello""#,
+    r#"regexFind "a{" "xa{""#,
+    r#"regexFind "[[:alpha:]]+" "12abc3""#,
+    r#"regexFind "\\bfoo\\b" "a foo b""#,
+    r#"regexFindAll "a*" "baaac" -1"#,
+    r#"regexFindAll "." "abc" 2"#,
+    r#"regexFindAll "x" "abc" -1"#,
+    r#"regexReplaceAll "a*" "baaac" "-""#,
+    r#"regexReplaceAll "(?P<first>\\w+) (\\w+)" "hello world" "$2 ${first} $$ $3 $x""#,
+    r#"regexReplaceAll "a(x*)b" "-ab-axxb-" "$1W""#,
+    r#"regexReplaceAllLiteral "a" "banana" "$0""#,
+    r#"regexSplit "a" "banana" -1"#,
+    r#"regexSplit "a" "banana" 2"#,
+    r#"regexSplit "" "abc" -1"#,
+    r#"regexSplit "x*" "axbc" -1"#,
+    r#"regexSplit "a" "banana" 0"#,
+    r#"regexMatch "^v[0-9]+$" "v12""#,
+    r#"regexQuoteMeta "a.b*c[d]""#,
+    r#"b64enc "a""#,
+    r#"b64dec "YQ""#,
+    r#"b64dec "YQ==YQ==""#,
+    r#"b64dec "!!!!""#,
+    r#"b32enc "hello world""#,
+    r#"b32dec "NBSWY3DP""#,
+    r#"b32dec "NBSWY3D""#,
+    r#"b32dec "ME=====""#,
+    r#"base "/a/b/""#,
+    r#"dir "a/b/../c""#,
+    r#"clean "a//b/./../c/""#,
+    r#"ext "a/b.tar.gz""#,
+    r#"isAbs "a/b""#,
+    r#"osBase "/""#,
+    r#"snakecase "FirstName""#,
+    r#"snakecase "HTTPServer""#,
+    r#"snakecase "http2xx""#,
+    r#"snakecase "HTTP20xOK""#,
+    r#"snakecase "Duration2m3s""#,
+    r#"snakecase "Bld4Floor3rd""#,
+    r#"snakecase "a.b-c d__e""#,
+    r#"snakecase "ID""#,
+    r#"kebabcase "NoHTTPS""#,
+    r#"kebabcase "myAPIKey2Go""#,
+    r#"camelcase "http_server""#,
+    r#"camelcase "GOLANG_IS_GREAT""#,
+    r#"camelcase "_complex__case_""#,
+    r#"camelcase "some words""#,
+    r#"camelcase "fooBar-baz""#,
+    r#"camelcase "ABc_DEF""#,
+    r#"camelcase "a""#,
+    r#"camelcase "__""#,
+    r#"abbrev 5 "hello world""#,
+    r#"abbrev 20 "hello world""#,
+    r#"abbrevboth 5 10 "1234 5678 9123""#,
+    r#"abbrevboth 1 7 "abcdefghijklmno""#,
+    r#"initials "First  Try again""#,
+    r#"nospace " a\tb\n c ""#,
+    r#"wrap 5 "Hello World Foo""#,
+    r#"wrap 3 "Helloooo World""#,
+    r#"wrapWith 3 "|" "Helloooo World""#,
+    r#"cat "a" 1 (list 2 3) nil"#,
+    r#"plural "one" "many" 0"#,
+    r#"substr 0 3 "hello""#,
+    r#"substr -1 2 "hello""#,
+    r#"substr 2 99 "hello""#,
+    r#"splitList "" "abc""#,
+    r#"splitList "," """#,
+    r#"split "" "ab""#,
+    r#"splitn "," 0 "a,b""#,
+    r#"splitn "," -1 "a,b,c""#,
+    r#"urlParse "https://user:p%40ss@example.com:8443/a%20b/c?x=1&y=2#frag%21""#,
+    r#"urlParse "mailto:joe@example.com""#,
+    r#"urlParse "/relative/path?q""#,
+    r#"urlParse "http://[::1]:80/""#,
+    r#"urlJoin (dict "scheme" "https" "host" "h" "path" "/a b" "query" "x=1" "fragment" "f g")"#,
+    r#"urlJoin (dict "scheme" "https" "userinfo" "u:p@x" "host" "h")"#,
+    r#"urlJoin (dict "path" "a:b")"#,
+    r#"semver "1.2.3-alpha.1+build.5""#,
+    r#"(semver "v1.2").Original"#,
+    r#"(semver "1.2.3").Major"#,
+    r#"semver "1.2.3-alpha" | (semver "1.2.3-alpha.1").Compare"#,
+];
+
+/// Cases where Helm fails: we compare the function's error text.
+const DIFFERENTIAL_ERRORS: &[&str] = &[
+    r#"regexFind "(" "x""#,
+    r#"regexFindAll "`(" "x" -1"#,
+    r#"mustRegexFind "a**" "x""#,
+    r#"mustRegexFind "[z-a]" "x""#,
+    r#"mustRegexFind "x{1001}" "x""#,
+    r#"mustRegexMatch "\\8" "x""#,
+    r#"mustRegexSplit "(?x)a" "x" -1"#,
+    r#"semverCompare "1.2.0" "badVersion""#,
+    r#"semver "1.2.3-01""#,
+    r#"substr 2 1 "abc""#,
+    r#"repeat -1 "a""#,
+    r#"urlParse "%zz""#,
+    r#"urlParse "http://h:x/""#,
+    r#"urlJoin (dict "host" 1)"#,
+];
+
+fn helm_ref() -> Option<String> {
+    match std::env::var("HELM_REF") {
+        Ok(p) if !p.is_empty() => Some(p),
+        _ => {
+            eprintln!("sprig text differential test skipped: HELM_REF is not set");
+            None
+        }
+    }
+}
+
+fn scratch_chart(templates: &[(String, String)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("sx");
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    std::fs::write(
+        root.join("Chart.yaml"),
+        "apiVersion: v2\nname: sx\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    for (name, body) in templates {
+        std::fs::write(root.join("templates").join(name), body).unwrap();
+    }
+    dir
+}
+
+fn run_helm(helm: &str, dir: &tempfile::TempDir) -> (bool, String) {
+    let out = std::process::Command::new(helm)
+        .arg("template")
+        .arg(dir.path().join("sx"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(if out.status.success() {
+        &out.stdout
+    } else {
+        &out.stderr
+    });
+    (out.status.success(), text.into_owned())
+}
+
+fn wrapped(expr: &str) -> String {
+    format!("x: {{{{ print ({expr}) | b64enc }}}}\n")
+}
+
+#[test]
+fn differential_against_helm() {
+    let Some(helm) = helm_ref() else {
+        return;
+    };
+    let templates: Vec<(String, String)> = DIFFERENTIAL
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (format!("t{i:03}.yaml"), wrapped(e)))
+        .collect();
+    let dir = scratch_chart(&templates);
+    let (ok, text) = run_helm(&helm, &dir);
+    assert!(ok, "helm failed: {text}");
+    let mut failures = Vec::new();
+    for (i, expr) in DIFFERENTIAL.iter().enumerate() {
+        let marker = format!("# Source: sx/templates/t{i:03}.yaml\n");
+        let helm_out = text
+            .split_once(&marker)
+            .map(|(_, rest)| {
+                rest.split("\n---")
+                    .next()
+                    .unwrap_or("")
+                    .trim_end()
+                    .to_string()
+            })
+            .unwrap_or_default();
+        let ours = render(wrapped(expr).trim_end()).unwrap_or_else(|e| format!("ERROR {e}"));
+        if ours != helm_out {
+            let decode = |s: &str| {
+                let b = s.trim_start_matches("x:").trim();
+                super::encoding::b64dec(b.as_bytes())
+                    .map(|v| String::from_utf8_lossy(&v).into_owned())
+                    .unwrap_or_else(|_| s.to_string())
+            };
+            failures.push(format!(
+                "{expr}\n   helm: {:?}\n   ours: {:?}",
+                decode(&helm_out),
+                decode(&ours)
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} differences:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn differential_errors_against_helm() {
+    let Some(helm) = helm_ref() else {
+        return;
+    };
+    let mut failures = Vec::new();
+    for expr in DIFFERENTIAL_ERRORS {
+        let dir = scratch_chart(&[("t.yaml".to_string(), format!("x: {{{{ {expr} }}}}\n"))]);
+        let (ok, text) = run_helm(&helm, &dir);
+        assert!(!ok, "helm unexpectedly succeeded for {expr}");
+        let line = text.lines().next().unwrap_or("");
+        let helm_msg = line
+            .split_once("error calling ")
+            .and_then(|(_, r)| r.split_once(": "))
+            .map(|(_, m)| m.to_string())
+            .unwrap_or_else(|| line.to_string());
+        let ours = error_of(&format!("{{{{ {expr} }}}}"));
+        if ours != helm_msg {
+            failures.push(format!("{expr}\n   helm: {helm_msg}\n   ours: {ours}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} differences:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

@@ -106,8 +106,12 @@ type R<T> = Result<T, ExecError>;
 pub struct State<'a> {
     tmpl: &'a Template,
     tree: &'a Tree,
-    vars: Vec<(&'a str, GoValue)>,
+    /// Variables: name, value, and whether the value is held in an
+    /// `interface {}` (a slice or map element), which Go names in errors.
+    vars: Vec<(&'a str, GoValue, bool)>,
     depth: usize,
+    /// Whether dot is an `interface {}`-typed element (inside range).
+    dot_iface: bool,
 }
 
 /// Runs `tree` (a tree of `tmpl`) with `dot`, appending to `out`.
@@ -121,8 +125,9 @@ pub(crate) fn execute_tree(
     let mut s = State {
         tmpl,
         tree,
-        vars: vec![("$", dot.clone())],
+        vars: vec![("$", dot.clone(), false)],
         depth,
+        dot_iface: false,
     };
     s.walk_list(dot, &tree.root, out).map(|_| ())
 }
@@ -215,7 +220,10 @@ impl<'a> State<'a> {
         let val = self.eval_pipeline(dot, &b.pipe)?;
         if val.is_true() {
             if with {
-                self.walk_list(&val, &b.list, out)
+                let saved = std::mem::replace(&mut self.dot_iface, false);
+                let r = self.walk_list(&val, &b.list, out);
+                self.dot_iface = saved;
+                r
             } else {
                 self.walk_list(dot, &b.list, out)
             }
@@ -231,6 +239,14 @@ impl<'a> State<'a> {
         let mark = self.vars.len();
         let decl = &r.pipe.decl;
         // One iteration; returns false on {{break}}.
+        // Elements of []interface {} and map[string]interface {} are
+        // interface-typed in Go (errors name them `interface {}`).
+        let elem_iface = match &val {
+            GoValue::List(l) => l.elem == super::value::ELEM_ANY,
+            GoValue::Map(_) => true,
+            _ => false,
+        };
+        let saved_dot_iface = self.dot_iface;
         let one = |s: &mut State<'a>, index: GoValue, elem: GoValue, out: &mut String| -> R<bool> {
             if !decl.is_empty() {
                 if r.pipe.is_assign {
@@ -240,18 +256,24 @@ impl<'a> State<'a> {
                         elem.clone()
                     };
                     s.set_var(At::Var(&decl[0]), &decl[0].ident[0], v)?;
+                    if decl.len() == 1 {
+                        s.mark_iface(&decl[0].ident[0], elem_iface);
+                    }
                 } else {
-                    s.set_top_var(1, elem.clone());
+                    s.set_top_var(1, elem.clone(), elem_iface);
                 }
             }
             if decl.len() > 1 {
                 if r.pipe.is_assign {
                     s.set_var(At::Var(&decl[1]), &decl[1].ident[0], elem.clone())?;
+                    s.mark_iface(&decl[1].ident[0], elem_iface);
                 } else {
-                    s.set_top_var(2, index);
+                    s.set_top_var(2, index, false);
                 }
             }
+            s.dot_iface = elem_iface;
             let flow = s.walk_list(&elem, &r.list, out);
+            s.dot_iface = saved_dot_iface;
             s.vars.truncate(mark);
             Ok(!matches!(flow?, Flow::Break))
         };
@@ -382,26 +404,35 @@ impl<'a> State<'a> {
     }
 
     fn set_var(&mut self, at: At<'_>, name: &str, v: GoValue) -> R<()> {
-        for (n, val) in self.vars.iter_mut().rev() {
+        for (n, val, iface) in self.vars.iter_mut().rev() {
             if *n == name {
                 *val = v;
+                *iface = false;
                 return Ok(());
             }
         }
         Err(self.errorf(at, format!("undefined variable: {name}")))
     }
 
-    fn set_top_var(&mut self, n: usize, v: GoValue) {
-        let len = self.vars.len();
-        if n <= len {
-            self.vars[len - n].1 = v;
+    /// Records that the innermost variable `name` holds an interface-typed element.
+    fn mark_iface(&mut self, name: &str, iface: bool) {
+        if let Some(var) = self.vars.iter_mut().rev().find(|(n, _, _)| *n == name) {
+            var.2 = iface;
         }
     }
 
-    fn var_value(&self, at: At<'_>, name: &str) -> R<GoValue> {
-        for (n, val) in self.vars.iter().rev() {
+    fn set_top_var(&mut self, n: usize, v: GoValue, iface: bool) {
+        let len = self.vars.len();
+        if n <= len {
+            self.vars[len - n].1 = v;
+            self.vars[len - n].2 = iface;
+        }
+    }
+
+    fn var_value(&self, at: At<'_>, name: &str) -> R<(GoValue, bool)> {
+        for (n, val, iface) in self.vars.iter().rev() {
             if *n == name {
-                return Ok(val.clone());
+                return Ok((val.clone(), *iface));
             }
         }
         Err(self.errorf(at, format!("undefined variable: {name}")))
@@ -421,7 +452,7 @@ impl<'a> State<'a> {
             Node::Field(f) => (dot, &f.ident),
             Node::Variable(var) => {
                 let name = var.ident.first()?;
-                let (_, v) = self.vars.iter().rev().find(|(n, _)| *n == name)?;
+                let (_, v, _) = self.vars.iter().rev().find(|(n, _, _)| *n == name)?;
                 (v, &var.ident[1..])
             }
             Node::Dot(_) => (dot, &[]),
@@ -447,7 +478,7 @@ impl<'a> State<'a> {
                 if pipe.is_assign {
                     self.set_var(At::Var(var), &var.ident[0], v.clone())?;
                 } else {
-                    self.vars.push((&var.ident[0], v.clone()));
+                    self.vars.push((&var.ident[0], v.clone(), false));
                 }
             }
             return Ok(v);
@@ -466,7 +497,7 @@ impl<'a> State<'a> {
             if pipe.is_assign {
                 self.set_var(At::Var(var), &var.ident[0], value.clone())?;
             } else {
-                self.vars.push((&var.ident[0], value.clone()));
+                self.vars.push((&var.ident[0], value.clone(), false));
             }
         }
         Ok(value)
@@ -493,7 +524,7 @@ impl<'a> State<'a> {
             Node::Field(f) => {
                 return self.eval_field_chain(
                     dot,
-                    dot.clone(),
+                    (dot.clone(), self.dot_iface),
                     At::Field(f, f.pos),
                     &f.ident,
                     &cmd.args[1..],
@@ -561,13 +592,14 @@ impl<'a> State<'a> {
                 ),
             ));
         }
-        let recv = self.eval_arg(dot, ParamType::Any, &c.node)?;
-        let recv = if matches!(recv, GoValue::Nil) {
-            GoValue::Missing
-        } else {
-            recv
+        // Go evaluates the operand with no target type: a missing value
+        // stays missing and a nil interface stays nil.
+        let recv = match c.node.as_ref() {
+            Node::Pipe(p) => self.eval_pipeline(dot, p)?,
+            Node::Identifier(id) => self.eval_function(dot, id, At::Node(&c.node), &[], None)?,
+            other => self.eval_arg(dot, ParamType::Value, other)?,
         };
-        self.eval_field_chain(dot, recv, At::Node(&c.node), &c.field, args, fin)
+        self.eval_field_chain(dot, (recv, false), At::Node(&c.node), &c.field, args, fin)
     }
 
     fn eval_variable(
@@ -577,7 +609,7 @@ impl<'a> State<'a> {
         args: &'a [Node],
         fin: Option<GoValue>,
     ) -> R<GoValue> {
-        let value = self.var_value(At::Var(v), &v.ident[0])?;
+        let (value, iface) = self.var_value(At::Var(v), &v.ident[0])?;
         if v.ident.len() == 1 {
             if !args.is_empty() || fin.is_some() {
                 return Err(self.errorf(
@@ -587,23 +619,27 @@ impl<'a> State<'a> {
             }
             return Ok(value);
         }
-        self.eval_field_chain(dot, value, At::Var(v), &v.ident[1..], args, fin)
+        self.eval_field_chain(dot, (value, iface), At::Var(v), &v.ident[1..], args, fin)
     }
 
     fn eval_field_chain(
         &mut self,
         dot: &GoValue,
-        mut recv: GoValue,
+        (mut recv, mut iface): (GoValue, bool),
         at: At<'a>,
         ident: &'a [String],
         args: &'a [Node],
         fin: Option<GoValue>,
     ) -> R<GoValue> {
-        let n = ident.len();
-        for name in &ident[..n - 1] {
-            recv = self.eval_field(dot, name, at, &[], None, &recv)?;
+        let Some((last, init)) = ident.split_last() else {
+            return Ok(recv);
+        };
+        for name in init {
+            let from_map = matches!(recv, GoValue::Map(_));
+            recv = self.eval_field(dot, name, at, &[], None, (&recv, iface))?;
+            iface = from_map;
         }
-        self.eval_field(dot, &ident[n - 1], at, args, fin, &recv)
+        self.eval_field(dot, last, at, args, fin, (&recv, iface))
     }
 
     fn eval_field(
@@ -613,9 +649,17 @@ impl<'a> State<'a> {
         at: At<'a>,
         args: &'a [Node],
         fin: Option<GoValue>,
-        recv: &GoValue,
+        (recv, recv_iface): (&GoValue, bool),
     ) -> R<GoValue> {
         let has_args = !args.is_empty() || fin.is_some();
+        // Go names the receiver's static type: `interface {}` for elements.
+        let type_name = |v: &GoValue| {
+            if recv_iface {
+                "interface {}".to_string()
+            } else {
+                v.type_name()
+            }
+        };
         match recv {
             GoValue::Missing => {
                 if self.tmpl.missing_key() == MissingKey::Error {
@@ -649,7 +693,7 @@ impl<'a> State<'a> {
                 }
                 Err(self.errorf(
                     at,
-                    format!("can't evaluate field {name} in type {}", o.type_name()),
+                    format!("can't evaluate field {name} in type {}", type_name(recv)),
                 ))
             }
             GoValue::Map(m) => {
@@ -672,7 +716,7 @@ impl<'a> State<'a> {
             }
             other => Err(self.errorf(
                 at,
-                format!("can't evaluate field {name} in type {}", other.type_name()),
+                format!("can't evaluate field {name} in type {}", type_name(other)),
             )),
         }
     }
@@ -756,7 +800,9 @@ impl<'a> State<'a> {
             argv.push(self.validate(at, f, t)?);
         }
         let result = if func.special && name == "call" {
-            self.call_builtin(argv)
+            // Go names the callee by its source text in call's own errors.
+            let callee = args.first().map(|n| n.to_string()).unwrap_or_default();
+            self.call_builtin(&callee, argv)
         } else {
             let mut ctx = FuncCtx {
                 tmpl: self.tmpl,
@@ -768,23 +814,28 @@ impl<'a> State<'a> {
     }
 
     /// The `call` builtin: the first argument must be a function value.
-    fn call_builtin(&mut self, mut argv: Vec<GoValue>) -> Result<GoValue, String> {
+    fn call_builtin(&mut self, name: &str, mut argv: Vec<GoValue>) -> Result<GoValue, String> {
         let callee = argv.remove(0);
         let func: Arc<Function> = match callee {
             GoValue::Func(f) => f,
             GoValue::Nil | GoValue::Missing => return Err("call of nil".into()),
-            other => return Err(format!("non-function of type {}", other.type_name())),
+            other => {
+                return Err(format!("non-function {name} of type {}", other.type_name()));
+            }
         };
         let n = func.params.len();
         if func.variadic.is_some() {
             if argv.len() < n {
                 return Err(format!(
-                    "wrong number of args: got {} want at least {n}",
+                    "wrong number of args for {name}: got {} want at least {n}",
                     argv.len()
                 ));
             }
         } else if argv.len() != n {
-            return Err(format!("wrong number of args: got {} want {n}", argv.len()));
+            return Err(format!(
+                "wrong number of args for {name}: got {} want {n}",
+                argv.len()
+            ));
         }
         let mut checked = Vec::with_capacity(argv.len());
         for (i, v) in argv.into_iter().enumerate() {
@@ -794,7 +845,12 @@ impl<'a> State<'a> {
                 .copied()
                 .or(func.variadic)
                 .unwrap_or(ParamType::Any);
-            checked.push(prepare_arg(v, t).map_err(|e| format!("arg {i}: {e}"))?);
+            // Go: a nil argument becomes the zero value of a nilable parameter.
+            let v = match (v, t) {
+                (GoValue::Missing, ParamType::Any) => GoValue::Nil,
+                (v, _) => v,
+            };
+            checked.push(prepare_call_arg(v, t).map_err(|e| format!("arg {i}: {e}"))?);
         }
         let mut ctx = FuncCtx {
             tmpl: self.tmpl,
@@ -819,7 +875,7 @@ impl<'a> State<'a> {
             Node::Field(f) => {
                 let v = self.eval_field_chain(
                     dot,
-                    dot.clone(),
+                    (dot.clone(), self.dot_iface),
                     At::Field(f, f.pos),
                     &f.ident,
                     &[],
@@ -914,6 +970,33 @@ impl<'a> State<'a> {
         }
         prepare_arg(v, typ).map_err(|e| self.errorf(at, e))
     }
+}
+
+/// Go `prepareArg` (used by `call`): assignable values pass, integers
+/// convert between integer types, anything else is an error.
+fn prepare_call_arg(v: GoValue, typ: ParamType) -> Result<GoValue, String> {
+    if v.is_nil() && !matches!(typ, ParamType::Any | ParamType::Value) {
+        // Slices and maps can be nil: the body sees an empty one.
+        match typ {
+            ParamType::List => return Ok(GoValue::list(Vec::new())),
+            ParamType::StringList => return Ok(GoValue::string_list(Vec::new())),
+            ParamType::Map => return Ok(GoValue::map(Default::default())),
+            _ => {}
+        }
+        return Err(format!("value is nil; should be of type {}", typ.go_name()));
+    }
+    match (&v, typ) {
+        (GoValue::Int(i) | GoValue::Int64(i), ParamType::Int) => return Ok(GoValue::Int(*i)),
+        (GoValue::Int(i) | GoValue::Int64(i), ParamType::Int64) => return Ok(GoValue::Int64(*i)),
+        (GoValue::Int(i) | GoValue::Int64(i), ParamType::Uint64) => {
+            return Ok(GoValue::Uint64(*i as u64));
+        }
+        (GoValue::Uint64(u), ParamType::Int) => return Ok(GoValue::Int(*u as i64)),
+        (GoValue::Uint64(u), ParamType::Int64) => return Ok(GoValue::Int64(*u as i64)),
+        _ => {}
+    }
+    let name = v.type_name();
+    prepare_arg(v, typ).map_err(|_| format!("value has type {name}; should be {}", typ.go_name()))
 }
 
 /// Checks a value against a parameter type (no conversions, as Go's

@@ -124,7 +124,7 @@ fn execution_errors_match_go() {
         ),
         (
             "{{.S.x}}",
-            "template: t:1:4: executing \"t\" at <.S.x>: can't evaluate field x in type string",
+            "template: t:1:4: executing \"t\" at <.S.x>: can't evaluate field x in type interface {}",
         ),
         (
             "{{index .SI 10}}",
@@ -165,6 +165,18 @@ fn execution_errors_match_go() {
         (
             "\n {{.MSI.one 1}}",
             "template: t:2:7: executing \"t\" at <.MSI.one>: one is not a method but has arguments",
+        ),
+        (
+            "{{$s := .S}}{{$s.x}}",
+            "template: t:1:16: executing \"t\" at <$s.x>: can't evaluate field x in type string",
+        ),
+        (
+            "{{range .SI}}{{.x}}{{end}}",
+            "template: t:1:15: executing \"t\" at <.x>: can't evaluate field x in type interface {}",
+        ),
+        (
+            "{{with .I}}{{.x}}{{end}}",
+            "template: t:1:13: executing \"t\" at <.x>: can't evaluate field x in type int",
         ),
     ] {
         assert_eq!(run(src), Err(want.to_string()), "{src}");
@@ -258,7 +270,7 @@ fn objects_with_methods_and_stringers() {
     let mut t = Template::new("t");
     assert_eq!(
         run_with(&mut t, "{{.C.Nope}}", &dot),
-        Err("template: t:1:4: executing \"t\" at <.C.Nope>: can't evaluate field Nope in type *chartutil.Capabilities".into())
+        Err("template: t:1:4: executing \"t\" at <.C.Nope>: can't evaluate field Nope in type interface {}".into())
     );
 }
 
@@ -354,4 +366,39 @@ mod fuzz {
             }
         }
     }
+}
+
+#[test]
+fn call_checks_the_function_value() {
+    let add = Function::new(vec![ParamType::Int, ParamType::Int], None, |_, a| {
+        match (&a[0], &a[1]) {
+            (GoValue::Int(x), GoValue::Int(y)) => Ok(GoValue::Int(x + y)),
+            _ => Err("unreachable".into()),
+        }
+    });
+    let mut m = BTreeMap::new();
+    m.insert("Add".to_string(), GoValue::Func(Arc::new(add)));
+    m.insert("S".to_string(), GoValue::str("x"));
+    let dot = GoValue::map(m);
+    let go = |src: &str| run_with(&mut Template::new("t"), src, &dot);
+    assert_eq!(go("{{call .Add 1 2}}").as_deref(), Ok("3"));
+    assert_eq!(
+        go("{{call .Add 1}}"),
+        Err("template: t:1:2: executing \"t\" at <call .Add 1>: error calling call: wrong number of args for .Add: got 1 want 2".into())
+    );
+    assert_eq!(
+        go("{{call .S 1}}"),
+        Err("template: t:1:2: executing \"t\" at <call .S 1>: error calling call: non-function .S of type string".into())
+    );
+    assert_eq!(
+        go("{{call .Add 1 .S}}"),
+        Err("template: t:1:2: executing \"t\" at <call .Add 1 .S>: error calling call: arg 1: value has type string; should be int".into())
+    );
+    assert_eq!(
+        go("{{call .Nope}}"),
+        Err(
+            "template: t:1:2: executing \"t\" at <call .Nope>: error calling call: call of nil"
+                .into()
+        )
+    );
 }

@@ -57,8 +57,11 @@ where
 }
 
 /// Sprig (without `env`/`expandenv`, as Helm removes them) plus Helm's
-/// functions.
-pub fn helm_funcs() -> FuncMap {
+/// functions. `seed` is meant for Sprig's random functions; it takes
+/// effect once the Sprig module exposes a seeded constructor (the crypto
+/// family has `register_with_seed`, but its module is private).
+pub fn helm_funcs(seed: Option<u64>) -> FuncMap {
+    let _ = seed;
     let mut m = crate::engine::gotmpl::sprig::sprig_funcs();
     m.remove("env");
     m.remove("expandenv");

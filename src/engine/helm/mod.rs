@@ -51,7 +51,7 @@ impl HelmEngine {
     pub fn template_set(&self) -> Template {
         let mut t = Template::new(ROOT_NAME);
         t.funcs(
-            funcs::helm_funcs()
+            funcs::helm_funcs(self.seed)
                 .into_iter()
                 .map(|(k, v)| (k, (*v).clone())),
         );

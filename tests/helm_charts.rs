@@ -13,7 +13,103 @@ use std::process::Command;
 
 /// `chart/case` names that do not match helm yet, and why. Each entry must
 /// still fail; remove it once it passes.
-const KNOWN_FAILURES: &[(&str, &str)] = &[];
+const KNOWN_FAILURES: &[(&str, &str)] = &[
+    (
+        "capabilities/defaults",
+        "gotmpl core: `len` of a host object (`.Capabilities.APIVersions` is a `[]string`-kind `common.VersionSet`); also `{{ .Capabilities.KubeVersion }}` needs the executor to print through the `String` method",
+    ),
+    (
+        "capabilities/kube-version-old",
+        "same as capabilities/defaults",
+    ),
+    (
+        "capabilities/kube-version-v-prefix",
+        "same as capabilities/defaults",
+    ),
+    ("capabilities/api-versions", "same as capabilities/defaults"),
+    (
+        "crds/defaults",
+        "gotmpl core: `range`/`index`/`len` over a host object (`.Files.Glob` is Go's map-kind `engine.files`)",
+    ),
+    (
+        "crds/include-crds",
+        "gotmpl core: `range`/`index`/`len` over a host object (`.Files.Glob` is Go's map-kind `engine.files`)",
+    ),
+    (
+        "crds/include-and-skip-crds",
+        "gotmpl core: `range`/`index`/`len` over a host object (`.Files.Glob` is Go's map-kind `engine.files`)",
+    ),
+    (
+        "data-platform/defaults",
+        "gotmpl core: `range`/`index`/`len` over a host object (`.Files.Glob` is Go's map-kind `engine.files`) in the vendored trino chart",
+    ),
+    (
+        "data-platform/globals-and-overrides",
+        "gotmpl core: `range`/`index`/`len` over a host object (`.Files.Glob` is Go's map-kind `engine.files`) in the vendored trino chart",
+    ),
+    (
+        "data-platform/no-endpoints",
+        "gotmpl core: `range`/`index`/`len` over a host object (`.Files.Glob` is Go's map-kind `engine.files`) in the vendored trino chart",
+    ),
+    (
+        "files-api/defaults",
+        "gotmpl core: `index .Files \"name\"` on a host object (map-kind `engine.files`)",
+    ),
+    (
+        "helmignore/default",
+        "gotmpl core: `range`/`index`/`len` over a host object (`.Files.Glob` is Go's map-kind `engine.files`)",
+    ),
+    (
+        "release-chart-objects/defaults",
+        "gotmpl core: no nil/typed maps: a chart without annotations has a nil `map[string]string` (toJson `null`, `index` gives `\"\"`)",
+    ),
+    (
+        "release-chart-objects/namespace",
+        "same as release-chart-objects/defaults",
+    ),
+    (
+        "release-chart-objects/is-upgrade",
+        "same as release-chart-objects/defaults",
+    ),
+    (
+        "render-errors/no-error",
+        "Sprig: `mustFromJson` is not registered yet",
+    ),
+    (
+        "render-errors/duplicate-key",
+        "Sprig: `mustFromJson` is not registered yet",
+    ),
+    (
+        "sprig-dates/default",
+        "Sprig dates family (crypto branch): `toDate` and friends not merged yet",
+    ),
+    (
+        "sprig-dicts/default",
+        "gotmpl value model: maps are copied, not shared, so `set $n.outer …` cannot mutate a nested map as Go does",
+    ),
+    (
+        "sprig-encoding/default",
+        "Sprig crypto family: `derivePassword` not merged yet",
+    ),
+    (
+        "sprig-reflect/defaults",
+        "gotmpl value model: no `map[string]string` type for Sprig `split` (`typeOf` prints `map[string]interface {}`)",
+    ),
+    ("sprig-reflect/set-types", "same as sprig-reflect/defaults"),
+    (
+        "sprig-semver/defaults",
+        "Sprig text family: `*semver.Version` lacks `IncPatch`/`IncMinor`/`IncMajor`",
+    ),
+    ("sprig-semver/user-version", "same as sprig-semver/defaults"),
+    (
+        "trino/defaults",
+        "gotmpl core: `range`/`index`/`len` over a host object (`.Files.Glob` is Go's map-kind `engine.files`)",
+    ),
+    (
+        "trino/tpl-catalog-extra-env",
+        "gotmpl core: `range`/`index`/`len` over a host object (`.Files.Glob` is Go's map-kind `engine.files`)",
+    ),
+];
 
 #[derive(Debug)]
 struct Case {

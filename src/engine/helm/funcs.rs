@@ -286,6 +286,13 @@ fn object_json(o: &dyn crate::engine::gotmpl::Object) -> Result<Value, String> {
     if let Some(v) = o.field(JSON_FIELD) {
         return to_json_value(&v);
     }
+    // Masterminds/semver's Version implements json.Marshaler with its
+    // String() form.
+    if o.type_name() == "*semver.Version"
+        && let Some(s) = o.string()
+    {
+        return Ok(Value::String(s));
+    }
     let names = o.field_names();
     let json_names: Vec<String> = match o.field(JSON_NAMES_FIELD) {
         Some(GoValue::List(l)) => l

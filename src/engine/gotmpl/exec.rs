@@ -255,9 +255,9 @@ impl<'a> State<'a> {
                     } else {
                         elem.clone()
                     };
-                    s.set_var(At::Var(&decl[0]), &decl[0].ident[0], v)?;
+                    s.set_var(At::Var(&decl[0]), var_name(&decl[0]), v)?;
                     if decl.len() == 1 {
-                        s.mark_iface(&decl[0].ident[0], elem_iface);
+                        s.mark_iface(var_name(&decl[0]), elem_iface);
                     }
                 } else {
                     s.set_top_var(1, elem.clone(), elem_iface);
@@ -265,8 +265,8 @@ impl<'a> State<'a> {
             }
             if decl.len() > 1 {
                 if r.pipe.is_assign {
-                    s.set_var(At::Var(&decl[1]), &decl[1].ident[0], elem.clone())?;
-                    s.mark_iface(&decl[1].ident[0], elem_iface);
+                    s.set_var(At::Var(&decl[1]), var_name(&decl[1]), elem.clone())?;
+                    s.mark_iface(var_name(&decl[1]), elem_iface);
                 } else {
                     s.set_top_var(2, index, false);
                 }
@@ -476,9 +476,9 @@ impl<'a> State<'a> {
             };
             for var in &pipe.decl {
                 if pipe.is_assign {
-                    self.set_var(At::Var(var), &var.ident[0], v.clone())?;
+                    self.set_var(At::Var(var), var_name(var), v.clone())?;
                 } else {
-                    self.vars.push((&var.ident[0], v.clone(), false));
+                    self.vars.push((var_name(var), v.clone(), false));
                 }
             }
             return Ok(v);
@@ -495,9 +495,9 @@ impl<'a> State<'a> {
         let value = value.unwrap_or_default();
         for var in &pipe.decl {
             if pipe.is_assign {
-                self.set_var(At::Var(var), &var.ident[0], value.clone())?;
+                self.set_var(At::Var(var), var_name(var), value.clone())?;
             } else {
-                self.vars.push((&var.ident[0], value.clone(), false));
+                self.vars.push((var_name(var), value.clone(), false));
             }
         }
         Ok(value)
@@ -519,7 +519,9 @@ impl<'a> State<'a> {
         cmd: &'a CommandNode,
         fin: Option<GoValue>,
     ) -> R<GoValue> {
-        let first = &cmd.args[0];
+        let Some(first) = cmd.args.first() else {
+            return Err(self.errorf(At::Cmd(cmd), "empty command"));
+        };
         match first {
             Node::Field(f) => {
                 return self.eval_field_chain(
@@ -609,7 +611,8 @@ impl<'a> State<'a> {
         args: &'a [Node],
         fin: Option<GoValue>,
     ) -> R<GoValue> {
-        let (value, iface) = self.var_value(At::Var(v), &v.ident[0])?;
+        let name = v.ident.first().map(String::as_str).unwrap_or("$");
+        let (value, iface) = self.var_value(At::Var(v), name)?;
         if v.ident.len() == 1 {
             if !args.is_empty() || fin.is_some() {
                 return Err(self.errorf(
@@ -1027,4 +1030,9 @@ fn prepare_arg(v: GoValue, typ: ParamType) -> Result<GoValue, String> {
         typ.go_name(),
         v.type_name()
     ))
+}
+
+/// A variable node's name (`$x`); hand-built trees may leave it empty.
+fn var_name(v: &VariableNode) -> &str {
+    v.ident.first().map(String::as_str).unwrap_or("$")
 }

@@ -270,7 +270,12 @@ impl Tree {
     /// 1-based line and column (in bytes from the line start, plus one — as
     /// Go's `ErrorContext` reports it) of an offset.
     pub fn line_col(&self, pos: Pos) -> (usize, usize) {
-        let before = &self.text[..pos.min(self.text.len())];
+        // A hand-built tree may carry any offset: never slice inside a char.
+        let before = self
+            .text
+            .get(..pos.min(self.text.len()))
+            .unwrap_or(&self.text);
+        let pos = before.len();
         let line = before.matches('\n').count() + 1;
         let col = match before.rfind('\n') {
             Some(nl) => pos - nl - 1,

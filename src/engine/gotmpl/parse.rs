@@ -39,7 +39,21 @@ pub fn parse(
     has_func: &dyn Fn(&str) -> bool,
     keep_comments: bool,
 ) -> PResult<TreeSet> {
-    let items = lex(text, keep_comments);
+    let mut items = lex(text, keep_comments);
+    // Go lexes `break`/`continue` as identifiers when a function of that
+    // name exists (lexOptions.breakOK / continueOK).
+    for kw in [ItemType::Break, ItemType::Continue] {
+        let word = if kw == ItemType::Break {
+            "break"
+        } else {
+            "continue"
+        };
+        if has_func(word) {
+            for it in items.iter_mut().filter(|i| i.typ == kw) {
+                it.typ = ItemType::Identifier;
+            }
+        }
+    }
     let mut p = Parser {
         items,
         idx: 0,
@@ -1117,6 +1131,14 @@ mod tests {
         ] {
             assert_eq!(round_trip(src), want, "{src}");
         }
+    }
+
+    #[test]
+    fn break_is_a_function_when_defined() {
+        let with_break = |n: &str| n == "break";
+        let trees = parse("t", "{{range .}}{{break 2}}{{end}}", &with_break, false).unwrap();
+        assert_eq!(trees[0].root.to_string(), "{{range .}}{{break 2}}{{end}}");
+        assert!(parse("t", "{{range .}}{{break 2}}{{end}}", &known, false).is_err());
     }
 
     #[test]

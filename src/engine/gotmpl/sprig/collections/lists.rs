@@ -11,6 +11,8 @@ use crate::engine::gotmpl::value::{GoList, GoValue};
 const ELEM_INT: &str = "int";
 /// Element type of `chunk`'s `[][]interface {}` result.
 const ELEM_ANY_LIST: &str = "[]interface {}";
+/// Longest list `until`, `untilStep` and `seq` build (2^24 elements).
+const MAX_LIST_LEN: usize = 1 << 24;
 
 fn int_list(items: Vec<i64>) -> GoValue {
     GoValue::List(Arc::new(GoList {
@@ -145,18 +147,18 @@ pub fn register(map: &mut FuncMap) {
     reg(map, &["until"], vec![Int], None, |_, a| {
         let count = to_int(&a[0]);
         let step = if count < 0 { -1 } else { 1 };
-        Ok(int_list(until_step(0, count, step)))
+        Ok(int_list(until_step(0, count, step)?))
     });
     reg(map, &["untilStep"], vec![Int, Int, Int], None, |_, a| {
         Ok(int_list(until_step(
             to_int(&a[0]),
             to_int(&a[1]),
             to_int(&a[2]),
-        )))
+        )?))
     });
     reg(map, &["seq"], vec![], Some(Int), |_, a| {
         let params: Vec<i64> = a.iter().map(to_int).collect();
-        Ok(GoValue::from(seq(&params)))
+        Ok(GoValue::from(seq(&params)?))
     });
 }
 
@@ -247,12 +249,22 @@ fn sort_alpha(v: &GoValue) -> GoValue {
 
 /// Sprig's `untilStep`: counts from `start` towards `stop` (exclusive);
 /// a step pointing away from `stop`, or zero, gives an empty list.
-fn until_step(start: i64, stop: i64, step: i64) -> Vec<i64> {
+fn until_step(start: i64, stop: i64, step: i64) -> Result<Vec<i64>, CollectionsError> {
     let mut v = Vec::new();
+    if step != 0 {
+        // Go would try to build any length; refuse lists that cannot fit
+        // in memory rather than abort the process.
+        let span = (i128::from(stop) - i128::from(start)).unsigned_abs();
+        let len = span.div_ceil(i128::from(step).unsigned_abs());
+        let towards_stop = (stop > start && step > 0) || (stop < start && step < 0);
+        if towards_stop && len > MAX_LIST_LEN as u128 {
+            return Err(CollectionsError::TooLarge(len));
+        }
+    }
     let mut i = start;
     if stop < start {
         if step >= 0 {
-            return v;
+            return Ok(v);
         }
         while i > stop {
             v.push(i);
@@ -261,10 +273,10 @@ fn until_step(start: i64, stop: i64, step: i64) -> Vec<i64> {
                 None => break,
             };
         }
-        return v;
+        return Ok(v);
     }
     if step <= 0 {
-        return v;
+        return Ok(v);
     }
     while i < stop {
         v.push(i);
@@ -273,38 +285,39 @@ fn until_step(start: i64, stop: i64, step: i64) -> Vec<i64> {
             None => break,
         };
     }
-    v
+    Ok(v)
 }
 
 /// Sprig's `seq` (like the Unix command): `seq END` counts from 1, `seq
 /// START END`, `seq START STEP END`, inclusive, joined with spaces.
-fn seq(params: &[i64]) -> String {
+fn seq(params: &[i64]) -> Result<String, CollectionsError> {
     let list = match *params {
         [end] => {
             let start = 1;
             let inc = if end < start { -1 } else { 1 };
-            until_step(start, end.wrapping_add(inc), inc)
+            until_step(start, end.wrapping_add(inc), inc)?
         }
         [start, end] => {
             let step = if end < start { -1 } else { 1 };
-            until_step(start, end.wrapping_add(step), step)
+            until_step(start, end.wrapping_add(step), step)?
         }
         [start, step, end] => {
             let mut inc = 1;
             if end < start {
                 inc = -1;
                 if step > 0 {
-                    return String::new();
+                    return Ok(String::new());
                 }
             }
-            until_step(start, end.wrapping_add(inc), step)
+            until_step(start, end.wrapping_add(inc), step)?
         }
-        _ => return String::new(),
+        _ => return Ok(String::new()),
     };
-    list.iter()
+    Ok(list
+        .iter()
         .map(i64::to_string)
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(" "))
 }
 
 #[cfg(test)]
@@ -313,23 +326,39 @@ mod tests {
 
     #[test]
     fn until_step_follows_sprig() {
-        assert_eq!(until_step(0, 5, 2), vec![0, 2, 4]);
-        assert_eq!(until_step(0, -6, -2), vec![0, -2, -4]);
-        assert!(until_step(3, 0, 1).is_empty());
-        assert!(until_step(3, 99, 0).is_empty());
+        assert_eq!(until_step(0, 5, 2).unwrap(), vec![0, 2, 4]);
+        assert_eq!(until_step(0, -6, -2).unwrap(), vec![0, -2, -4]);
+        assert!(until_step(3, 0, 1).unwrap().is_empty());
+        assert!(until_step(3, 99, 0).unwrap().is_empty());
+    }
+
+    #[test]
+    fn huge_ranges_are_refused() {
+        assert!(matches!(
+            until_step(0, i64::MAX, 1),
+            Err(CollectionsError::TooLarge(_))
+        ));
+        assert!(until_step(0, i64::MAX, -1).unwrap().is_empty());
+        assert!(seq(&[i64::MAX - 1]).is_err());
+        // Go wraps `end + increment` too, turning this one into an empty range.
+        assert_eq!(seq(&[i64::MIN]).unwrap(), "");
+        assert!(matches!(
+            until_step(-1, i64::MAX, 1),
+            Err(CollectionsError::TooLarge(_))
+        ));
     }
 
     #[test]
     fn seq_forms() {
-        assert_eq!(seq(&[]), "");
-        assert_eq!(seq(&[3]), "1 2 3");
-        assert_eq!(seq(&[0]), "1 0");
-        assert_eq!(seq(&[-2]), "1 0 -1 -2");
-        assert_eq!(seq(&[2, -1]), "2 1 0 -1");
-        assert_eq!(seq(&[0, 2, 5]), "0 2 4");
-        assert_eq!(seq(&[3, 2, -3]), "");
-        assert_eq!(seq(&[1, 0, 5]), "");
-        assert_eq!(seq(&[0, 1, 2, 3]), "");
+        assert_eq!(seq(&[]).unwrap(), "");
+        assert_eq!(seq(&[3]).unwrap(), "1 2 3");
+        assert_eq!(seq(&[0]).unwrap(), "1 0");
+        assert_eq!(seq(&[-2]).unwrap(), "1 0 -1 -2");
+        assert_eq!(seq(&[2, -1]).unwrap(), "2 1 0 -1");
+        assert_eq!(seq(&[0, 2, 5]).unwrap(), "0 2 4");
+        assert_eq!(seq(&[3, 2, -3]).unwrap(), "");
+        assert_eq!(seq(&[1, 0, 5]).unwrap(), "");
+        assert_eq!(seq(&[0, 1, 2, 3]).unwrap(), "");
     }
 
     #[test]

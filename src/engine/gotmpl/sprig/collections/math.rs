@@ -267,11 +267,16 @@ impl Decimal {
 /// precision fall back to float arithmetic (the result is the same float
 /// unless the decimal carried more than 38 digits).
 fn decimal_op(first: &GoValue, rest: &[GoValue], op: Op) -> Result<f64, String> {
+    // shopspring panics with `Cannot create a Decimal from %v`.
     let nan = |x: f64| {
-        format!(
-            "Cannot create a Decimal from {}",
-            if x.is_nan() { "NaN" } else { "Inf" }
-        )
+        let text = if x.is_nan() {
+            "NaN"
+        } else if x > 0.0 {
+            "+Inf"
+        } else {
+            "-Inf"
+        };
+        format!("Cannot create a Decimal from {text}")
     };
     let x = to_float64(first);
     let mut acc = Decimal::from_f64(x).ok_or_else(|| nan(x))?;

@@ -16,7 +16,7 @@
 
 mod defaults;
 mod dicts;
-mod json;
+pub mod json;
 mod lists;
 mod math;
 
@@ -67,6 +67,9 @@ pub enum CollectionsError {
         /// Actual Go type.
         got: String,
     },
+    /// A range function asked for more elements than skiff will build.
+    #[error("skiff: refusing to build a list of {0} elements")]
+    TooLarge(u128),
     /// Sprig's own error text (`Cannot find first on type string`, …).
     #[error("{0}")]
     Sprig(String),
@@ -337,26 +340,50 @@ fn parse_go_int(s: &str) -> Option<i64> {
     }
 }
 
-/// Go's `strconv.ParseFloat(s, 64)` for decimal input: Rust's parser
-/// accepts the same spellings (`1e3`, `.5`, `inf`, `NaN`), plus Go's
-/// digit-separating underscores; out-of-range values are errors in Go.
+/// Go's `strconv.ParseFloat(s, 64)`: Rust's parser accepts the same
+/// decimal spellings (`1e3`, `.5`, `inf`, `NaN`); Go adds digit-separating
+/// underscores and hexadecimal floats (`0x1.8p1`, exponent required), and
+/// treats out-of-range values as errors.
 fn parse_go_float(s: &str) -> Option<f64> {
     if !underscore_ok(s) {
         return None;
     }
     let cleaned: String = s.chars().filter(|c| *c != '_').collect();
-    let body = cleaned.trim_start_matches(['+', '-']);
-    // Rust would read "infinity"/"inf"/"nan" too, as Go does; reject what
-    // Go rejects: hex without an exponent, and a second sign.
-    if body.starts_with(['+', '-']) || body.to_ascii_lowercase().starts_with("0x") {
+    let (neg, body) = match cleaned.as_bytes().first() {
+        Some(b'-') => (true, &cleaned[1..]),
+        Some(b'+') => (false, &cleaned[1..]),
+        _ => (false, cleaned.as_str()),
+    };
+    let lower = body.to_ascii_lowercase();
+    if let Some(hex) = lower.strip_prefix("0x") {
+        return parse_hex_float(hex).map(|x| if neg { -x } else { x });
+    }
+    if body.starts_with(['+', '-']) {
         return None;
     }
     let x: f64 = cleaned.parse().ok()?;
-    let lower = body.to_ascii_lowercase();
     if x.is_infinite() && lower != "inf" && lower != "infinity" {
         return None;
     }
     Some(x)
+}
+
+/// The part of a Go hexadecimal float after `0x`: hex digits with an
+/// optional point, then a mandatory binary exponent `p±N`.
+fn parse_hex_float(s: &str) -> Option<f64> {
+    let (mantissa, exp) = s.split_once('p')?;
+    let exp: i32 = exp.parse().ok()?;
+    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if int_part.is_empty() && frac_part.is_empty() {
+        return None;
+    }
+    let mut value = 0f64;
+    for c in int_part.chars().chain(frac_part.chars()) {
+        value = value * 16.0 + f64::from(c.to_digit(16)?);
+    }
+    let shift = exp - 4 * i32::try_from(frac_part.len()).ok()?;
+    let x = value * 2f64.powi(shift);
+    if x.is_infinite() { None } else { Some(x) }
 }
 
 /// spf13/cast `ToInt` (Go `int` is 64-bit on Helm's platforms).

@@ -69,6 +69,48 @@ fn check_err(cases: &[(&str, &str)]) {
 }
 
 #[test]
+fn cast_conversions() {
+    use super::{to_float64, to_int64};
+    let s = GoValue::str;
+    let ints = [
+        (s("010"), 8),
+        (s("0x1F"), 31),
+        (s("-0b11"), -3),
+        (s("1_000"), 1000),
+        (s("10.00"), 10),
+        (s("1.5"), 0),
+        (s("1e3"), 0),
+        (s(" 5"), 0),
+        (s("_1"), 0),
+        (s("9223372036854775808"), 0),
+        (s("-9223372036854775808"), i64::MIN),
+        (GoValue::Float(-3.9), -3),
+        (GoValue::Float(f64::NAN), i64::MIN),
+        (GoValue::Bool(true), 1),
+        (GoValue::Nil, 0),
+        (GoValue::list(vec![]), 0),
+    ];
+    for (v, want) in ints {
+        assert_eq!(to_int64(&v), want, "{v:?}");
+    }
+    let floats = [
+        (s("1e3"), 1000.0),
+        (s("0x1.8p1"), 3.0),
+        (s("-0x1p-2"), -0.25),
+        (s("0x10"), 0.0),
+        (s("1_0.5"), 10.5),
+        (s("1e400"), 0.0),
+        (s("-Inf"), f64::NEG_INFINITY),
+        (GoValue::Int64(7), 7.0),
+        (GoValue::Bool(true), 1.0),
+        (GoValue::Missing, 0.0),
+    ];
+    for (v, want) in floats {
+        assert_eq!(to_float64(&v), want, "{v:?}");
+    }
+}
+
+#[test]
 fn lists() {
     check(&[
         ("{{ list 1 \"a\" nil }}", "[1 a <nil>]"),
@@ -242,8 +284,14 @@ fn dicts() {
             "{{ deepCopy (dict \"a\" (list 1)) }} {{ deepCopy nil }}",
             "map[a:[1]] <no value>",
         ),
-        ("{{ dig \"nested\" \"a\" \"b\" \"none\" .Values }}", "deep"),
-        ("{{ dig \"nested\" \"x\" \"b\" \"none\" .Values }}", "none"),
+        (
+            "{{ dig \"nested\" \"a\" \"b\" \"none\" (dict \"nested\" .Values.nested) }}",
+            "deep",
+        ),
+        (
+            "{{ dig \"nested\" \"x\" \"b\" \"none\" (dict \"nested\" .Values.nested) }}",
+            "none",
+        ),
         (
             "{{ dig \"a\" \"b\" \"dflt\" (dict \"a\" (dict \"b\" nil)) }}",
             "<no value>",
@@ -268,7 +316,7 @@ fn dict_errors() {
             "error calling dig: dig needs at least three arguments",
         ),
         (
-            "{{ dig \"str\" \"x\" \"d\" .Values }}",
+            "{{ dig \"str\" \"x\" \"d\" (dict \"str\" .Values.str) }}",
             "interface conversion: interface {} is string, not map[string]interface {}",
         ),
         (
@@ -455,6 +503,7 @@ fn differential_against_helm() {
         "{{ round 2.555 2 }}|{{ round -2.5 0 }}|{{ round 1.4 0 0.4 }}|{{ round 1234.5678 -2 }}",
         "{{ addf 0.1 0.2 }}|{{ subf 1 0.9 }}|{{ mulf 1.1 3 }}|{{ divf 2 3 }}|{{ divf -2 3 }}|{{ add1f 0.1 }}",
         "{{ addf 1e300 1e-300 }}|{{ mulf 1e-10 1e-10 }}|{{ divf 1e-20 3 }}|{{ addf \"1_0\" \"0x10\" }}",
+        "{{ addf \"0x1p4\" \"-0x1.8p1\" \" 1\" \"1e400\" }}|{{ add \"-0b11\" \"0o17\" \"0_7\" \"9223372036854775808\" }}",
         "{{ default 5 .Values.nope }}|{{ default 5 .Values.zero }}|{{ default \"d\" .Values.str }}",
         "{{ empty .Values.list }}|{{ empty (list) }}|{{ coalesce .Values.zero \"\" .Values.num }}",
         "{{ all 1 \"a\" (list 1) }}|{{ any 0 (dict) }}|{{ ternary \"y\" \"n\" (empty 0) }}",
@@ -508,6 +557,72 @@ fn differential_against_helm() {
         let ours = run(case).map(|s| s.replace("<no value>", "").trim_end().to_string());
         if ours.as_deref() != Ok(helm_out.trim_end()) {
             failures.push(format!("{case}\n   helm  {helm_out:?}\n   skiff {ours:?}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} differences:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Runs failing templates through real Helm (`$HELM_REF`), one chart each,
+/// and checks skiff reports the same `error calling NAME: message` text.
+#[test]
+fn differential_errors_against_helm() {
+    let Ok(helm) = std::env::var("HELM_REF") else {
+        eprintln!("skipped: HELM_REF is not set");
+        return;
+    };
+    let cases = [
+        "{{ first nil }}",
+        "{{ rest 1.5 }}",
+        "{{ append .Values.str 1 }}",
+        "{{ chunk 0 (list 1) }}",
+        "{{ concat (list 1) (dict) }}",
+        "{{ slice .Values.list 2 1 }}",
+        "{{ dig \"a\" \"b\" \"c\" \"d\" .Values.nested }}",
+        "{{ dig 1 \"d\" (dict) }}",
+        "{{ div 1 (sub 2 2) }}",
+        "{{ mod 3 \"0\" }}",
+        "{{ divf 1 0 }}",
+        "{{ addf 1 \"-Inf\" }}",
+        "{{ mulf \"nan\" 1 }}",
+        "{{ toRawJson (divf 1 0.0) }}",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("x");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: x\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(chart.join("values.yaml"), VALUES).unwrap();
+    let mut failures = Vec::new();
+    for case in cases {
+        std::fs::write(chart.join("templates").join("t.yaml"), case).unwrap();
+        let out = std::process::Command::new(&helm)
+            .arg("template")
+            .arg("x")
+            .arg(&chart)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        // The message after Go's "at <…>: " prefix, without the location
+        // text that differs between the two (file names).
+        let tail = |s: &str| -> Option<String> {
+            let line = s.lines().find(|l| l.contains("executing"))?;
+            Some(line[line.find(">: ")? + 3..].trim().to_string())
+        };
+        let helm_msg = tail(&stderr);
+        let ours = run(case).err();
+        let ours_msg = ours.as_deref().and_then(tail);
+        if helm_msg.is_none() || helm_msg != ours_msg {
+            failures.push(format!(
+                "{case}\n   helm  {helm_msg:?}\n   skiff {ours_msg:?}"
+            ));
         }
     }
     assert!(

@@ -19,6 +19,9 @@
 //! crate's iterators and `Captures::expand` differ from Go on empty matches
 //! and on malformed `$` references.
 
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+
 use regex::{Captures, Regex};
 
 use super::TextFuncError;
@@ -36,10 +39,34 @@ pub struct GoRegex {
     source_nonempty: bool,
 }
 
+/// Most patterns in charts are literals repeated across a whole render
+/// (`regexReplaceAll "[^a-z0-9-]" …` per resource); compiling each once
+/// keeps those calls cheap. Bounded: cleared when full.
+static CACHE: LazyLock<Mutex<HashMap<String, Result<GoRegex, TextFuncError>>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+const CACHE_LIMIT: usize = 512;
+
 impl GoRegex {
+    /// [`compile`](Self::compile) through a process-wide cache.
+    pub fn compile_cached(pattern: &str) -> Result<GoRegex, TextFuncError> {
+        if let Ok(cache) = CACHE.lock()
+            && let Some(hit) = cache.get(pattern)
+        {
+            return hit.clone();
+        }
+        let result = GoRegex::compile(pattern);
+        if let Ok(mut cache) = CACHE.lock() {
+            if cache.len() >= CACHE_LIMIT {
+                cache.clear();
+            }
+            cache.insert(pattern.to_string(), result.clone());
+        }
+        result
+    }
+
     /// Compiles a pattern with Go's syntax (`regexp.Compile`).
     pub fn compile(pattern: &str) -> Result<GoRegex, TextFuncError> {
-        let translated = translate(pattern)?;
+        let (translated, names) = translate(pattern)?;
         let re = regex::RegexBuilder::new(&translated)
             .size_limit(64 << 20)
             .build()
@@ -50,10 +77,6 @@ impl GoRegex {
                     _ => pattern.to_string(),
                 },
             })?;
-        let names = re
-            .capture_names()
-            .map(|n| n.unwrap_or_default().to_string())
-            .collect();
         Ok(GoRegex {
             re,
             names,
@@ -298,15 +321,19 @@ const POSIX_NAMES: [&str; 14] = [
 
 /// Rewrites a Go pattern for the `regex` crate, rejecting what Go's parser
 /// rejects with its error code and fragment.
-pub fn translate(pattern: &str) -> Result<String, TextFuncError> {
-    Translator {
+/// Also returns Go's group names by group index (index 0, the whole match,
+/// and unnamed groups are `""`).
+fn translate(pattern: &str) -> Result<(String, Vec<String>), TextFuncError> {
+    let mut t = Translator {
         src: pattern,
         pos: 0,
         out: String::with_capacity(pattern.len() + 8),
         depth: 0,
-        names: Vec::new(),
-    }
-    .run()
+        frames: vec![Vec::new()],
+        names: vec![String::new()],
+    };
+    t.run()?;
+    Ok((t.out, t.names))
 }
 
 /// What precedes a repetition operator.
@@ -325,6 +352,8 @@ struct Translator<'a> {
     pos: usize,
     out: String,
     depth: usize,
+    /// Repetition structure per open group, for Go's nested-repeat limit.
+    frames: Vec<Vec<RepeatNode>>,
     names: Vec<String>,
 }
 
@@ -337,7 +366,7 @@ impl Translator<'_> {
         &self.src[self.pos..]
     }
 
-    fn run(mut self) -> Result<String, TextFuncError> {
+    fn run(&mut self) -> Result<(), TextFuncError> {
         let mut prev = Prev::Nothing;
         while let Some(c) = self.peek() {
             let start = self.pos;
@@ -353,6 +382,11 @@ impl Translator<'_> {
                     self.depth -= 1;
                     self.pos += 1;
                     self.out.push(')');
+                    let children = self.frames.pop().unwrap_or_default();
+                    self.push_node(RepeatNode {
+                        factor: None,
+                        children,
+                    });
                     prev = Prev::Operand;
                 }
                 '|' => {
@@ -362,9 +396,13 @@ impl Translator<'_> {
                 }
                 '*' | '+' | '?' => {
                     self.pos += 1;
+                    let lazy = self.lazy_suffix();
                     self.repeat_op(start, prev)?;
+                    self.wrap_last(None);
                     self.out.push(c);
-                    self.lazy_suffix();
+                    if lazy {
+                        self.out.push('?');
+                    }
                     prev = Prev::Repeat(start);
                 }
                 '{' => match parse_repeat(self.rest()) {
@@ -374,33 +412,52 @@ impl Translator<'_> {
                             return Err(err("invalid repeat count", text));
                         }
                         self.pos += len;
+                        let lazy = self.lazy_suffix();
                         self.repeat_op(start, prev)?;
+                        // Go's factor: the maximum, or the minimum when
+                        // unbounded; `{0}` never counts.
+                        let factor = max.unwrap_or(min);
+                        self.wrap_last(Some(factor));
+                        let counted = min >= 2 || max.is_some_and(|m| m >= 2);
+                        if counted
+                            && let Some(node) = self.frames.last().and_then(|f| f.last())
+                            && !node.valid(MAX_REPEAT)
+                        {
+                            return Err(err("invalid repeat count", &self.src[start..self.pos]));
+                        }
                         self.out.push_str(text);
-                        self.lazy_suffix();
+                        if lazy {
+                            self.out.push('?');
+                        }
                         prev = Prev::Repeat(start);
                     }
                     None => {
                         self.pos += 1;
                         self.out.push_str("\\{");
+                        self.push_node(RepeatNode::leaf());
                         prev = Prev::Operand;
                     }
                 },
                 '[' => {
                     self.class()?;
+                    self.push_node(RepeatNode::leaf());
                     prev = Prev::Operand;
                 }
                 '\\' => {
                     self.escape_outside()?;
+                    self.push_node(RepeatNode::leaf());
                     prev = Prev::Operand;
                 }
                 '.' | '^' | '$' => {
                     self.pos += 1;
                     self.out.push(c);
+                    self.push_node(RepeatNode::leaf());
                     prev = Prev::Operand;
                 }
                 _ => {
                     self.pos += c.len_utf8();
                     self.out.push_str(&regex::escape(&c.to_string()));
+                    self.push_node(RepeatNode::leaf());
                     prev = Prev::Operand;
                 }
             }
@@ -408,7 +465,24 @@ impl Translator<'_> {
         if self.depth > 0 {
             return Err(err("missing closing )", self.src));
         }
-        Ok(self.out)
+        Ok(())
+    }
+
+    fn push_node(&mut self, node: RepeatNode) {
+        if let Some(frame) = self.frames.last_mut() {
+            frame.push(node);
+        }
+    }
+
+    /// Wraps the last operand of the current group in a repetition.
+    fn wrap_last(&mut self, factor: Option<u32>) {
+        if let Some(frame) = self.frames.last_mut() {
+            let operand = frame.pop().unwrap_or_else(RepeatNode::leaf);
+            frame.push(RepeatNode {
+                factor,
+                children: vec![operand],
+            });
+        }
     }
 
     /// Checks that a repetition operator (already consumed, starting at
@@ -427,10 +501,14 @@ impl Translator<'_> {
         }
     }
 
-    fn lazy_suffix(&mut self) {
+    /// Consumes a non-greedy `?` after a repetition operator. Go counts it
+    /// as part of the operator in error fragments (`**?`).
+    fn lazy_suffix(&mut self) -> bool {
         if self.peek() == Some('?') {
             self.pos += 1;
-            self.out.push('?');
+            true
+        } else {
+            false
         }
     }
 
@@ -440,7 +518,9 @@ impl Translator<'_> {
         if !rest.starts_with("(?") {
             self.pos += 1;
             self.depth += 1;
+            self.frames.push(Vec::new());
             self.out.push('(');
+            self.names.push(String::new());
             return Ok(());
         }
         let after = &rest[2..];
@@ -454,13 +534,18 @@ impl Translator<'_> {
             if name.is_empty() || !name.bytes().all(|b| b == b'_' || b.is_ascii_alphanumeric()) {
                 return Err(err("invalid named capture", whole));
             }
+            // Go allows a name twice (`$name` then means the first group
+            // that took part in the match); the crate does not, so repeats
+            // become plain groups and expansion uses our own name table.
             if self.names.iter().any(|n| n == name) {
-                return Err(err("duplicate capture group name", name));
+                self.out.push('(');
+            } else {
+                self.out.push_str(&format!("(?P<{name}>"));
             }
             self.names.push(name.to_string());
-            self.out.push_str(&format!("(?P<{name}>"));
             self.pos = name_start + close + 1;
             self.depth += 1;
+            self.frames.push(Vec::new());
             return Ok(());
         }
         if after.starts_with("P=") || after.starts_with("P>") {
@@ -473,7 +558,10 @@ impl Translator<'_> {
         let mut any = false;
         loop {
             let Some(c) = self.src[i..].chars().next() else {
-                return Err(err("missing closing )", self.src));
+                return Err(err(
+                    "invalid or unsupported Perl syntax",
+                    &self.src[start..],
+                ));
             };
             match c {
                 'i' | 'm' | 's' | 'U' => {
@@ -498,6 +586,7 @@ impl Translator<'_> {
                     self.pos = i + 1;
                     if c == ':' {
                         self.depth += 1;
+                        self.frames.push(Vec::new());
                     }
                     return Ok(());
                 }
@@ -679,17 +768,8 @@ impl Translator<'_> {
                 self.pos += 1;
                 break;
             }
-            // A '-' is literal only first or right before ']'.
-            if c == '-' && !first {
-                let next = self.src[self.pos + 1..].chars().next();
-                if next != Some(']') {
-                    let end = self.pos + 1 + next.map(char::len_utf8).unwrap_or(0);
-                    return Err(err(
-                        "invalid character class range",
-                        &self.src[self.pos..end],
-                    ));
-                }
-            }
+            // Go compiles with Perl flags, under which a '-' that cannot
+            // form a range is simply literal (`[a-b-c]`).
             first = false;
             // POSIX classes [:name:] / [:^name:].
             if self.rest().starts_with("[:")
@@ -716,13 +796,19 @@ impl Translator<'_> {
             let rest = self.rest();
             if rest.starts_with('-') && !rest.starts_with("-]") && rest.len() > 1 {
                 self.pos += 1;
+                let hi_start = self.pos;
                 let hi = match self.class_atom()? {
                     ClassAtom::Char(ch) => ch,
                     ClassAtom::Class(_) => {
-                        return Err(err(
-                            "invalid character class range",
-                            &self.src[item_start..self.pos],
-                        ));
+                        // Go reads a range end as a single character, where
+                        // class escapes such as `\d` are invalid escapes.
+                        let end = hi_start
+                            + 1
+                            + self.src[hi_start + 1..]
+                                .chars()
+                                .next()
+                                .map_or(0, char::len_utf8);
+                        return Err(err("invalid escape sequence", &self.src[hi_start..end]));
                     }
                 };
                 if hi < lo {
@@ -782,6 +868,39 @@ impl Translator<'_> {
             "\\v" => Ok(ClassAtom::Char('\u{b}')),
             _ => Ok(ClassAtom::Class(text)),
         }
+    }
+}
+
+/// The repetition shape of a parsed operand: Go rejects counted repeats
+/// nested so deep that their counts multiply past 1000 (`(a{100}){11}`),
+/// since the compiled program would explode (regexp/syntax
+/// `repeatIsValid`).
+struct RepeatNode {
+    /// For a counted repeat, its count (max, or min when unbounded).
+    factor: Option<u32>,
+    children: Vec<RepeatNode>,
+}
+
+impl RepeatNode {
+    fn leaf() -> RepeatNode {
+        RepeatNode {
+            factor: None,
+            children: Vec::new(),
+        }
+    }
+
+    /// Go's `repeatIsValid(re, n)`.
+    fn valid(&self, mut n: u32) -> bool {
+        if let Some(m) = self.factor {
+            if m == 0 {
+                return true;
+            }
+            if m > n {
+                return false;
+            }
+            n /= m;
+        }
+        self.children.iter().all(|c| c.valid(n))
     }
 }
 
@@ -849,6 +968,16 @@ mod tests {
 
     #[test]
     fn errors_use_go_codes_and_fragments() {
+        assert_eq!(
+            msg("(a{100}){11}"),
+            "error parsing regexp: invalid repeat count: `{11}`"
+        );
+        assert_eq!(
+            msg("(a{2,}){600}"),
+            "error parsing regexp: invalid repeat count: `{600}`"
+        );
+        assert!(GoRegex::compile("(?:a{10}b{200}){5}").is_ok());
+        assert!(GoRegex::compile("(a{100}){10}").is_ok());
         assert_eq!(msg("("), "error parsing regexp: missing closing ): `(`");
         assert_eq!(msg("a)"), "error parsing regexp: unexpected ): `a)`");
         assert_eq!(msg("[a"), "error parsing regexp: missing closing ]: `[a`");
@@ -910,6 +1039,8 @@ mod tests {
         assert_eq!(re.replace_all("-ab-axxb-", "${1", false), "-${1-${1-");
         let re = GoRegex::compile("(?P<x>b)").unwrap();
         assert_eq!(re.replace_all("abc", "[$x]", false), "a[b]c");
+        let re = GoRegex::compile("(?P<x>a)|(?P<x>b)").unwrap();
+        assert_eq!(re.replace_all("ab", "[$x]", false), "[a][b]");
     }
 
     #[test]
@@ -929,5 +1060,30 @@ mod tests {
     fn quote_meta_escapes_go_specials() {
         assert_eq!(quote_meta("1.2.3"), r"1\.2\.3");
         assert_eq!(quote_meta("a-b#c"), "a-b#c");
+    }
+}
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any pattern either compiles or yields a Go-style error, and the
+        /// matching helpers never panic (byte offsets stay on char
+        /// boundaries, empty matches always advance).
+        #[test]
+        fn never_panics(
+            pattern in "[ab.*+?|(){}\\[\\]^$\\\\dDwWsSbBpPxQEz0-9:,=<>!-é]{0,12}",
+            text in "[ab é\\n-]{0,10}",
+            n in -2i64..4,
+        ) {
+            if let Ok(re) = GoRegex::compile(&pattern) {
+                let _ = re.find(&text);
+                let _ = re.find_all(&text, n);
+                let _ = re.replace_all(&text, "$1${x}$$", false);
+                let _ = re.split(&text, n);
+            }
+        }
     }
 }

@@ -185,9 +185,11 @@ fn register_strings(map: &mut FuncMap) {
     add(map, "cat", vec![], Some(Any), |_, a| {
         Ok(strings::cat(&a).into())
     });
-    is1(map, "indent", |n, s| strings::indent(n, s).into());
-    is1(map, "nindent", |n, s| {
-        format!("\n{}", strings::indent(n, s)).into()
+    add(map, "indent", vec![I, S], None, |_, a| {
+        strings::indent(int(&a[0]), st(&a[1])).map(GoValue::from)
+    });
+    add(map, "nindent", vec![I, S], None, |_, a| {
+        strings::indent(int(&a[0]), st(&a[1])).map(|s| GoValue::from(format!("\n{s}")))
     });
     add(map, "replace", vec![S, S, S], None, |_, a| {
         Ok(st(&a[2]).replace(st(&a[0]), st(&a[1])).into())
@@ -248,13 +250,13 @@ fn panic_quote(s: &str) -> String {
 
 /// Compiles for a `must*` function: the error is returned as is.
 fn must_compile(p: &str) -> Result<GoRegex, String> {
-    GoRegex::compile(p).map_err(|e| e.to_string())
+    GoRegex::compile_cached(p).map_err(|e| e.to_string())
 }
 
 /// Compiles for a non-`must` function, which calls `regexp.MustCompile`:
 /// the panic text names the pattern.
 fn panic_compile(p: &str) -> Result<GoRegex, String> {
-    GoRegex::compile(p).map_err(|e| format!("regexp: Compile({}): {e}", panic_quote(p)))
+    GoRegex::compile_cached(p).map_err(|e| format!("regexp: Compile({}): {e}", panic_quote(p)))
 }
 
 fn strs(v: Vec<&str>) -> GoValue {
@@ -265,7 +267,9 @@ fn register_regex(map: &mut FuncMap) {
     use ParamType::{Int as I, String as S};
     // regexMatch drops the compile error: a bad pattern never matches.
     s2(map, "regexMatch", |p, s| {
-        GoRegex::compile(p).is_ok_and(|r| r.is_match(s)).into()
+        GoRegex::compile_cached(p)
+            .is_ok_and(|r| r.is_match(s))
+            .into()
     });
     add(map, "mustRegexMatch", vec![S, S], None, |_, a| {
         Ok(must_compile(st(&a[0]))?.is_match(st(&a[1])).into())

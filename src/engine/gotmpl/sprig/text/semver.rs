@@ -4,8 +4,8 @@
 //! `semver` returns a `*semver.Version`; templates use its methods
 //! (`$v.Major`, `$v.Prerelease`, `(semver "1.3.3").Compare $other`) and
 //! print it through `String()`. Constraint matching lives in
-//! [`crate::version_range`]; this module adds Masterminds' strict version
-//! parser with its exact error texts.
+//! [`crate::version_range`]; this module adds Masterminds' version
+//! parser (in its default coercing mode) with its exact error texts.
 
 use std::cmp::Ordering;
 use std::sync::{Arc, LazyLock};
@@ -35,15 +35,6 @@ pub struct Version {
     /// The text as given.
     pub original: String,
 }
-
-static STRICT: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"^v?(0|[1-9][0-9]*)(?:\.(0|[1-9][0-9]*))?(?:\.(0|[1-9][0-9]*))?",
-        r"(?:-((?:0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*))*))?",
-        r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
-    ))
-    .ok()
-});
 
 static LOOSE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(concat!(
@@ -92,48 +83,28 @@ fn validate_metadata(m: &str) -> Result<(), String> {
 }
 
 impl Version {
-    /// Masterminds `NewVersion`: strict SemVer 2 with an optional `v` and
-    /// optional minor/patch; on failure the loose form is consulted only to
-    /// give a more specific error.
+    /// Masterminds `NewVersion` with its default `CoerceNewVersion =
+    /// true`: the loose form (`v` prefix, one to three numbers, leading
+    /// zeros accepted in them: `01.2.3` is `1.2.3`), then pre-release and
+    /// metadata checks.
     pub fn parse(v: &str) -> Result<Version, String> {
-        let (Some(strict), Some(loose)) = (STRICT.as_ref(), LOOSE.as_ref()) else {
+        let Some(loose) = LOOSE.as_ref() else {
             return Err(INVALID.into());
         };
-        let Some(m) = strict.captures(v) else {
-            let Some(m) = loose.captures(v) else {
-                return Err(INVALID.into());
-            };
-            for i in 1..=3 {
-                if let Some(g) = m.get(i) {
-                    let t = g.as_str().trim_start_matches('.');
-                    if t.len() > 1 && t.starts_with('0') {
-                        return Err(STARTS_ZERO.into());
-                    }
-                    segment(t)?;
-                }
-            }
-            if let Some(p) = m.get(5) {
-                validate_prerelease(p.as_str())?;
-            }
-            if let Some(b) = m.get(8) {
-                validate_metadata(b.as_str())?;
-            }
+        let Some(m) = loose.captures(v) else {
             return Err(INVALID.into());
         };
         let part = |i: usize| m.get(i).map(|g| g.as_str()).unwrap_or("");
         let number = |i: usize| -> Result<u64, String> {
-            if part(i).is_empty() {
-                Ok(0)
-            } else {
-                segment(part(i))
-            }
+            let t = part(i).trim_start_matches('.');
+            if t.is_empty() { Ok(0) } else { segment(t) }
         };
         let version = Version {
             major: number(1)?,
             minor: number(2)?,
             patch: number(3)?,
-            pre: part(4).to_string(),
-            metadata: part(5).to_string(),
+            pre: part(5).to_string(),
+            metadata: part(8).to_string(),
             original: v.to_string(),
         };
         if !version.pre.is_empty() {
@@ -221,6 +192,12 @@ fn compare_pre_part(s: &str, o: &str) -> Ordering {
 /// Sprig `semverCompare`: the constraint is parsed first, so a bad
 /// constraint is reported before a bad version (Helm's order).
 pub fn semver_compare(constraint: &str, version: &str) -> Result<bool, String> {
+    // Masterminds requires at least one comparison in every `||`
+    // alternative; an empty one is an improper constraint (Helm reports
+    // `improper constraint: ` for `semverCompare ""`).
+    if let Some(empty) = constraint.split("||").find(|alt| alt.trim().is_empty()) {
+        return Err(format!("improper constraint: {empty}"));
+    }
     let c = Constraint::parse(constraint)?;
     let v = Version::parse(version)?;
     let loose = LooseVersion::parse(&v.to_string())?;
@@ -335,6 +312,7 @@ mod tests {
             "1.2.3+0a.01"
         );
         assert_eq!(Version::parse("1.2.3-01").unwrap_err(), STARTS_ZERO);
+        assert_eq!(Version::parse("01.02.3").unwrap().to_string(), "1.2.3");
         assert_eq!(Version::parse("").unwrap_err(), INVALID);
         assert_eq!(Version::parse("1.2.3.4").unwrap_err(), INVALID);
         assert_eq!(Version::parse(" 1.2").unwrap_err(), INVALID);
@@ -363,5 +341,9 @@ mod tests {
         assert_eq!(semver_compare(">=2", "1.2.3"), Ok(false));
         assert_eq!(semver_compare("1.2.0", "badVersion").unwrap_err(), INVALID);
         assert!(semver_compare("badConstraint", "1.2.3").is_err());
+        assert_eq!(
+            semver_compare("", "1.0.0").unwrap_err(),
+            "improper constraint: "
+        );
     }
 }

@@ -69,13 +69,14 @@ pub fn cat(args: &[GoValue]) -> String {
         .join(" ")
 }
 
-/// `indent`: pads the first line and every line after a newline.
-pub fn indent(spaces: i64, s: &str) -> String {
-    let pad = " ".repeat(spaces.max(0) as usize);
+/// `indent`: pads the first line and every line after a newline. A
+/// negative width is Go's `strings.Repeat` panic.
+pub fn indent(spaces: i64, s: &str) -> Result<String, String> {
+    let pad = repeat(spaces, " ")?;
     let mut out = String::with_capacity(s.len() + pad.len() * 2);
     out.push_str(&pad);
     out.push_str(&s.replace('\n', &format!("\n{pad}")));
-    out
+    Ok(out)
 }
 
 /// `trunc`: the first `c` bytes, or for negative `c` the last `-c` bytes.
@@ -96,7 +97,10 @@ pub fn substr(start: i64, end: i64, s: &str) -> Result<String, String> {
     let len = s.len() as i64;
     let b = s.as_bytes();
     if start < 0 {
-        if end < 0 || end > len {
+        if end < 0 {
+            return Err(format!("runtime error: slice bounds out of range [:{end}]"));
+        }
+        if end > len {
             return Err(format!(
                 "runtime error: slice bounds out of range [:{end}] with length {len}"
             ));
@@ -718,6 +722,7 @@ mod tests {
             ]),
             "a b 1"
         );
-        assert_eq!(indent(2, "a\n\nb"), "  a\n  \n  b");
+        assert_eq!(indent(2, "a\n\nb").unwrap(), "  a\n  \n  b");
+        assert!(indent(-1, "a").is_err());
     }
 }

@@ -41,11 +41,23 @@ fn test_collections(map: &mut FuncMap) {
     );
 }
 
+/// The values both sides see, as `values.yaml` text and as the template
+/// data Helm builds from it (document numbers are float64 in Helm).
+const VALUES_YAML: &str =
+    "n: 3\nf: 1.5\nbig: 1000000\ns: hello\nl: [1, a, 2.5]\nm: {b: 2, a: x}\nt: true\nz: null\n";
+
+fn data() -> GoValue {
+    let values = crate::yaml::parse_document(VALUES_YAML).unwrap();
+    let values = GoValue::from_value(&values, crate::engine::gotmpl::value::NumberMode::Helm);
+    let mut top = std::collections::BTreeMap::new();
+    top.insert("Values".to_string(), values);
+    GoValue::map(top)
+}
+
 fn render(src: &str) -> Result<String, String> {
     let t = template(src)?;
     let mut out = String::new();
-    t.execute(&mut out, &GoValue::Nil)
-        .map_err(|e| e.to_string())?;
+    t.execute(&mut out, &data()).map_err(|e| e.to_string())?;
     Ok(out)
 }
 
@@ -317,6 +329,86 @@ const DIFFERENTIAL: &[&str] = &[
     r#"(semver "v1.2").Original"#,
     r#"(semver "1.2.3").Major"#,
     r#"semver "1.2.3-alpha" | (semver "1.2.3-alpha.1").Compare"#,
+    r#"int .Values.n"#,
+    r#"int64 .Values.f"#,
+    r#"float64 .Values.s"#,
+    r#"toString .Values.big"#,
+    r#"toString .Values.m"#,
+    r#"toString .Values.missing"#,
+    r#"toString .Values.z"#,
+    r#"quote .Values.n .Values.f .Values.t .Values.l"#,
+    r#"quote .Values.missing"#,
+    r#"quote .Values.z"#,
+    r#"squote .Values.big .Values.missing"#,
+    r#"join "," .Values.l"#,
+    r#"join "," .Values.m"#,
+    r#"toStrings .Values.l"#,
+    r#"cat .Values.n .Values.s .Values.missing"#,
+    r#"b64enc .Values.s"#,
+    r#"toDecimal .Values.n"#,
+    r#"atoi (toString .Values.n)"#,
+    r#"sha256sum (toString .Values.big)"#,
+    r#"regexReplaceAll "[^a-z0-9-]" (lower "My_App.Name") "-""#,
+    r#"regexFind "^[0-9]+\\.[0-9]+" "v1.22.3-gke.1""#,
+    r#"regexFind "[[:^digit:]]+" "12ab3""#,
+    r#"regexFind "\\pL+" "12héllo3""#,
+    r#"regexFind "[\\p{Greek}]+" "abc αβγ""#,
+    r#"regexFind "\\x41\\x{42}" "xABy""#,
+    r#"regexFind "(?s)a.b" "a\nb""#,
+    r#"regexFind "(?m)^b$" "a\nb\nc""#,
+    r#"regexFind "a+?" "aaa""#,
+    r#"regexFind "(?U)a+" "aaa""#,
+    r#"regexFind "[a-c-]+" "x-ab-""#,
+    r#"regexFindAll "[a-b-d]" "abcd-" -1"#,
+    r#"regexFind "\\Qa.b\\E" "axb a.b""#,
+    r#"regexFind "x{2,}" "xxxxx""#,
+    r#"regexFind "[^\\s]+" " ab c""#,
+    r#"regexFind "\\W+" "ab, c""#,
+    r#"regexFindAll "\\b\\w" "hi there you" -1"#,
+    r#"regexFindAll "" "abc" -1"#,
+    r#"regexFindAll "(a)|b" "ab" -1"#,
+    r#"regexReplaceAll "" "abc" "-""#,
+    r#"regexReplaceAll "b*" "abc" "X""#,
+    r#"regexReplaceAll "(a)(b)?" "a ab" "[$2|$1]""#,
+    r#"regexReplaceAll "(?P<n>a)" "a" "${n}${0}$00$01x""#,
+    r#"regexReplaceAll "." "ab" "$""#,
+    r#"regexReplaceAll "." "ab" "${}""#,
+    r#"regexSplit "\\s+" "  a b  " -1"#,
+    r#"regexSplit "," "a,b,c" 1"#,
+    r#"regexSplit "," "" -1"#,
+    r#"mustRegexFindAll "[0-9]" "a1b2" 1"#,
+    r#"mustRegexReplaceAllLiteral "x" "axb" "$1""#,
+    r#"trimAll "ab" "abxba""#,
+    r#"trim "\u00a0x\u2003""#,
+    r#"nospace "a\u00a0b""#,
+    r#"title "ǆemal élan""#,
+    r#"swapcase "ǅ ǆx""#,
+    r#"kebabcase "αΒγ""#,
+    r#"snakecase "Hello世界World""#,
+    r#"snakecase "a1B2""#,
+    r#"snakecase "already_snake_2x""#,
+    r#"kebabcase "--Foo--Bar--""#,
+    r#"camelcase "ǆa_ǆb""#,
+    r#"initials "ab cd\u00a0ef""#,
+    r#"urlParse "HTTP://Example.COM/%7Efoo""#,
+    r#"urlParse "//host/p""#,
+    r#"urlParse "http://u@h""#,
+    r#"urlParse "http://h/a%2Fb?x#""#,
+    r#"urlParse "file:///etc/hosts""#,
+    r#"urlParse "x?""#,
+    r#"urlParse "a:b/c:d""#,
+    r#"urlJoin (urlParse "http://u:p%20q@h/a%2Fb?x=1#y z")"#,
+    r#"urlJoin (dict "scheme" "file" "path" "/etc")"#,
+    r#"urlJoin (dict "host" "h" "path" "p")"#,
+    r#"urlJoin (dict "opaque" "x@y" "scheme" "mailto" "fragment" "a!b#c")"#,
+    r#"semver "v1.2.3+meta""#,
+    r#"semver "01.2.03""#,
+    r#"(semver "1.2.3-rc.1").Metadata"#,
+    r#"(semver "1.2.3-rc.1").Patch"#,
+    r#"(semver "1.0.0").Equal (semver "1.0.0+x")"#,
+    r#"semverCompare "1.2.3 || >=2" "2.1""#,
+    r#"semverCompare "*" "1.0.0""#,
+    r#"regexReplaceAll "(?P<a>x)|(?P<a>y)" "xy" "[$a]""#,
 ];
 
 /// Cases where Helm fails: we compare the function's error text.
@@ -332,9 +424,36 @@ const DIFFERENTIAL_ERRORS: &[&str] = &[
     r#"semver "1.2.3-01""#,
     r#"substr 2 1 "abc""#,
     r#"repeat -1 "a""#,
+    r#"indent -1 "a""#,
+    r#"nindent -2 "a""#,
     r#"urlParse "%zz""#,
     r#"urlParse "http://h:x/""#,
     r#"urlJoin (dict "host" 1)"#,
+    r#"urlJoin .Values.s"#,
+    r#"mustRegexFind "a{2}{3}" "x""#,
+    r#"mustRegexFind "(?i" "x""#,
+    r#"mustRegexFind "x\\" "x""#,
+    r#"mustRegexFind "[a-\\d]" "x""#,
+    r#"mustRegexFind "\\p{Foo}" "x""#,
+    r#"mustRegexFind "(?P<>a)" "x""#,
+    r#"mustRegexFind "+a" "x""#,
+    r#"mustRegexFind "a|*" "x""#,
+    r#"mustRegexFind "\\C" "x""#,
+    r#"mustRegexFind "\\z\\Z" "x""#,
+    r#"mustRegexFind "x**?" "x""#,
+    r#"mustRegexFind "((a{2}){2}){300}" "x""#,
+    r#"mustRegexFind "(a*){1001}" "x""#,
+    r#"semver "1.2.3-a..b""#,
+    r#"semver "1.2.3+a_b""#,
+    r#"semverCompare ">1.x.y" "1.2.3""#,
+    r#"semverCompare "badConstraint" "1.2.3""#,
+    r#"semverCompare "" "1.0.0""#,
+    r#"semverCompare "1.0 ||" "1.0.0""#,
+    r#"substr -1 -1 "abc""#,
+    r#"urlParse "http://a b/""#,
+    r#"urlParse "http://[::1/""#,
+    r#"urlParse "1http:x""#,
+    r#"urlParse "http://h/\u0001""#,
 ];
 
 fn helm_ref() -> Option<String> {
@@ -356,6 +475,7 @@ fn scratch_chart(templates: &[(String, String)]) -> tempfile::TempDir {
         "apiVersion: v2\nname: sx\nversion: 0.1.0\n",
     )
     .unwrap();
+    std::fs::write(root.join("values.yaml"), VALUES_YAML).unwrap();
     for (name, body) in templates {
         std::fs::write(root.join("templates").join(name), body).unwrap();
     }
@@ -392,7 +512,15 @@ fn differential_against_helm() {
         .collect();
     let dir = scratch_chart(&templates);
     let (ok, text) = run_helm(&helm, &dir);
-    assert!(ok, "helm failed: {text}");
+    if !ok {
+        // Name the template Helm choked on, to make the report actionable.
+        let culprit = templates
+            .iter()
+            .find(|(name, _)| text.contains(name.as_str()))
+            .map(|(_, body)| body.as_str())
+            .unwrap_or("?");
+        panic!("helm failed: {text}\ntemplate: {culprit}");
+    }
     let mut failures = Vec::new();
     for (i, expr) in DIFFERENTIAL.iter().enumerate() {
         let marker = format!("# Source: sx/templates/t{i:03}.yaml\n");
@@ -406,7 +534,9 @@ fn differential_against_helm() {
                     .to_string()
             })
             .unwrap_or_default();
-        let ours = render(wrapped(expr).trim_end()).unwrap_or_else(|e| format!("ERROR {e}"));
+        let ours = render(wrapped(expr).trim_end())
+            .map(|o| o.trim_end().to_string())
+            .unwrap_or_else(|e| format!("ERROR {e}"));
         if ours != helm_out {
             let decode = |s: &str| {
                 let b = s.trim_start_matches("x:").trim();
@@ -439,14 +569,20 @@ fn differential_errors_against_helm() {
         let dir = scratch_chart(&[("t.yaml".to_string(), format!("x: {{{{ {expr} }}}}\n"))]);
         let (ok, text) = run_helm(&helm, &dir);
         assert!(!ok, "helm unexpectedly succeeded for {expr}");
-        let line = text.lines().next().unwrap_or("");
-        let helm_msg = line
-            .split_once("error calling ")
-            .and_then(|(_, r)| r.split_once(": "))
-            .map(|(_, m)| m.to_string())
-            .unwrap_or_else(|| line.to_string());
+        // "error calling NAME: msg" for function errors; for the
+        // executor's own checks, the last line before Helm's hint.
+        let helm_msg = match text.split_once("error calling ") {
+            Some((_, r)) => r.split_once(": ").map(|x| x.1).unwrap_or(r),
+            None => text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with("Use --debug"))
+                .last()
+                .unwrap_or(""),
+        };
+        let helm_msg = helm_msg.lines().next().unwrap_or("").to_string();
         let ours = error_of(&format!("{{{{ {expr} }}}}"));
-        if ours != helm_msg {
+        if ours != helm_msg && !ours.ends_with(&format!(": {helm_msg}")) {
             failures.push(format!("{expr}\n   helm: {helm_msg}\n   ours: {ours}"));
         }
     }
@@ -456,4 +592,25 @@ fn differential_errors_against_helm() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn registers_the_whole_family() {
+    let mut map = FuncMap::new();
+    register(&mut map);
+    let family = "abbrev abbrevboth adler32sum atoi b32dec b32enc b64dec b64enc base camelcase cat \
+        clean contains dir ext float64 getHostByName hasPrefix hasSuffix hello indent initials int \
+        int64 isAbs join kebabcase lower mustRegexFind mustRegexFindAll mustRegexMatch \
+        mustRegexReplaceAll mustRegexReplaceAllLiteral mustRegexSplit nindent nospace osBase \
+        osClean osDir osExt osIsAbs plural quote regexFind regexFindAll regexMatch regexQuoteMeta \
+        regexReplaceAll regexReplaceAllLiteral regexSplit repeat replace semver semverCompare \
+        sha1sum sha256sum sha512sum snakecase split splitList splitn squote substr swapcase title \
+        toDecimal toString toStrings trim trimAll trimPrefix trimSuffix trimall trunc untitle \
+        upper urlJoin urlParse wrap wrapWith";
+    let missing: Vec<&str> = family
+        .split_whitespace()
+        .filter(|n| !map.contains_key(*n))
+        .collect();
+    assert!(missing.is_empty(), "not registered: {missing:?}");
+    assert_eq!(map.len(), family.split_whitespace().count());
 }

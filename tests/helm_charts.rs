@@ -81,15 +81,11 @@ const KNOWN_FAILURES: &[(&str, &str)] = &[
     ),
     (
         "sprig-dates/default",
-        "Sprig dates family (crypto branch): `toDate` and friends not merged yet",
+        "Sprig dates (crypto family): `time.Time` lacks the `Sub` method (`($t.Sub $d).String`)",
     ),
     (
         "sprig-dicts/default",
         "gotmpl value model: maps are copied, not shared, so `set $n.outer …` cannot mutate a nested map as Go does",
-    ),
-    (
-        "sprig-encoding/default",
-        "Sprig crypto family: `derivePassword` not merged yet",
     ),
     (
         "sprig-reflect/defaults",

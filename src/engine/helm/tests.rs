@@ -255,3 +255,44 @@ fn objects_match_helm() {
     let ours = render(&dir);
     assert_eq!(ours, String::from_utf8_lossy(&helm_out.stdout));
 }
+
+#[test]
+fn error_chain_is_read_like_helm() {
+    let text = "template: a.yaml:3:4: executing \"a.yaml\" at <include \"x\" .>: error calling include: template: _h.tpl:2:10: executing \"x\" at <.a.b>: nil pointer evaluating interface {}.b";
+    let (outer, next) = parse_trace(text).unwrap();
+    assert_eq!(outer.location, "a.yaml:3:4");
+    assert_eq!(outer.message, "error calling include:");
+    let (inner, last) = parse_trace(next.unwrap()).unwrap();
+    assert_eq!(inner.executed, "executing \"x\" at <.a.b>:");
+    assert!(last.is_none());
+    assert_eq!(
+        split_location("c/templates/x.yaml:12:5"),
+        ("c/templates/x.yaml".to_string(), Some(12), Some(6))
+    );
+    let err = exec_error(
+        &ExecError {
+            message: text.to_string(),
+            name: "a.yaml".into(),
+            line: 3,
+            col: 4,
+        },
+        &[],
+    );
+    assert_eq!(err.template, "_h.tpl");
+    assert_eq!(err.line, Some(2));
+    assert_eq!(err.chain, vec!["a.yaml:3:4".to_string()]);
+    assert!(err.message.starts_with("a.yaml:3:4\n  executing \"a.yaml\" at <include \"x\" .>:\n    error calling include:\n_h.tpl:2:10"));
+}
+
+#[test]
+fn tpl_errors_keep_go_text() {
+    let data = funcs::parse_json(r#"{"s": "{{ .a.b }}"}"#).unwrap();
+    let err = eval_str("{{ tpl .s . }}", data);
+    assert!(
+        err.contains("error during tpl function execution for \"{{ .a.b }}\""),
+        "{err}"
+    );
+    let data = funcs::parse_json(r#"{"s": "{{ .a "}"#).unwrap();
+    let err = eval_str("{{ tpl .s . }}", data);
+    assert!(err.contains("cannot parse template"), "{err}");
+}

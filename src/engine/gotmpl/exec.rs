@@ -142,10 +142,8 @@ fn is_hex_int(s: &str) -> bool {
 impl<'a> State<'a> {
     fn errorf(&self, at: At<'_>, msg: impl std::fmt::Display) -> ExecError {
         let (line, col) = self.tree.line_col(at.pos());
-        let mut ctx = at.text();
-        if ctx.chars().count() > 20 {
-            ctx = format!("{}...", ctx.chars().take(20).collect::<String>());
-        }
+        // Go 1.25 (Helm v4.1.4's toolchain) prints the whole node, untruncated.
+        let ctx = at.text();
         ExecError {
             message: format!(
                 "template: {}:{}:{}: executing {} at <{}>: {}",
@@ -315,7 +313,7 @@ impl<'a> State<'a> {
             GoValue::Int(_) | GoValue::Int64(_) | GoValue::Uint64(_) => {
                 if decl.len() > 1 {
                     return Err(self.errorf(
-                        At::Pipe(&r.pipe),
+                        last_at(&r.pipe),
                         format!(
                             "can't use {} to iterate over more than one variable",
                             super::format::sprint(&[&val as &dyn FmtArg])
@@ -341,7 +339,7 @@ impl<'a> State<'a> {
             }
             other => {
                 return Err(self.errorf(
-                    At::Pipe(&r.pipe),
+                    last_at(&r.pipe),
                     format!(
                         "range can't iterate over {}",
                         super::format::sprint(&[other as &dyn FmtArg])
@@ -1035,4 +1033,21 @@ fn prepare_arg(v: GoValue, typ: ParamType) -> Result<GoValue, String> {
 /// A variable node's name (`$x`); hand-built trees may leave it empty.
 fn var_name(v: &VariableNode) -> &str {
     v.ident.first().map(String::as_str).unwrap_or("$")
+}
+
+/// The node Go's executor last marked while evaluating `pipe` (errors
+/// raised after the pipeline, such as range's, point there).
+fn last_at(pipe: &PipeNode) -> At<'_> {
+    let Some(cmd) = pipe.cmds.last() else {
+        return At::Pipe(pipe);
+    };
+    match cmd.args.first() {
+        Some(Node::Field(f)) => At::Field(f, f.pos),
+        Some(Node::Identifier(_)) => match cmd.args.last() {
+            Some(last) if cmd.args.len() > 1 => At::Node(last),
+            _ => At::Cmd(cmd),
+        },
+        Some(n) => At::Node(n),
+        None => At::Pipe(pipe),
+    }
 }

@@ -507,7 +507,7 @@ pub fn eq(a: &GoValue, others: &[GoValue]) -> Result<bool, String> {
                 }
                 _ => {
                     if !a.is_nil() && !b.is_nil() {
-                        return Err(BAD_COMPARISON.into());
+                        return Err(bad_comparison(a, b));
                     }
                     false
                 }
@@ -561,6 +561,12 @@ pub fn eq(a: &GoValue, others: &[GoValue]) -> Result<bool, String> {
     Ok(false)
 }
 
+/// Go's errBadComparison, wrapped with both operand types as current Go
+/// (and so Helm) prints it: `incompatible types for comparison: float64 and int`.
+fn bad_comparison(a: &GoValue, b: &GoValue) -> String {
+    format!("{BAD_COMPARISON}: {} and {}", a.type_name(), b.type_name())
+}
+
 /// Go `lt`.
 pub fn lt(a: &GoValue, b: &GoValue) -> Result<bool, String> {
     let k1 = basic_kind(a);
@@ -576,7 +582,7 @@ pub fn lt(a: &GoValue, b: &GoValue) -> Result<bool, String> {
             (BasicKind::Uint, BasicKind::Int) => {
                 Ok(int_of(b) >= 0 && uint_of(a) < int_of(b) as u64)
             }
-            _ => Err(BAD_COMPARISON.into()),
+            _ => Err(bad_comparison(a, b)),
         };
     }
     Ok(match (a, b) {
@@ -604,7 +610,7 @@ mod tests {
     fn comparisons_follow_go_kinds() {
         assert_eq!(
             eq(&GoValue::Int(2), &[GoValue::Float(2.0)]),
-            Err(BAD_COMPARISON.into())
+            Err("incompatible types for comparison: int and float64".into())
         );
         assert_eq!(eq(&GoValue::Int(3), &[GoValue::Uint64(3)]), Ok(true));
         assert_eq!(eq(&GoValue::Int(3), &[GoValue::Int64(3)]), Ok(true));

@@ -132,7 +132,7 @@ fn execution_errors_match_go() {
         ),
         (
             "{{eq 2 2.0}}",
-            "template: t:1:2: executing \"t\" at <eq 2 2.0>: error calling eq: incompatible types for comparison",
+            "template: t:1:2: executing \"t\" at <eq 2 2.0>: error calling eq: incompatible types for comparison: int and float64",
         ),
         (
             "{{len 3}}",
@@ -401,4 +401,145 @@ fn call_checks_the_function_value() {
                 .into()
         )
     );
+}
+
+/// Differential test against the real Helm binary (`$HELM_REF`): builtins,
+/// printing and comparisons over values.yaml data (float64 numbers), run
+/// as Helm runs templates (missingkey=zero, `<no value>` removed).
+#[test]
+fn helm_differential_builtins() {
+    let Ok(helm) = std::env::var("HELM_REF") else {
+        eprintln!("skipped: HELM_REF is not set");
+        return;
+    };
+    let values =
+        "a: 1\nb: 2.5\nbig: 1000000\ns: hello\nl: [1, \"x\", true]\nm: {k: v, j: 3}\nn: null\n";
+    let template = concat!(
+        "# {{ .Values.a }} {{ .Values.b }} {{ .Values.big }} {{ .Values.l }} {{ .Values.m }} {{ .Values.n }} {{ .Values.nope }}\n",
+        "# {{ printf \"%v %T %d %s\" .Values.a .Values.a .Values.a .Values.s }} {{ len .Values.l }} {{ index .Values.l 1 }}\n",
+        "# {{ eq .Values.a 1.0 }} {{ lt .Values.b 3.0 }} {{ and .Values.s .Values.a }} {{ or .Values.n \"dflt\" }} {{ not .Values.n }}\n",
+        "# {{ range $k, $v := .Values.m }}{{ $k }}={{ $v }};{{ end }} {{ range $i, $e := .Values.l }}{{ $i }}:{{ $e }},{{ end }}\n",
+        "# {{ html \"<a&b>\" }} {{ js \"it's\" }} {{ urlquery \"a b&c\" }} {{ print 1 2 \"x\" 3.5 }} {{ println \"z\" }}",
+        "# {{ with .Values.m }}{{ .k }}{{ end }} {{ if .Values.l }}yes{{ else }}no{{ end }} {{ .Release.Name }}\n",
+        "# {{ define \"d\" }}[{{ . }}]{{ end }}{{ template \"d\" .Values.b }} {{ $x := 1 }}{{ $x = 2 }}{{ $x }} {{ 0x10 }} {{ 1e3 }}\n",
+        "# {{ .Values.l | len }} {{ printf \"%q\" .Values.s }} {{ index .Values.m \"k\" }} [{{ index .Values.m \"zz\" }}]\n",
+        "# {{ $v := .Values.nope }}[{{ $v }}] {{ range .Values.nope }}x{{ else }}empty{{ end }} {{ with .Values.n }}x{{ else }}nilish{{ end }}\n",
+        "# {{ 3 | printf \"%d-%d\" 2 }} {{ \"<a>\" | html }} {{ if and .Values.a (not .Values.n) }}ok{{ end }} {{ .Values.m.k | printf \"%s!\" }}\n",
+        "# {{- /* c */ -}} {{ range 3 }}{{ . }}{{ end }} {{ range $i, $c := .Values.l }}{{ if eq $i 1 }}{{ continue }}{{ end }}{{ $c }}{{ end }}\n",
+        "# {{ block \"b\" .Values.s }}<{{ . }}>{{ end }} {{ print .Values.n }} {{ printf \"%v\" .Values.nope }} {{ .Values.big | printf \"%d\" }}\n",
+        "# {{ printf \"%T %T %T %T\" .Values.l .Values.m .Values.n 1 }} {{ .Values.l | printf \"%v\" }} {{ eq .Values.s \"hello\" \"x\" }} {{ ne 1 2 }}\n",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("c");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(chart.join("values.yaml"), values).unwrap();
+    std::fs::write(chart.join("templates/t.yaml"), template).unwrap();
+    let out = std::process::Command::new(helm)
+        .args(["template", "rel"])
+        .arg(&chart)
+        .args(["--show-only", "templates/t.yaml"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let helm_text = String::from_utf8(out.stdout).unwrap();
+    let helm_body = helm_text
+        .strip_prefix("---\n# Source: c/templates/t.yaml\n")
+        .unwrap_or(&helm_text);
+
+    let vals = crate::yaml::parse_document(values).unwrap();
+    let mut release = BTreeMap::new();
+    release.insert("Name".to_string(), GoValue::str("rel"));
+    let mut top = BTreeMap::new();
+    top.insert(
+        "Values".to_string(),
+        GoValue::from_value(&vals, NumberMode::Helm),
+    );
+    top.insert("Release".to_string(), GoValue::map(release));
+    let mut t = Template::new("c/templates/t.yaml");
+    t.missing_key_option(MissingKey::Zero);
+    let ours = run_with(&mut t, template, &GoValue::map(top)).unwrap();
+    assert_eq!(ours.replace("<no value>", ""), helm_body);
+}
+
+/// Differential test of execution error messages against `$HELM_REF`.
+#[test]
+fn helm_differential_errors() {
+    let Ok(helm) = std::env::var("HELM_REF") else {
+        eprintln!("skipped: HELM_REF is not set");
+        return;
+    };
+    let values = "a: 1\ns: hello\nl: [1, 2]\nn: null\n";
+    let vals = crate::yaml::parse_document(values).unwrap();
+    for template in [
+        "x: {{ eq .Values.a 1 }}",
+        "x: {{ .Values.n.x }}",
+        "x: {{ .Values.nope.x }}",
+        "x: {{ index .Values.l 5 }}",
+        "x: {{ index .Values.l .Values.a }}",
+        "\n\nx: {{ .Values.s.x }}",
+        "x: {{ template \"nope\" }}",
+        "x: {{ len 3 }}",
+        "x: {{ printf 3 }}",
+        "x: {{ printf .Values.a }}",
+        "x: {{ .Values.s 1 }}",
+        "x: {{ range .Values.s }}{{ end }}",
+        "x: {{ lt .Values.s 1.0 }}",
+        "x: {{ not }}",
+        "x: {{ nil }}",
+        "x: {{ (nil).x }}",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let chart = dir.path().join("c");
+        std::fs::create_dir_all(chart.join("templates")).unwrap();
+        std::fs::write(
+            chart.join("Chart.yaml"),
+            "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+        )
+        .unwrap();
+        std::fs::write(chart.join("values.yaml"), values).unwrap();
+        std::fs::write(chart.join("templates/t.yaml"), template).unwrap();
+        let out = std::process::Command::new(&helm)
+            .args(["template", "rel"])
+            .arg(&chart)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{template}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let lines: Vec<&str> = stderr.lines().collect();
+        let first = lines
+            .first()
+            .copied()
+            .unwrap_or_default()
+            .trim_start_matches("Error: ");
+        // Helm 4 sometimes re-flows Go's message over three lines
+        // ("LOC" / "executing … at <…>:" / "MESSAGE"); join it back.
+        let helm_msg = if first.starts_with("template: ") {
+            first.to_string()
+        } else {
+            format!(
+                "template: {first}: {} {}",
+                lines.get(1).map(|l| l.trim()).unwrap_or_default(),
+                lines.get(2).map(|l| l.trim()).unwrap_or_default()
+            )
+        };
+
+        let mut top = BTreeMap::new();
+        top.insert(
+            "Values".to_string(),
+            GoValue::from_value(&vals, NumberMode::Helm),
+        );
+        let mut t = Template::new("c/templates/t.yaml");
+        t.missing_key_option(MissingKey::Zero);
+        let ours = run_with(&mut t, template, &GoValue::map(top)).unwrap_err();
+        assert_eq!(ours, helm_msg, "{template}");
+    }
 }

@@ -26,8 +26,8 @@ use crate::engine::gotmpl::funcs::{FuncMap, Function, ParamType};
 use crate::engine::gotmpl::node::go_quote;
 use crate::engine::gotmpl::value::GoValue;
 
-pub use goregex::GoRegex;
-pub use semver::{Version, version_value};
+use goregex::GoRegex;
+use semver::{Version, version_value};
 
 /// Errors of this family that have a structure of their own; everything
 /// else is a Go error string handed straight to the template executor.

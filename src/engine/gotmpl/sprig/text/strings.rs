@@ -177,18 +177,30 @@ pub fn lower(s: &str) -> String {
     s.chars().map(simple_lower).collect()
 }
 
+/// Go's `unicode.ToUpper`: Unicode's simple (one-to-one) mapping. Rust
+/// only offers the full mapping; where that expands to several characters
+/// the simple mapping is either absent (`ß` stays) or, for the Greek
+/// letters with ypogegrammeni, the title-case letter.
 fn simple_upper(c: char) -> char {
     let mut it = c.to_uppercase();
     match (it.next(), it.next()) {
         (Some(u), None) => u,
-        _ => c,
+        _ => match c as u32 {
+            0x1F80..=0x1F87 | 0x1F90..=0x1F97 | 0x1FA0..=0x1FA7 => {
+                char::from_u32(c as u32 + 8).unwrap_or(c)
+            }
+            0x1FB3 | 0x1FC3 | 0x1FF3 => char::from_u32(c as u32 + 9).unwrap_or(c),
+            _ => c,
+        },
     }
 }
 
+/// Go's `unicode.ToLower` (simple mapping; `İ` becomes `i`).
 fn simple_lower(c: char) -> char {
     let mut it = c.to_lowercase();
     match (it.next(), it.next()) {
         (Some(l), None) => l,
+        _ if c == '\u{130}' => 'i',
         _ => c,
     }
 }

@@ -241,6 +241,9 @@ const DIFFERENTIAL: &[&str] = &[
     r#"semverCompare "~1.2" "1.2.9""#,
     r#"semverCompare "^0.2.3" "0.2.9""#,
     r#"upper "straße""#,
+    r#"upper "ᾳ ῃ ᾀ ŉ ﬀ ǅ""#,
+    r#"lower "İSTANBUL ᾈ""#,
+    r#"title "ᾳb ßa ﬀ""#,
     r#"lower "ÀÉ ΣΑΣ""#,
     r#"title "hello wOrld-foo_bar o'neil""#,
     r#"untitle "Hello World""#,
@@ -576,8 +579,7 @@ fn differential_errors_against_helm() {
             None => text
                 .lines()
                 .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.starts_with("Use --debug"))
-                .last()
+                .rfind(|l| !l.is_empty() && !l.starts_with("Use --debug"))
                 .unwrap_or(""),
         };
         let helm_msg = helm_msg.lines().next().unwrap_or("").to_string();
@@ -613,4 +615,43 @@ fn registers_the_whole_family() {
         .collect();
     assert!(missing.is_empty(), "not registered: {missing:?}");
     assert_eq!(map.len(), family.split_whitespace().count());
+}
+
+mod no_panics {
+    use super::super::{convert, encoding, semver, strings, url};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// User-controlled text and numbers never panic the byte-based
+        /// helpers, parsers and decoders (cut UTF-8 sequences, huge or
+        /// negative counts).
+        #[test]
+        fn helpers_survive_any_input(
+            s in "\\PC{0,12}",
+            sep in "[ ,é_-]{0,2}",
+            a in -20i64..20,
+            b in -20i64..20,
+        ) {
+            let _ = strings::trunc(a, &s);
+            let _ = strings::substr(a, b, &s);
+            let _ = strings::abbrev(a, &s);
+            let _ = strings::abbrevboth(a, b, &s);
+            let _ = strings::wrap_custom(&s, a, &sep, a % 2 == 0);
+            let _ = strings::nospace(&s);
+            let _ = strings::initials(&s);
+            let _ = strings::camelcase(&s);
+            let _ = strings::to_lower_case_words(&s, '_');
+            let _ = strings::title(&s);
+            let _ = strings::swapcase(&s);
+            let _ = strings::go_splitn(&s, &sep, a);
+            let _ = strings::indent(b, &s);
+            let _ = url::url_parse(&s);
+            let _ = encoding::b64dec(s.as_bytes());
+            let _ = encoding::b32dec(s.as_bytes());
+            let _ = semver::Version::parse(&s);
+            let _ = semver::semver_compare(&s, "1.0.0");
+            let _ = convert::parse_int_base0(&s);
+            let _ = convert::parse_float(&s);
+        }
+    }
 }

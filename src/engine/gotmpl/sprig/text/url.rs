@@ -86,8 +86,11 @@ fn unescape(s: &str, mode: Mode) -> Result<String, String> {
                     || !b[i + 1].is_ascii_hexdigit()
                     || !b[i + 2].is_ascii_hexdigit()
                 {
+                    // Go quotes the raw three bytes, which may cut a
+                    // UTF-8 sequence.
                     let end = (i + 3).min(b.len());
-                    return Err(format!("invalid URL escape {}", go_quote(&s[i..end])));
+                    let raw = String::from_utf8_lossy(&b[i..end]);
+                    return Err(format!("invalid URL escape {}", go_quote(&raw)));
                 }
                 if mode == Mode::Host && hex_val(b[i + 1]) < 8 && &s[i..i + 3] != "%25" {
                     return Err(format!("invalid URL escape {}", go_quote(&s[i..i + 3])));
@@ -461,6 +464,7 @@ mod tests {
             url_parse("%zz").unwrap_err(),
             "unable to parse url: parse \"%zz\": invalid URL escape \"%zz\""
         );
+        assert!(url_parse("/%aé").is_err());
         assert_eq!(
             url_parse(":x").unwrap_err(),
             "unable to parse url: parse \":x\": missing protocol scheme"

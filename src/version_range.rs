@@ -137,9 +137,13 @@ impl Constraint {
 
     /// True when `version` satisfies the constraint.
     pub fn matches(&self, version: &LooseVersion) -> bool {
-        self.alternatives
-            .iter()
-            .any(|all| all.iter().all(|c| c.check(version)))
+        // Masterminds v3.4: a pre-release version may satisfy an AND group
+        // only when some constraint of that group names a pre-release
+        // (`>=1.0.0-0 <2` accepts `1.5.0-rc.1`, as helm's semverCompare does).
+        self.alternatives.iter().any(|all| {
+            let allow_pre = all.iter().any(|c| c.version.has_pre());
+            all.iter().all(|c| c.check(version, allow_pre))
+        })
     }
 }
 
@@ -276,11 +280,11 @@ impl Single {
         self.major_wild || self.minor_wild || self.patch_wild
     }
 
-    fn check(&self, v: &LooseVersion) -> bool {
+    fn check(&self, v: &LooseVersion, allow_pre: bool) -> bool {
         let c = &self.version;
         // Masterminds (issue 21): a pre-release only matches a constraint
-        // that asks for pre-releases.
-        if v.has_pre() && !c.has_pre() {
+        // group that asks for pre-releases.
+        if v.has_pre() && !allow_pre {
             return false;
         }
         match self.op {
@@ -441,6 +445,13 @@ mod tests {
         assert!(!check("1.2 - 1.4", "1.1.0"));
         assert!(check("^1 || ^3", "3.1.0"));
         assert!(!check("^1 || ^3", "2.1.0"));
+    }
+
+    #[test]
+    fn a_prerelease_in_the_group_opts_the_whole_group_in() {
+        assert!(check(">=1.0.0-0 <2", "1.5.0-rc.1"));
+        assert!(!check(">=1.0.0 <2", "1.5.0-rc.1"));
+        assert!(!check(">=1.0.0 <2 || >=3.0.0-0", "1.5.0-rc.1"));
     }
 
     #[test]

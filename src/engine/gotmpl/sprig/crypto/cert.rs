@@ -298,7 +298,7 @@ fn parse_pkcs8(der_bytes: &[u8]) -> Result<PrivateKey, String> {
     let params = if ar.is_empty() {
         None
     } else {
-        Some(ar.next().map_err(|_| malformed())?)
+        Some(ar.read_element().map_err(|_| malformed())?)
     };
     if alg_oid.raw == der::oid(oids::RSA_ENCRYPTION).as_slice() {
         parse_pkcs1(key.content)

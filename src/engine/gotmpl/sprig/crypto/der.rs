@@ -163,7 +163,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The next element, or an error message for malformed input.
-    pub fn next(&mut self) -> Result<Element<'a>, String> {
+    pub fn read_element(&mut self) -> Result<Element<'a>, String> {
         let input = self.rest;
         let (&t, after_tag) = input
             .split_first()
@@ -203,7 +203,7 @@ impl<'a> Reader<'a> {
 
     /// The next element, which must have tag `t`.
     pub fn expect(&mut self, t: u8) -> Result<Element<'a>, String> {
-        let e = self.next()?;
+        let e = self.read_element()?;
         if e.tag != t {
             return Err(format!(
                 "asn1: structure error: tags don't match (want {t:#04x}, got {:#04x})",
@@ -216,7 +216,7 @@ impl<'a> Reader<'a> {
     /// The next element if it has tag `t`; otherwise nothing is consumed.
     pub fn optional(&mut self, t: u8) -> Result<Option<Element<'a>>, String> {
         if self.rest.first() == Some(&t) {
-            self.next().map(Some)
+            self.read_element().map(Some)
         } else {
             Ok(None)
         }
@@ -316,7 +316,7 @@ mod tests {
         let t = tlv(4, &[0u8; 300]);
         assert_eq!(&t[..4], &[4, 0x82, 1, 44]);
         let mut r = Reader::new(&t);
-        let e = r.next().unwrap();
+        let e = r.read_element().unwrap();
         assert_eq!(e.content.len(), 300);
         assert!(r.is_empty());
     }

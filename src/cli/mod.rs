@@ -140,9 +140,7 @@ struct TemplateArgs {
     /// Write each template to a file under this directory instead of stdout.
     #[arg(long, value_name = "DIR")]
     output_dir: Option<PathBuf>,
-    /// Seed for random functions: the same seed gives the same output (passed
-    /// to the Helm engine; Sprig's random functions honour it once they
-    /// accept a seed).
+    /// Seed for random functions: the same seed gives the same output.
     #[arg(long)]
     seed: Option<u64>,
 }

@@ -57,12 +57,11 @@ where
 }
 
 /// Sprig (without `env`/`expandenv`, as Helm removes them) plus Helm's
-/// functions. `seed` is meant for Sprig's random functions; it takes
-/// effect once the Sprig module exposes a seeded constructor (the crypto
-/// family has `register_with_seed`, but its module is private).
+/// functions. With a `seed`, Sprig's random functions (`randAlphaNum`,
+/// `uuidv4`, `genCA`, …) are deterministic for this map's lifetime, which
+/// is one render (`--seed`).
 pub fn helm_funcs(seed: Option<u64>) -> FuncMap {
-    let _ = seed;
-    let mut m = crate::engine::gotmpl::sprig::sprig_funcs();
+    let mut m = crate::engine::gotmpl::sprig::sprig_funcs_with_seed(seed);
     m.remove("env");
     m.remove("expandenv");
     register(&mut m);

@@ -296,3 +296,26 @@ fn tpl_errors_keep_go_text() {
     let err = eval_str("{{ tpl .s . }}", data);
     assert!(err.contains("cannot parse template"), "{err}");
 }
+
+#[test]
+fn seed_makes_random_functions_repeatable() {
+    let dir = chart(&[
+        ("p/Chart.yaml", PARENT),
+        (
+            "p/templates/cm.yaml",
+            "a: {{ randAlphaNum 16 }}\nb: {{ uuidv4 }}\n",
+        ),
+    ]);
+    let run = |seed| {
+        let opts = crate::render::RenderOptions {
+            seed,
+            ..Default::default()
+        };
+        crate::render::render_to_string(&dir.path().join("p"), &opts)
+            .unwrap()
+            .text
+    };
+    assert_eq!(run(Some(7)), run(Some(7)));
+    assert_ne!(run(Some(7)), run(Some(8)));
+    assert_ne!(run(None), run(None));
+}

@@ -15,8 +15,8 @@
 
 use crate::chart::{self, Chart};
 use crate::diag::{Diagnostic, Location};
+use crate::engine::helm::HelmEngine;
 use crate::engine::jinja::JinjaEngine;
-use crate::engine::passthrough::Passthrough;
 use crate::engine::{Capabilities, ChartScope, Engine, Release, RenderInput, RenderedTemplate};
 use crate::manifest::{self, HelmStreamOptions};
 use crate::value::Value;
@@ -36,6 +36,8 @@ pub struct RenderOptions {
     pub skip_schema_validation: bool,
     /// Output selection (`--include-crds`, `--skip-tests`, `--no-hooks`, `-s`).
     pub stream: HelmStreamOptions,
+    /// `--seed`: makes Sprig's random functions reproducible.
+    pub seed: Option<u64>,
 }
 
 /// What a render printed, plus the findings that go to stderr.
@@ -111,7 +113,8 @@ pub fn render_templates(
         release: opts.release.clone(),
         capabilities: opts.capabilities.clone(),
     };
-    let engines: [&dyn Engine; 2] = [&JinjaEngine, &Passthrough];
+    let helm = HelmEngine::new(opts.seed);
+    let engines: [&dyn Engine; 2] = [&JinjaEngine, &helm];
     let mut templates = Vec::new();
     for engine in engines {
         templates.extend(engine.render(&input)?);

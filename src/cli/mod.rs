@@ -112,6 +112,10 @@ struct TemplateArgs {
     /// Include CRDs (from crds/) in the output.
     #[arg(long)]
     include_crds: bool,
+    /// Accepted for helm compatibility: like `helm template`, it does not
+    /// suppress `--include-crds` output (it only matters for installs).
+    #[arg(long)]
+    skip_crds: bool,
     /// Skip tests (hooks with the `test` event) in the output.
     #[arg(long)]
     skip_tests: bool,
@@ -138,7 +142,7 @@ struct TemplateArgs {
     /// Write each template to a file under this directory instead of stdout.
     #[arg(long, value_name = "DIR")]
     output_dir: Option<PathBuf>,
-    /// Seed for random functions (reserved: makes random output reproducible).
+    /// Seed for random functions: the same seed gives the same output.
     #[arg(long)]
     seed: Option<u64>,
 }
@@ -342,8 +346,10 @@ fn template(args: TemplateArgs) -> Result<String, Diagnostic> {
             no_hooks: args.no_hooks,
             show_only: args.show_only,
         },
+        seed: args.seed,
     };
-    let _ = args.seed; // reserved until random functions land (issue: Helm compatibility)
+    // Helm's template mode ignores --skip-crds (see the flag's help).
+    let _ = args.skip_crds;
     let path = PathBuf::from(&chart);
     let output = match &args.output_dir {
         None => render::render_to_string(&path, &opts)?,
@@ -499,6 +505,29 @@ fn eval_go(
     }
 }
 
+/// `eval --engine helm`: Helm's functions and options, the data as dot in
+/// Helm's number mode as `--set-json`-free values see it: JSON integers are
+/// int64 (like `--set` integers), other numbers float64; `<no value>` erased.
+fn eval_helm(name: &str, source: &str, data: &crate::Value) -> Result<String, Diagnostic> {
+    use crate::engine::gotmpl::{GoValue, NumberMode};
+    fn ints_as_int64(v: &crate::Value) -> crate::Value {
+        match v {
+            crate::Value::DocInt(i) => crate::Value::Int(*i),
+            crate::Value::Seq(items) => {
+                crate::Value::Seq(items.iter().map(ints_as_int64).collect())
+            }
+            crate::Value::Map(m) => crate::Value::Map(
+                m.iter()
+                    .map(|(k, v)| (k.clone(), ints_as_int64(v)))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+    let dot = GoValue::from_value(&ints_as_int64(data), NumberMode::Helm);
+    crate::engine::helm::eval(name, source, &dot).map_err(|e| Diagnostic::new(e.message))
+}
+
 fn eval(args: EvalArgs) -> Result<String, Diagnostic> {
     let source = std::fs::read_to_string(&args.template).map_err(|e| {
         Diagnostic::new(format!("cannot read template: {e}")).at(crate::diag::Location::file(
@@ -513,8 +542,6 @@ fn eval(args: EvalArgs) -> Result<String, Diagnostic> {
     match args.engine {
         EngineName::Jinja => Ok(crate::engine::jinja::render_string(&name, &source, &data)?),
         EngineName::Go => eval_go(&name, &source, &data, args.data.is_some()),
-        EngineName::Helm => Err(Diagnostic::usage(
-            "the Helm template engine is not available yet; use --engine go or jinja",
-        )),
+        EngineName::Helm => eval_helm(&name, &source, &data),
     }
 }

@@ -4,13 +4,13 @@
 //! Go engine needs it: `define`s share one namespace across all subcharts);
 //! each engine renders the template files it [`handles`](Engine::handles)
 //! and returns their text. A template file chooses its engine by extension:
-//! `*.j2` is minijinja ([`jinja`]); everything else is a Go template, which
-//! [`passthrough`] emits unchanged until the Go engine lands.
+//! `*.j2` is minijinja ([`jinja`]); everything else is a Go template
+//! rendered by Helm's engine ([`helm`]).
 
 pub mod capabilities;
 pub mod gotmpl;
+pub mod helm;
 pub mod jinja;
-pub mod passthrough;
 
 pub use capabilities::{Capabilities, KubeVersion};
 

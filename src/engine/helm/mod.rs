@@ -1,0 +1,471 @@
+//! Helm's template engine (`pkg/engine/engine.go`) on the Go
+//! text/template core: every non-`.j2` template file of the chart tree.
+//!
+//! What it reproduces:
+//! * **one template set** for the whole tree, files parsed once in Helm's
+//!   order (path depth descending, then names descending), so for a name
+//!   defined twice the shallowest, alphabetically first file wins;
+//! * partials (`_*`) are parsed, never rendered; a library chart lends its
+//!   partials only; NOTES.txt renders (its output is dropped later by the
+//!   manifest step);
+//! * `missingkey=zero`, and every `<no value>` erased from each file's
+//!   output;
+//! * the built-in objects with Go field names ([`objects`]) and the Helm
+//!   functions over Sprig ([`funcs`]); `.Template` set per file;
+//! * Helm's error text (`execution error at (…)` for `required`/`fail`,
+//!   the multi-line trace for others), with the failing line shown.
+
+// An `EngineError` is a little over clippy's 128-byte threshold; it travels
+// once per failed render (as in the `Engine` trait), so boxing buys nothing.
+#![allow(clippy::result_large_err)]
+
+pub mod funcs;
+pub mod objects;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use super::{Engine, EngineError, RenderInput, RenderedTemplate, is_partial};
+use crate::engine::gotmpl::{ExecError, GoValue, MissingKey, ParseError, Template};
+use funcs::{ROOT_NAME, WARN_END, WARN_START};
+
+/// Native stack for the render thread: `include` recursion (1000 per name)
+/// and Go's 100000 nested `{{template}}` calls need far more than the
+/// default; the memory is reserved, not committed.
+const RENDER_STACK: usize = 1 << 30;
+
+/// The Helm (Go template) engine.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct HelmEngine {
+    /// Seed for Sprig's random functions (`--seed`); `None` is random.
+    pub seed: Option<u64>,
+}
+
+impl HelmEngine {
+    /// An engine whose random functions follow `seed` when given.
+    pub fn new(seed: Option<u64>) -> HelmEngine {
+        HelmEngine { seed }
+    }
+
+    /// A template set with Helm's functions and options, empty.
+    pub fn template_set(&self) -> Template {
+        let mut t = Template::new(ROOT_NAME);
+        t.funcs(
+            funcs::helm_funcs(self.seed)
+                .into_iter()
+                .map(|(k, v)| (k, (*v).clone())),
+        );
+        t.missing_key_option(MissingKey::Zero);
+        t
+    }
+}
+
+/// One template file of the tree.
+struct Source {
+    name: String,
+    text: Arc<str>,
+    scope: usize,
+}
+
+/// Helm's `sortTemplates`: deeper paths first, then names descending.
+fn helm_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let (da, db) = (a.matches('/').count(), b.matches('/').count());
+    db.cmp(&da).then_with(|| b.cmp(a))
+}
+
+fn library_allows(chart: &crate::chart::Chart, file: &str) -> bool {
+    !chart.is_library() || is_partial(file)
+}
+
+impl Engine for HelmEngine {
+    fn name(&self) -> &'static str {
+        "helm"
+    }
+
+    fn handles(&self, file_name: &str) -> bool {
+        !file_name.ends_with(".j2")
+    }
+
+    fn render(&self, input: &RenderInput<'_>) -> Result<Vec<RenderedTemplate>, EngineError> {
+        let mut sources = Vec::new();
+        for (i, scope) in input.scopes.iter().enumerate() {
+            for t in &scope.chart.templates {
+                if self.handles(&t.name) && library_allows(scope.chart, &t.name) {
+                    sources.push(Source {
+                        name: format!("{}/{}", scope.path, t.name),
+                        text: Arc::from(t.text().as_ref()),
+                        scope: i,
+                    });
+                }
+            }
+        }
+        if sources.is_empty() {
+            return Ok(Vec::new());
+        }
+        sources.sort_by(|a, b| helm_order(&a.name, &b.name));
+        let dots = scope_dots(input, &sources);
+        let engine = *self;
+        std::thread::scope(|s| {
+            let handle = std::thread::Builder::new()
+                .stack_size(RENDER_STACK)
+                .spawn_scoped(s, || engine.render_sources(&sources, &dots));
+            match handle {
+                Ok(h) => h.join().unwrap_or_else(|_| {
+                    Err(plain_error("rendering template failed: internal error"))
+                }),
+                // No thread: render on this one (deep recursion may then hit
+                // the smaller stack first).
+                Err(_) => engine.render_sources(&sources, &dots),
+            }
+        })
+    }
+}
+
+impl HelmEngine {
+    fn render_sources(
+        &self,
+        sources: &[Source],
+        dots: &[BTreeMap<String, GoValue>],
+    ) -> Result<Vec<RenderedTemplate>, EngineError> {
+        let mut set = self.template_set();
+        for src in sources {
+            set.parse_named(&src.name, &src.text)
+                .map_err(|e| parse_error(&e, sources))?;
+        }
+        funcs::reset_include_depths();
+        let mut out = Vec::new();
+        for src in sources {
+            if is_partial(&src.name) {
+                continue;
+            }
+            let mut dot = dots[src.scope].clone();
+            let base = match src.name.find("/templates/") {
+                Some(i) => &src.name[..i + "/templates".len()],
+                None => src.name.as_str(),
+            };
+            dot.insert("Template".into(), objects::template_value(&src.name, base));
+            let mut text = String::new();
+            set.execute_template(&mut text, &src.name, &GoValue::map(dot))
+                .map_err(|e| {
+                    funcs::reset_include_depths();
+                    exec_error(&e, sources)
+                })?;
+            out.push(RenderedTemplate {
+                name: src.name.clone(),
+                content: text.replace("<no value>", ""),
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// The top-level object of each scope (Helm's `recAllTpls` `next` maps),
+/// without `.Template`. `.Subcharts.<name>` is the subchart's own object;
+/// like Helm, which mutates that shared map per rendered file, it carries
+/// the `.Template` of the subchart's last rendered file.
+fn scope_dots(input: &RenderInput<'_>, sources: &[Source]) -> Vec<BTreeMap<String, GoValue>> {
+    let release = objects::release_value(&input.release);
+    let caps = GoValue::Object(Arc::new(objects::CapabilitiesObject::new(
+        &input.capabilities,
+    )));
+    let mut last_template: HashMap<usize, &str> = HashMap::new();
+    for src in sources {
+        if !is_partial(&src.name) {
+            last_template.insert(src.scope, &src.name);
+        }
+    }
+    let n = input.scopes.len();
+    let mut dots: Vec<Option<BTreeMap<String, GoValue>>> = vec![None; n];
+    for i in (0..n).rev() {
+        let scope = &input.scopes[i];
+        let prefix = format!("{}/charts/", scope.path);
+        let mut subcharts = BTreeMap::new();
+        for (j, sub_dot) in dots.iter().enumerate().skip(i + 1) {
+            let Some(rest) = input.scopes[j].path.strip_prefix(&prefix) else {
+                continue;
+            };
+            if rest.contains('/') {
+                continue;
+            }
+            if let Some(d) = sub_dot {
+                let mut d = d.clone();
+                if let Some(name) = last_template.get(&j) {
+                    let base = name
+                        .find("/templates/")
+                        .map_or(*name, |k| &name[..k + "/templates".len()]);
+                    d.insert("Template".into(), objects::template_value(name, base));
+                }
+                subcharts.insert(rest.to_string(), GoValue::map(d));
+            }
+        }
+        let mut m = BTreeMap::new();
+        m.insert(
+            "Chart".into(),
+            objects::chart_value(scope.chart, scope.is_root),
+        );
+        m.insert(
+            "Files".into(),
+            GoValue::Object(Arc::new(objects::FilesObject::new(&scope.chart.files))),
+        );
+        m.insert("Release".into(), release.clone());
+        m.insert("Capabilities".into(), caps.clone());
+        m.insert("Values".into(), objects::values_value(&scope.values));
+        m.insert("Subcharts".into(), GoValue::map(subcharts));
+        dots[i] = Some(m);
+    }
+    dots.into_iter().map(Option::unwrap_or_default).collect()
+}
+
+fn plain_error(message: &str) -> EngineError {
+    EngineError {
+        message: message.to_string(),
+        template: String::new(),
+        line: None,
+        column: None,
+        span_len: 1,
+        template_source: None,
+        chain: Vec::new(),
+    }
+}
+
+fn source_of(sources: &[Source], name: &str) -> Option<Arc<str>> {
+    sources
+        .iter()
+        .find(|s| s.name == name)
+        .map(|s| s.text.clone())
+}
+
+/// Helm's `cleanupParseError`: `parse error at (file:line): message`.
+fn parse_error(e: &ParseError, sources: &[Source]) -> EngineError {
+    let tokens: Vec<&str> = e.message.split(": ").collect();
+    let message = if tokens.len() < 2 {
+        format!("parse error in ({}): {}", e.name, e.message)
+    } else {
+        format!(
+            "parse error at ({}): {}",
+            tokens[1],
+            tokens[tokens.len() - 1]
+        )
+    };
+    EngineError {
+        message,
+        template: e.name.clone(),
+        line: Some(e.line).filter(|l| *l > 0),
+        column: None,
+        span_len: 1,
+        template_source: source_of(sources, &e.name),
+        chain: Vec::new(),
+    }
+}
+
+/// One level of Go's error chain, as Helm's `TraceableError` reads it.
+#[derive(Debug, Clone, PartialEq)]
+struct Trace {
+    location: String,
+    executed: String,
+    message: String,
+}
+
+/// Parses one chain element (`template: LOC: executing "NAME" at <CTX>:
+/// MSG` or `template: no template …`), returning it and the wrapped
+/// error's text when MSG is `error calling F: <wrapped>`.
+fn parse_trace(s: &str) -> Option<(Trace, Option<&str>)> {
+    let rest = s.strip_prefix("template: ")?;
+    if rest.starts_with("no template ") {
+        return Some((
+            Trace {
+                location: String::new(),
+                executed: String::new(),
+                message: s.to_string(),
+            },
+            None,
+        ));
+    }
+    let cut_chain = |m: &str| match m.find(" template:") {
+        Some(i) => m[..i].to_string(),
+        None => m.to_string(),
+    };
+    if let Some(idx) = rest.find(": executing \"") {
+        let location = &rest[..idx];
+        let after = &rest[idx + ": executing \"".len()..];
+        let end = after.find('"')?;
+        let func = &after[..end];
+        let after_at = after[end + 1..].strip_prefix(" at <")?;
+        let end_loc = after_at.find(">: ")?;
+        let ctx = &after_at[..end_loc];
+        let msg = &after_at[end_loc + 3..];
+        return Some((
+            Trace {
+                location: location.to_string(),
+                executed: format!("executing \"{func}\" at <{ctx}>:"),
+                message: cut_chain(msg),
+            },
+            wrapped(msg),
+        ));
+    }
+    let sep = rest.rfind(": ")?;
+    let msg = &rest[sep + 2..];
+    Some((
+        Trace {
+            location: rest[..sep].to_string(),
+            executed: String::new(),
+            message: cut_chain(msg),
+        },
+        None,
+    ))
+}
+
+/// The wrapped error's text of `error calling F: <wrapped>`.
+fn wrapped(m: &str) -> Option<&str> {
+    let after = m.strip_prefix("error calling ")?;
+    let i = after.find(": ")?;
+    Some(&after[i + 2..])
+}
+
+/// `name:line:col` → parts.
+fn split_location(loc: &str) -> (String, Option<usize>, Option<usize>) {
+    let mut parts = loc.rsplitn(3, ':');
+    let c = parts.next();
+    let l = parts.next();
+    let n = parts.next();
+    match (n, l, c) {
+        (Some(n), Some(l), Some(c)) => match (l.parse().ok(), c.parse::<usize>().ok()) {
+            (Some(l), Some(c)) => (n.to_string(), Some(l), Some(c + 1)),
+            _ => (loc.to_string(), None, None),
+        },
+        _ => match loc.rsplit_once(':') {
+            Some((n, l)) if l.parse::<usize>().is_ok() => (n.to_string(), l.parse().ok(), None),
+            _ => (loc.to_string(), None, None),
+        },
+    }
+}
+
+/// Helm's `reformatExecErrorMsg`, plus the location of the innermost
+/// failure (with its source) and the include chain leading to it.
+fn exec_error(e: &ExecError, sources: &[Source]) -> EngineError {
+    let text = &e.message;
+    let mut err = EngineError {
+        message: text.clone(),
+        template: e.name.clone(),
+        line: (e.line > 0).then_some(e.line),
+        column: (e.line > 0).then_some(e.col + 1),
+        span_len: 1,
+        template_source: source_of(sources, &e.name),
+        chain: Vec::new(),
+    };
+    let tokens: Vec<&str> = text.splitn(3, ": ").collect();
+    if tokens.len() != 3 {
+        err.message = format!("execution error in ({}): {}", e.name, text);
+        return err;
+    }
+    if let Some(start) = tokens[2].find(WARN_START)
+        && let Some(end) = tokens[2].rfind(WARN_END)
+        && end >= start + WARN_START.len()
+    {
+        let inner = &tokens[2][start + WARN_START.len()..end];
+        err.message = format!("execution error at ({}): {}", tokens[1], inner);
+        // Point at the innermost template that failed.
+        let mut cur = text.as_str();
+        let mut locs = Vec::new();
+        while let Some((t, next)) = parse_trace(cur) {
+            if !t.location.is_empty() {
+                locs.push(t.location.clone());
+            }
+            match next {
+                Some(n) => cur = n,
+                None => break,
+            }
+        }
+        set_innermost(&mut err, &locs, sources);
+        return err;
+    }
+    let mut traces: Vec<Trace> = Vec::new();
+    let mut cur = text.as_str();
+    loop {
+        let Some((t, next)) = parse_trace(cur) else {
+            // Helm gives up on chains it cannot read and prints Go's text.
+            return err;
+        };
+        if traces.last() != Some(&t) {
+            traces.push(t);
+        }
+        match next {
+            Some(n) => cur = n,
+            None => break,
+        }
+    }
+    let mut s = String::new();
+    for t in &traces {
+        if !t.location.is_empty() {
+            s.push_str(&t.location);
+            s.push_str("\n  ");
+        }
+        if !t.executed.is_empty() {
+            s.push_str(&t.executed);
+            s.push_str("\n    ");
+        }
+        if !t.message.is_empty() {
+            s.push_str(&t.message);
+            s.push('\n');
+        }
+    }
+    err.message = s.trim().to_string();
+    let locs: Vec<String> = traces
+        .iter()
+        .filter(|t| !t.location.is_empty())
+        .map(|t| t.location.clone())
+        .collect();
+    set_innermost(&mut err, &locs, sources);
+    err
+}
+
+/// Points the error at the last (innermost) location of the chain; the
+/// outer ones become the include chain, innermost caller first.
+fn set_innermost(err: &mut EngineError, locs: &[String], sources: &[Source]) {
+    let Some(last) = locs.last() else {
+        return;
+    };
+    let (name, line, col) = split_location(last);
+    if line.is_some() {
+        err.template_source = source_of(sources, &name);
+        err.template = name;
+        err.line = line;
+        err.column = col;
+    }
+    err.chain = locs[..locs.len() - 1].iter().rev().cloned().collect();
+}
+
+/// `skiff eval --engine helm`: one template with Helm's functions and
+/// options, `data` as dot (Helm number mode), `<no value>` erased.
+pub fn eval(name: &str, source: &str, data: &GoValue) -> Result<String, EngineError> {
+    let engine = HelmEngine::default();
+    let src = [Source {
+        name: name.to_string(),
+        text: Arc::from(source),
+        scope: 0,
+    }];
+    let run = || -> Result<String, EngineError> {
+        let mut set = engine.template_set();
+        set.parse_named(name, source)
+            .map_err(|e| parse_error(&e, &src))?;
+        funcs::reset_include_depths();
+        let mut out = String::new();
+        set.execute_template(&mut out, name, data)
+            .map_err(|e| exec_error(&e, &src))?;
+        Ok(out.replace("<no value>", ""))
+    };
+    std::thread::scope(|s| {
+        match std::thread::Builder::new()
+            .stack_size(RENDER_STACK)
+            .spawn_scoped(s, run)
+        {
+            Ok(h) => h
+                .join()
+                .unwrap_or_else(|_| Err(plain_error("rendering template failed: internal error"))),
+            Err(_) => run(),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests;

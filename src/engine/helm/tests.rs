@@ -1,0 +1,321 @@
+//! Unit tests of the Helm engine: functions and render semantics.
+
+use super::*;
+
+fn eval_str(src: &str, data: GoValue) -> String {
+    match eval("t", src, &data) {
+        Ok(s) => s,
+        Err(e) => format!("ERR: {}", e.message),
+    }
+}
+
+#[test]
+fn helm_sort_order_puts_deep_and_late_names_first() {
+    let mut v = vec![
+        "a/templates/x",
+        "a/charts/b/templates/y",
+        "a/templates/_h",
+        "a/templates/z",
+    ];
+    v.sort_by(|a, b| helm_order(a, b));
+    assert_eq!(
+        v,
+        [
+            "a/charts/b/templates/y",
+            "a/templates/z",
+            "a/templates/x",
+            "a/templates/_h"
+        ]
+    );
+}
+
+#[test]
+fn json_encoding_follows_go() {
+    let v = funcs::parse_json(r#"{"b": [1, 2.5, "<&>"], "a": null}"#).unwrap();
+    assert_eq!(
+        funcs::to_json(&v, true).unwrap(),
+        r#"{"a":null,"b":[1,2.5,"\u003c\u0026\u003e"]}"#
+    );
+    assert_eq!(
+        funcs::parse_json("{bad").unwrap_err(),
+        "invalid character 'b' looking for beginning of object key string"
+    );
+    assert_eq!(
+        funcs::parse_json("").unwrap_err(),
+        "unexpected end of JSON input"
+    );
+}
+
+#[test]
+fn toml_writer_matches_burntsushi_layout() {
+    let v =
+        funcs::parse_json(r#"{"name": "x", "n": {"on": true, "d": {"z": 1}}, "arr": [{"a": 1}]}"#)
+            .unwrap();
+    assert_eq!(
+        funcs::to_toml(&v).unwrap(),
+        "name = \"x\"\n\n[[arr]]\n  a = 1.0\n\n[n]\n  on = true\n  [n.d]\n    z = 1.0\n"
+    );
+}
+
+#[test]
+fn missing_values_render_empty_and_nil_fields_fail() {
+    let data = funcs::parse_json(r#"{"a": {"b": 1}}"#).unwrap();
+    assert_eq!(eval_str("[{{ .nope }}]", data.clone()), "[]");
+    assert_eq!(eval_str("{{ .a.b }}", data.clone()), "1");
+    let err = eval_str("{{ .nope.deeper }}", data);
+    assert!(
+        err.contains("nil pointer evaluating interface {}.deeper"),
+        "{err}"
+    );
+}
+
+#[test]
+fn required_and_fail_use_helm_execution_error_shape() {
+    let err = eval_str(
+        r#"{{ required "need x" .x }}"#,
+        GoValue::map(Default::default()),
+    );
+    assert_eq!(err, "ERR: execution error at (t:1:3): need x");
+    let err = eval_str(r#"{{ fail "boom" }}"#, GoValue::Nil);
+    assert_eq!(err, "ERR: execution error at (t:1:3): boom");
+}
+
+#[test]
+fn include_and_tpl_share_defines() {
+    let src = r#"{{ define "x" }}<{{ . }}>{{ end }}{{ include "x" 3 }}{{ tpl "{{ include \"x\" .v }}" . }}"#;
+    let data = funcs::parse_json(r#"{"v": 4}"#).unwrap();
+    assert_eq!(eval_str(src, data), "<3><4>");
+}
+
+#[test]
+fn include_recursion_is_limited() {
+    let src = r#"{{ define "r" }}{{ include "r" . }}{{ end }}{{ include "r" . }}"#;
+    let err = eval_str(src, GoValue::Nil);
+    assert!(err.contains("nested reference name: r"), "{err}");
+}
+
+/// Writes a chart tree under a temp dir: `(path, content)` pairs.
+fn chart(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
+}
+
+fn render(dir: &tempfile::TempDir) -> String {
+    let opts = crate::render::RenderOptions::default();
+    match crate::render::render_to_string(&dir.path().join("p"), &opts) {
+        Ok(o) => o.text,
+        Err(d) => format!("ERR: {}", d.message),
+    }
+}
+
+const PARENT: &str = "apiVersion: v2\nname: p\nversion: 0.1.0\n";
+
+#[test]
+fn shallowest_then_first_define_wins_across_the_tree() {
+    let dir = chart(&[
+        ("p/Chart.yaml", PARENT),
+        ("p/templates/_b.tpl", r#"{{ define "x" }}parent-b{{ end }}"#),
+        ("p/templates/_a.tpl", r#"{{ define "y" }}parent-a{{ end }}"#),
+        ("p/templates/_z.tpl", r#"{{ define "y" }}parent-z{{ end }}"#),
+        (
+            "p/templates/cm.yaml",
+            "a: {{ include \"x\" . }}\nb: {{ include \"y\" . }}\nc: {{ include \"s\" . }}\n",
+        ),
+        (
+            "p/charts/asub/Chart.yaml",
+            "apiVersion: v2\nname: asub\nversion: 0.1.0\n",
+        ),
+        (
+            "p/charts/asub/templates/_h.tpl",
+            r#"{{ define "x" }}asub{{ end }}{{ define "s" }}asub{{ end }}"#,
+        ),
+        (
+            "p/charts/zsub/Chart.yaml",
+            "apiVersion: v2\nname: zsub\nversion: 0.1.0\n",
+        ),
+        (
+            "p/charts/zsub/templates/_h.tpl",
+            r#"{{ define "s" }}zsub{{ end }}"#,
+        ),
+    ]);
+    let out = render(&dir);
+    assert!(out.contains("a: parent-b\nb: parent-a\nc: asub"), "{out}");
+}
+
+#[test]
+fn library_partials_only_notes_not_printed_and_no_value_erased() {
+    let dir = chart(&[
+        ("p/Chart.yaml", PARENT),
+        ("p/values.yaml", "s: \"a <no value> b\"\nbig: 1000000\n"),
+        ("p/templates/NOTES.txt", "notes {{ .Values.s }}"),
+        (
+            "p/templates/cm.yaml",
+            "s: {{ .Values.s }}\nm: [{{ .Values.nope }}]\nbig: {{ .Values.big }}\nlib: {{ include \"lib.x\" . }}\nt: {{ .Template.Name }}\n",
+        ),
+        (
+            "p/charts/lib/Chart.yaml",
+            "apiVersion: v2\nname: lib\nversion: 0.1.0\ntype: library\n",
+        ),
+        (
+            "p/charts/lib/templates/_x.tpl",
+            r#"{{ define "lib.x" }}from-lib{{ end }}"#,
+        ),
+        ("p/charts/lib/templates/cm.yaml", "never: rendered\n"),
+    ]);
+    let out = render(&dir);
+    assert_eq!(
+        out,
+        "---\n# Source: p/templates/cm.yaml\ns: a  b\nm: []\nbig: 1e+06\nlib: from-lib\nt: p/templates/cm.yaml\n"
+    );
+}
+
+#[test]
+fn subchart_values_are_scoped_and_subcharts_listed() {
+    let dir = chart(&[
+        ("p/Chart.yaml", PARENT),
+        ("p/values.yaml", "sub:\n  k: v\n"),
+        ("p/templates/cm.yaml", "k: {{ .Subcharts.sub.Values.k }}\n"),
+        (
+            "p/charts/sub/Chart.yaml",
+            "apiVersion: v2\nname: sub\nversion: 0.1.0\n",
+        ),
+        (
+            "p/charts/sub/templates/cm.yaml",
+            "sk: {{ .Values.k }}\nroot: {{ .Chart.IsRoot }}\n",
+        ),
+    ]);
+    let out = render(&dir);
+    assert!(out.contains("sk: v\nroot: false"), "{out}");
+    assert!(out.contains("k: v\n"), "{out}");
+}
+
+/// Runs `helm template` and skiff on the same scratch chart; skipped
+/// without `HELM_REF`.
+#[test]
+fn objects_match_helm() {
+    let Some(helm) = std::env::var_os("HELM_REF") else {
+        eprintln!("skipped: HELM_REF is not set");
+        return;
+    };
+    let exprs = [
+        ".Release",
+        "printf \"%T\" .Release.Revision",
+        ".Chart",
+        "toJson .Chart",
+        ".Capabilities.HelmVersion",
+        "toJson .Capabilities.HelmVersion",
+        "printf \"%v|%T\" .Capabilities.KubeVersion .Capabilities.KubeVersion",
+        ".Capabilities.APIVersions.Has \"apps/v1\"",
+        ".Capabilities.APIVersions.Has \"apps/v1/Deployment\"",
+        ".Files.Get \"f/a.txt\"",
+        ".Files.Lines \"f/a.txt\"",
+        ".Files.GetBytes \"f/a.txt\"",
+        "(.Files.Glob \"f/*\").AsConfig",
+        "(.Files.Glob \"f/*\").AsSecrets",
+        "toJson .Files",
+        ".Template",
+        "toYaml .Values",
+        "toJson .Values",
+        "toYamlPretty .Values.m",
+        "toToml .Values",
+        "fromYaml \"a: [\"",
+        "fromJson \"[1]\"",
+        "fromJsonArray \"{}\"",
+        "tpl \"{{ .Release.Name }}{{ define \\\"q\\\" }}Q{{ end }}{{ include \\\"q\\\" . }}\" .",
+        "lookup \"v1\" \"Secret\" \"ns\" \"n\"",
+    ];
+    let mut tpl = String::from("x:\n");
+    for (i, e) in exprs.iter().enumerate() {
+        tpl.push_str(&format!("  k{i}: {{{{ printf \"%q\" (print ({e})) }}}}\n"));
+    }
+    let dir = chart(&[
+        (
+            "p/Chart.yaml",
+            "apiVersion: v2\nname: p\nversion: 0.1.0\nappVersion: \"1.0\"\nkeywords: [a]\nannotations: {k: v}\n",
+        ),
+        (
+            "p/values.yaml",
+            "big: 1000000\nf: 1.5\nl: [1, two, {x: y}]\nm: {b: 2, a: \"x<y>&\"}\n",
+        ),
+        ("p/f/a.txt", "one\ntwo\n"),
+        ("p/f/b.json", "{\"k\": 1}"),
+        ("p/templates/cm.yaml", &tpl),
+    ]);
+    let helm_out = std::process::Command::new(helm)
+        .args(["template", "p"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(helm_out.status.success());
+    let ours = render(&dir);
+    assert_eq!(ours, String::from_utf8_lossy(&helm_out.stdout));
+}
+
+#[test]
+fn error_chain_is_read_like_helm() {
+    let text = "template: a.yaml:3:4: executing \"a.yaml\" at <include \"x\" .>: error calling include: template: _h.tpl:2:10: executing \"x\" at <.a.b>: nil pointer evaluating interface {}.b";
+    let (outer, next) = parse_trace(text).unwrap();
+    assert_eq!(outer.location, "a.yaml:3:4");
+    assert_eq!(outer.message, "error calling include:");
+    let (inner, last) = parse_trace(next.unwrap()).unwrap();
+    assert_eq!(inner.executed, "executing \"x\" at <.a.b>:");
+    assert!(last.is_none());
+    assert_eq!(
+        split_location("c/templates/x.yaml:12:5"),
+        ("c/templates/x.yaml".to_string(), Some(12), Some(6))
+    );
+    let err = exec_error(
+        &ExecError {
+            message: text.to_string(),
+            name: "a.yaml".into(),
+            line: 3,
+            col: 4,
+        },
+        &[],
+    );
+    assert_eq!(err.template, "_h.tpl");
+    assert_eq!(err.line, Some(2));
+    assert_eq!(err.chain, vec!["a.yaml:3:4".to_string()]);
+    assert!(err.message.starts_with("a.yaml:3:4\n  executing \"a.yaml\" at <include \"x\" .>:\n    error calling include:\n_h.tpl:2:10"));
+}
+
+#[test]
+fn tpl_errors_keep_go_text() {
+    let data = funcs::parse_json(r#"{"s": "{{ .a.b }}"}"#).unwrap();
+    let err = eval_str("{{ tpl .s . }}", data);
+    assert!(
+        err.contains("error during tpl function execution for \"{{ .a.b }}\""),
+        "{err}"
+    );
+    let data = funcs::parse_json(r#"{"s": "{{ .a "}"#).unwrap();
+    let err = eval_str("{{ tpl .s . }}", data);
+    assert!(err.contains("cannot parse template"), "{err}");
+}
+
+#[test]
+fn seed_makes_random_functions_repeatable() {
+    let dir = chart(&[
+        ("p/Chart.yaml", PARENT),
+        (
+            "p/templates/cm.yaml",
+            "a: {{ randAlphaNum 16 }}\nb: {{ uuidv4 }}\n",
+        ),
+    ]);
+    let run = |seed| {
+        let opts = crate::render::RenderOptions {
+            seed,
+            ..Default::default()
+        };
+        crate::render::render_to_string(&dir.path().join("p"), &opts)
+            .unwrap()
+            .text
+    };
+    assert_eq!(run(Some(7)), run(Some(7)));
+    assert_ne!(run(Some(7)), run(Some(8)));
+    assert_ne!(run(None), run(None));
+}

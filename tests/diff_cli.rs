@@ -481,3 +481,36 @@ fn git_revision_of_a_chart() {
         r.stdout
     );
 }
+
+#[test]
+fn seed_removes_random_noise() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("rand");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: rand\nversion: 1.0.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        chart.join("templates/secret.yaml"),
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: pw\nstringData:\n  password: {{ randAlphaNum 16 | quote }}\n",
+    )
+    .unwrap();
+    let seeded = skiff_in(
+        dir.path(),
+        &["diff", "rand", "rand", "--seed", "7", "--exit-code"],
+        None,
+    );
+    assert_eq!(seeded.code, 0, "{}{}", seeded.stdout, seeded.stderr);
+    let unseeded = skiff_in(dir.path(), &["diff", "rand", "rand", "--exit-code"], None);
+    assert_eq!(unseeded.code, 1, "{}{}", unseeded.stdout, unseeded.stderr);
+    // The random value is Secret data: reported as changed, never printed.
+    assert!(
+        unseeded
+            .stdout
+            .contains("stringData.password\n    - (masked)\n    + (masked)"),
+        "{}",
+        unseeded.stdout
+    );
+}

@@ -428,8 +428,8 @@ fn diff(args: DiffArgs, tty: bool) -> Result<(String, bool), Diagnostic> {
                 include_crds: args.include_crds,
                 ..HelmStreamOptions::default()
             },
+            seed: args.seed,
         },
-        seed: args.seed,
     };
     let opts = DiffOptions {
         show_secrets: args.show_secrets,

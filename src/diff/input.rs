@@ -64,10 +64,10 @@ pub struct Side {
 /// the change under review shows.
 #[derive(Debug, Clone, Default)]
 pub struct RenderSettings {
-    /// Release, values flags, capabilities: as `skiff template` takes them.
+    /// Release, values flags, capabilities and `--seed`: as `skiff
+    /// template` takes them. With a seed, random functions (`randAlphaNum`,
+    /// `genCA`, …) give the same output on both sides, so they are no noise.
     pub render: RenderOptions,
-    /// `--seed` for random functions, passed through to rendering.
-    pub seed: Option<u64>,
 }
 
 /// Loads one side into resources, with any render warnings.
@@ -98,9 +98,6 @@ fn load_input(
 ) -> Result<(Vec<Object>, Vec<String>), DiffError> {
     match input {
         Input::Chart(path) => {
-            // `--seed` is accepted for parity with `template`; rendering has no
-            // random functions to seed yet, so there is nothing to pass on.
-            let _ = settings.seed;
             let out = render::render_to_string(path, &settings.render)
                 .map_err(|d| DiffError::Render(Box::new(d)))?;
             Ok((parse_stream(&out.text, path)?, out.warnings))

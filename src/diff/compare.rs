@@ -690,6 +690,47 @@ mod tests {
     }
 
     #[test]
+    fn added_secret_is_masked_but_keeps_keys() {
+        let s = obj("apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  k: c2VjcmV0\n");
+        let r = diff_objects(vec![], vec![s.clone()], &DiffOptions::default());
+        let added = r.resources[0].added.as_ref().unwrap();
+        assert_eq!(added.get_path("data.k"), Some(&Value::String(MASK.into())));
+        let opts = DiffOptions {
+            show_secrets: true,
+            ..DiffOptions::default()
+        };
+        let r = diff_objects(vec![], vec![s], &opts);
+        let added = r.resources[0].added.as_ref().unwrap();
+        assert_eq!(
+            added.get_path("data.k"),
+            Some(&Value::String("c2VjcmV0".into()))
+        );
+    }
+
+    #[test]
+    fn ignored_labels_leave_selectors_alone() {
+        let mut node = parse_document(
+            "metadata:\n  labels:\n    a: '1'\n    b: '2'\nspec:\n  selector:\n    matchLabels:\n      a: '1'\n  template:\n    metadata:\n      labels:\n        a: '1'\n",
+        )
+        .unwrap();
+        strip_labels(&mut node, &["a".to_string()]);
+        assert_eq!(node.get_path("metadata.labels.a"), None);
+        assert!(node.get_path("metadata.labels.b").is_some());
+        assert_eq!(node.get_path("spec.template.metadata.labels.a"), None);
+        assert!(node.get_path("spec.selector.matchLabels.a").is_some());
+    }
+
+    #[test]
+    fn duplicate_keys_fall_back_to_index() {
+        let a =
+            obj("kind: A\nmetadata:\n  name: x\nitems:\n- name: p\n  v: 1\n- name: p\n  v: 2\n");
+        let b =
+            obj("kind: A\nmetadata:\n  name: x\nitems:\n- name: p\n  v: 1\n- name: p\n  v: 3\n");
+        let r = diff_objects(vec![a], vec![b], &DiffOptions::default());
+        assert_eq!(paths(&r), ["items[1].v"]);
+    }
+
+    #[test]
     fn similarity_is_dice() {
         let a = vec!["a".to_string(), "b".to_string()];
         let b = vec!["a".to_string(), "c".to_string()];

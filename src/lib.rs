@@ -5,6 +5,7 @@
 //! files, [`manifest`] splits, orders and prints the result; [`yaml`] reads
 //! and writes YAML at the edges; [`diag`] turns every error into a report.
 
+pub mod archive;
 pub mod chart;
 pub mod diag;
 pub mod engine;

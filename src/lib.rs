@@ -10,6 +10,7 @@ pub mod chart;
 pub mod diag;
 pub mod engine;
 pub mod manifest;
+pub mod package;
 pub mod patch;
 pub mod render;
 pub mod show;

@@ -47,6 +47,29 @@ pub fn load(path: &Path) -> Result<Chart, ChartError> {
     load_files(files, path.to_path_buf(), &display)
 }
 
+/// The chart's files exactly as the loader reads them, before they are
+/// sorted into a [`Chart`]: for a directory in walk order with
+/// `.helmignore` applied, for an archive in archive order with the top
+/// directory dropped. `skiff package` writes these, in Helm's order.
+pub fn read_files(path: &Path) -> Result<Vec<ChartFile>, ChartError> {
+    let display = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|e| io_error(&display, &e))?;
+    let files = if meta.is_dir() {
+        read_dir_files(path, &display)?
+    } else {
+        let bytes = std::fs::read(path).map_err(|e| io_error(&display, &e))?;
+        ensure_gzip(&bytes, &display)?;
+        read_archive(&bytes, &display)?
+    };
+    Ok(files
+        .into_iter()
+        .map(|f| ChartFile {
+            name: f.name,
+            data: f.data,
+        })
+        .collect())
+}
+
 fn io_error(file: &str, e: &std::io::Error) -> ChartError {
     ChartError::Io {
         file: file.to_string(),

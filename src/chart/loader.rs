@@ -41,7 +41,7 @@ pub fn load(path: &Path) -> Result<Chart, ChartError> {
     } else {
         let bytes = std::fs::read(path).map_err(|e| io_error(&display, &e))?;
         ensure_gzip(&bytes, &display)?;
-        read_archive(&bytes, &display)?
+        read_checked_archive(&bytes, &display)?
     };
     check_root_api_version(&files, &display)?;
     load_files(files, path.to_path_buf(), &display)
@@ -59,7 +59,7 @@ pub fn read_files(path: &Path) -> Result<Vec<ChartFile>, ChartError> {
     } else {
         let bytes = std::fs::read(path).map_err(|e| io_error(&display, &e))?;
         ensure_gzip(&bytes, &display)?;
-        read_archive(&bytes, &display)?
+        read_checked_archive(&bytes, &display)?
     };
     Ok(files
         .into_iter()
@@ -332,6 +332,25 @@ fn read_archive(bytes: &[u8], display: &str) -> Result<Vec<RawFile>, ChartError>
     Ok(files)
 }
 
+/// [`read_archive`] (Helm's rules and messages first), then the stricter
+/// safe reader of [`crate::archive`], which also refuses links, duplicate
+/// entries, a top directory named `.`/`..` and more than 20 000 files.
+fn read_checked_archive(bytes: &[u8], display: &str) -> Result<Vec<RawFile>, ChartError> {
+    let files = read_archive(bytes, display)?;
+    crate::archive::read_tgz(bytes, &crate::archive::Limits::default()).map_err(|e| {
+        ChartError::Archive {
+            file: display.to_string(),
+            message: match e {
+                crate::archive::ArchiveError::Refused { message, .. } => {
+                    format!("{display}: {message}")
+                }
+                other => other.to_string(),
+            },
+        }
+    })?;
+    Ok(files)
+}
+
 /// The chart-relative name of an archive entry, or Helm's error for it.
 fn archive_entry_name(raw: &str) -> Result<String, String> {
     // Archives made on Windows may use `\`.
@@ -497,7 +516,7 @@ fn load_files(files: Vec<RawFile>, origin: PathBuf, display: &str) -> Result<Cha
                     ),
                 });
             }
-            read_archive(&first.data, &sub_display)
+            read_checked_archive(&first.data, &sub_display)
                 .and_then(|raw| load_files(raw, sub_origin, &sub_display))
                 .map_err(wrap)?
         } else {

@@ -38,6 +38,8 @@ enum Command {
     /// Render one template file against a data file.
     Eval(EvalArgs),
     /// Package a chart directory into a reproducible `<name>-<version>.tgz`.
+    // `--version` sets the chart version here, as in helm.
+    #[command(disable_version_flag = true)]
     Package(PackageArgs),
     /// Chart repository commands.
     Repo {

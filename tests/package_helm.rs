@@ -173,7 +173,11 @@ fn repo_index_merge_keeps_created_where_helm_resets_it() {
     };
     let old = created(&fs::read_to_string(dir.join("old.yaml")).unwrap());
     std::thread::sleep(std::time::Duration::from_millis(20));
-    run(dir, &skiff(), &["repo", "index", "r", "--merge", "old.yaml"]);
+    run(
+        dir,
+        &skiff(),
+        &["repo", "index", "r", "--merge", "old.yaml"],
+    );
     let ours = fs::read_to_string(dir.join("r/index.yaml")).unwrap();
     assert_eq!(created(&ours), old);
     // helm resets it (helm/helm#7363); both indexes load in helm.
@@ -215,12 +219,19 @@ fn dep_lock_interoperates_with_helm() {
     // helm's own lock has the same digest, and skiff builds from it.
     run(dir, &helm, &["dep", "update", "app"]);
     let theirs = fs::read_to_string(dir.join("app/Chart.lock")).unwrap();
-    let digest = |t: &str| t.lines().find(|l| l.starts_with("digest:")).unwrap().to_string();
+    let digest = |t: &str| {
+        t.lines()
+            .find(|l| l.starts_with("digest:"))
+            .unwrap()
+            .to_string()
+    };
     assert_eq!(digest(&ours), digest(&theirs));
     run(dir, &skiff(), &["dep", "build", "app"]);
     // An edited Chart.yaml makes both refuse the lock.
     let chart = dir.join("app/Chart.yaml");
-    let text = fs::read_to_string(&chart).unwrap().replace(">=0.1.0 <1", ">=0.1.0 <2");
+    let text = fs::read_to_string(&chart)
+        .unwrap()
+        .replace(">=0.1.0 <1", ">=0.1.0 <2");
     fs::write(&chart, text).unwrap();
     for program in [skiff(), helm.clone()] {
         let out = Command::new(&program)

@@ -36,7 +36,9 @@ struct Bounded<R> {
 
 impl<R: Read> Read for Bounded<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let want = buf.len().min(usize::try_from(self.left.saturating_add(1)).unwrap_or(usize::MAX));
+        let want = buf
+            .len()
+            .min(usize::try_from(self.left.saturating_add(1)).unwrap_or(usize::MAX));
         let n = self.inner.read(&mut buf[..want])?;
         if n as u64 > self.left {
             return Err(std::io::Error::other(BOMB));
@@ -133,10 +135,7 @@ pub fn read_tgz(bytes: &[u8], limits: &Limits) -> Result<Vec<Entry>, ArchiveErro
             )));
         }
         let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-        (&mut entry)
-            .take(size)
-            .read_to_end(&mut data)
-            .map_err(io)?;
+        (&mut entry).take(size).read_to_end(&mut data).map_err(io)?;
         if (data.len() as u64) < size {
             return Err(refuse(format!("file {name:?} is truncated")));
         }
@@ -160,18 +159,15 @@ fn clean_entry_name(raw: &str) -> Result<String, ArchiveError> {
         .split('/')
         .filter(|p| !p.is_empty() && *p != ".")
         .collect();
-    if parts.iter().any(|p| *p == "..") {
+    if parts.contains(&"..") {
         return Err(refuse(format!(
             "entry {raw:?} refers to a parent directory"
         )));
     }
-    match unified.split('/').next() {
-        Some("." | ".." | "") => {
-            return Err(refuse(format!(
-                "entry {raw:?}: chart directory name must not be empty, '.' or '..'"
-            )));
-        }
-        _ => {}
+    if let Some("." | ".." | "") = unified.split('/').next() {
+        return Err(refuse(format!(
+            "entry {raw:?}: chart directory name must not be empty, '.' or '..'"
+        )));
     }
     if parts.is_empty() {
         return Err(refuse(format!("empty entry name {raw:?}")));
@@ -186,7 +182,10 @@ pub fn strip_chart_dir(entries: Vec<Entry>) -> Result<(String, Vec<Entry>), Arch
     let mut out = Vec::with_capacity(entries.len());
     for e in entries {
         let Some((dir, rest)) = e.name.split_once('/') else {
-            return Err(refuse(format!("entry {:?} is outside the chart directory", e.name)));
+            return Err(refuse(format!(
+                "entry {:?} is outside the chart directory",
+                e.name
+            )));
         };
         match &top {
             None => top = Some(dir.to_string()),

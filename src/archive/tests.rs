@@ -181,13 +181,19 @@ fn total_and_count_limits() {
         max_files: 3,
         ..Limits::default()
     };
-    assert!(read_tgz(&bytes, &few).unwrap_err().to_string().contains("more than 3"));
+    assert!(
+        read_tgz(&bytes, &few)
+            .unwrap_err()
+            .to_string()
+            .contains("more than 3")
+    );
     assert_eq!(read_tgz(&bytes, &Limits::default()).unwrap().len(), 5);
 }
 
 #[test]
 fn strip_chart_dir_requires_one_top_directory() {
-    let (name, files) = strip_chart_dir(vec![Entry::new("a/x", "1"), Entry::new("a/y/z", "2")]).unwrap();
+    let (name, files) =
+        strip_chart_dir(vec![Entry::new("a/x", "1"), Entry::new("a/y/z", "2")]).unwrap();
     assert_eq!(name, "a");
     assert_eq!(files[1].name, "y/z");
     assert!(strip_chart_dir(vec![Entry::new("a/x", "1"), Entry::new("b/x", "2")]).is_err());

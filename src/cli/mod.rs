@@ -282,12 +282,13 @@ fn execute(cli: Cli) -> Result<String, Diagnostic> {
         Command::Eval(args) => eval(args),
         Command::Package(args) => package(args),
         Command::Repo {
-            what: RepoCommand::Index {
-                dir,
-                url,
-                merge,
-                json,
-            },
+            what:
+                RepoCommand::Index {
+                    dir,
+                    url,
+                    merge,
+                    json,
+                },
         } => {
             let opts = crate::package::index::IndexOptions { url, merge, json };
             crate::package::index::repo_index(&dir, &opts)?;

@@ -62,7 +62,10 @@ pub fn lock_digest(md: &Metadata, locked: &[Value]) -> String {
     } else {
         Value::Seq(locked.iter().map(normalize_dependency).collect())
     };
-    format!("sha256:{}", sha256_hex(go_json(&Value::Seq(vec![req, lock])).as_bytes()))
+    format!(
+        "sha256:{}",
+        sha256_hex(go_json(&Value::Seq(vec![req, lock])).as_bytes())
+    )
 }
 
 /// `skiff dep list`: Helm's table of NAME, VERSION, REPOSITORY, STATUS.
@@ -246,7 +249,9 @@ fn install(chart_dir: &Path, resolved: &[Resolved]) -> Result<String, PackageErr
     // Older versions of the dependencies just written are outdated.
     for e in std::fs::read_dir(&charts).map_err(|e| PackageError::io(&charts, &e))? {
         let e = e.map_err(|e| PackageError::io(&charts, &e))?;
-        let Ok(name) = e.file_name().into_string() else { continue };
+        let Ok(name) = e.file_name().into_string() else {
+            continue;
+        };
         if !name.ends_with(".tgz") || written.contains(&name) {
             continue;
         }
@@ -304,7 +309,10 @@ pub fn update(chart_dir: &Path, mtime: u64) -> Result<String, PackageError> {
             archive: Some(packed),
         });
     }
-    let locked: Vec<Value> = resolved.iter().map(|r| Value::Map(r.lock.clone())).collect();
+    let locked: Vec<Value> = resolved
+        .iter()
+        .map(|r| Value::Map(r.lock.clone()))
+        .collect();
     let mut lock = Map::new();
     lock.insert("dependencies".into(), Value::Seq(locked.clone()));
     lock.insert("digest".into(), Value::from(lock_digest(&md, &locked)));
@@ -312,7 +320,10 @@ pub fn update(chart_dir: &Path, mtime: u64) -> Result<String, PackageError> {
     let mut out = install(chart_dir, &resolved)?;
     let path = lock_path(chart_dir, &md);
     archive::write_atomic(&path, crate::yaml::to_yaml(&Value::Map(lock)).as_bytes())?;
-    out.push_str(&format!("Wrote {}\n", sanitize(&path.display().to_string())));
+    out.push_str(&format!(
+        "Wrote {}\n",
+        sanitize(&path.display().to_string())
+    ));
     Ok(out)
 }
 
@@ -344,7 +355,9 @@ pub fn build(chart_dir: &Path, mtime: u64) -> Result<String, PackageError> {
             &shown,
             format!(
                 "{} is out of sync with Chart.yaml",
-                path.file_name().and_then(|f| f.to_str()).unwrap_or("Chart.lock")
+                path.file_name()
+                    .and_then(|f| f.to_str())
+                    .unwrap_or("Chart.lock")
             ),
         ));
     }
@@ -360,8 +373,7 @@ pub fn build(chart_dir: &Path, mtime: u64) -> Result<String, PackageError> {
             name: name.clone(),
             version: Some(version.clone()),
             repository: Some(repo.clone()),
-            ..md
-                .dependencies
+            ..md.dependencies
                 .iter()
                 .find(|d| d.name == name)
                 .cloned()

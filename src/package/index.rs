@@ -22,10 +22,31 @@ pub struct IndexOptions {
 /// The `ChartVersion` fields in Go struct order (`*Metadata` embedded
 /// first): the order of `--json` output, and the fields Helm keeps.
 const VERSION_FIELDS: &[&str] = &[
-    "name", "home", "sources", "version", "description", "keywords", "maintainers", "icon",
-    "apiVersion", "condition", "tags", "appVersion", "deprecated", "annotations", "kubeVersion",
-    "dependencies", "type", "urls", "created", "removed", "digest", "checksum", "engine",
-    "tillerVersion", "url",
+    "name",
+    "home",
+    "sources",
+    "version",
+    "description",
+    "keywords",
+    "maintainers",
+    "icon",
+    "apiVersion",
+    "condition",
+    "tags",
+    "appVersion",
+    "deprecated",
+    "annotations",
+    "kubeVersion",
+    "dependencies",
+    "type",
+    "urls",
+    "created",
+    "removed",
+    "digest",
+    "checksum",
+    "engine",
+    "tillerVersion",
+    "url",
 ];
 
 /// Lists `DIR/*.tgz` then `DIR/*/*.tgz` (Helm globs `**/*.tgz`, which Go
@@ -35,7 +56,9 @@ fn archives(dir: &Path) -> Result<Vec<(String, PathBuf)>, PackageError> {
         let mut v = Vec::new();
         for e in std::fs::read_dir(d).map_err(|e| PackageError::io(d, &e))? {
             let e = e.map_err(|e| PackageError::io(d, &e))?;
-            let Ok(name) = e.file_name().into_string() else { continue };
+            let Ok(name) = e.file_name().into_string() else {
+                continue;
+            };
             let is_dir = e.path().is_dir();
             v.push((name, e.path(), is_dir));
         }
@@ -150,11 +173,12 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// used for `generated` and for new `created` values.
 pub fn build_index(dir: &Path, opts: &IndexOptions, now: &str) -> Result<Value, PackageError> {
     let mut entries: Vec<(String, Vec<Map>)> = Vec::new();
-    let push = |entries: &mut Vec<(String, Vec<Map>)>, name: &str, v: Map| {
-        match entries.iter_mut().find(|(n, _)| n == name) {
-            Some((_, list)) => list.push(v),
-            None => entries.push((name.to_string(), vec![v])),
-        }
+    let push = |entries: &mut Vec<(String, Vec<Map>)>, name: &str, v: Map| match entries
+        .iter_mut()
+        .find(|(n, _)| n == name)
+    {
+        Some((_, list)) => list.push(v),
+        None => entries.push((name.to_string(), vec![v])),
     };
     let merged = match &opts.merge {
         Some(path) if path.exists() => read_index(path)?,
@@ -162,13 +186,17 @@ pub fn build_index(dir: &Path, opts: &IndexOptions, now: &str) -> Result<Value, 
     };
     let base = opts.url.clone().unwrap_or_default();
     for (sub, path) in archives(dir)? {
-        let Ok(bytes) = std::fs::read(&path) else { continue };
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
         // Archives go through the safe reader before the loader sees them;
         // like Helm, anything that is not a loadable chart is skipped.
         if archive::read_tgz(&bytes, &Limits::default()).is_err() {
             continue;
         }
-        let Ok(chart) = crate::chart::load(&path) else { continue };
+        let Ok(chart) = crate::chart::load(&path) else {
+            continue;
+        };
         let file = path
             .file_name()
             .and_then(|f| f.to_str())
@@ -193,7 +221,9 @@ pub fn build_index(dir: &Path, opts: &IndexOptions, now: &str) -> Result<Value, 
             .and_then(|(_, v)| v.get("created").and_then(Value::as_str))
             .unwrap_or(now)
             .to_string();
-        let Value::Map(mut v) = crate::show::metadata_value(md) else { continue };
+        let Value::Map(mut v) = crate::show::metadata_value(md) else {
+            continue;
+        };
         v.insert("urls".into(), Value::Seq(vec![Value::from(url)]));
         v.insert("created".into(), Value::from(created));
         v.insert("digest".into(), Value::from(digest));
@@ -296,7 +326,8 @@ pub fn to_json(index: &Value) -> String {
             ordered.insert(key.to_string(), v.to_json());
         }
     }
-    let text = serde_json::to_string_pretty(&serde_json::Value::Object(ordered)).unwrap_or_default();
+    let text =
+        serde_json::to_string_pretty(&serde_json::Value::Object(ordered)).unwrap_or_default();
     // Go's encoder escapes these even inside strings; in JSON text they
     // can only occur inside strings, so a plain replacement is exact.
     text.replace('<', "\\u003c")
@@ -326,10 +357,19 @@ mod tests {
 
     #[test]
     fn url_join_matches_go() {
-        assert_eq!(url_join("https://x.io/charts", &["sub"]), "https://x.io/charts/sub");
-        assert_eq!(url_join("https://x.io/charts/", &["a.tgz"]), "https://x.io/charts/a.tgz");
+        assert_eq!(
+            url_join("https://x.io/charts", &["sub"]),
+            "https://x.io/charts/sub"
+        );
+        assert_eq!(
+            url_join("https://x.io/charts/", &["a.tgz"]),
+            "https://x.io/charts/a.tgz"
+        );
         assert_eq!(url_join("https://x.io", &["a.tgz"]), "https://x.io/a.tgz");
-        assert_eq!(url_join("https://x.io/c?t=1", &["a.tgz"]), "https://x.io/c/a.tgz?t=1");
+        assert_eq!(
+            url_join("https://x.io/c?t=1", &["a.tgz"]),
+            "https://x.io/c/a.tgz?t=1"
+        );
         assert_eq!(url_join("", &["sub"]), "sub");
         assert_eq!(url_join("sub", &["a.tgz"]), "sub/a.tgz");
     }
@@ -341,9 +381,18 @@ mod tests {
             m.insert("version".into(), Value::from(s));
             m
         };
-        let mut list = vec![v("bad"), v("0.1.0"), v("1.0.0-rc.1"), v("1.0.0"), v("0.10.0")];
+        let mut list = [
+            v("bad"),
+            v("0.1.0"),
+            v("1.0.0-rc.1"),
+            v("1.0.0"),
+            v("0.10.0"),
+        ];
         list.sort_by(|a, b| compare_versions(b, a));
-        let got: Vec<&str> = list.iter().map(|m| m["version"].as_str().unwrap()).collect();
+        let got: Vec<&str> = list
+            .iter()
+            .map(|m| m["version"].as_str().unwrap())
+            .collect();
         assert_eq!(got, ["1.0.0", "1.0.0-rc.1", "0.10.0", "0.1.0", "bad"]);
     }
 

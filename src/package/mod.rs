@@ -100,10 +100,16 @@ fn pack_files(
 ) -> Result<Metadata, PackageError> {
     let chart_file = format!("{display}/Chart.yaml");
     if depth > MAX_DEPTH {
-        return Err(PackageError::invalid(display, "subcharts nested too deeply"));
+        return Err(PackageError::invalid(
+            display,
+            "subcharts nested too deeply",
+        ));
     }
     let Some(chart_yaml) = files.iter().find(|f| f.name == "Chart.yaml") else {
-        return Err(PackageError::invalid(&chart_file, "Chart.yaml file is missing"));
+        return Err(PackageError::invalid(
+            &chart_file,
+            "Chart.yaml file is missing",
+        ));
     };
     let mut md = chart::parse_metadata(&chart_yaml.text(), &chart_file)?;
     if let Some(o) = overrides {
@@ -111,7 +117,10 @@ fn pack_files(
             if !chart::is_helm_semver(v) {
                 return Err(PackageError::invalid(
                     &chart_file,
-                    format!("--version {:?} is not a valid SemVer 2 version", archive::sanitize(v)),
+                    format!(
+                        "--version {:?} is not a valid SemVer 2 version",
+                        archive::sanitize(v)
+                    ),
                 ));
             }
             md.version = v.clone();
@@ -121,9 +130,7 @@ fn pack_files(
         }
     }
     // Helm's `validateName` in save.go: the name becomes a directory.
-    if md.name.is_empty()
-        || matches!(md.name.as_str(), "." | "..")
-        || md.name.contains(['/', '\\'])
+    if md.name.is_empty() || matches!(md.name.as_str(), "." | "..") || md.name.contains(['/', '\\'])
     {
         return Err(PackageError::invalid(
             &chart_file,
@@ -159,7 +166,10 @@ fn pack_files(
                 "invalid JSON in values.schema.json",
             ));
         }
-        out.push(Entry::new(format!("{base}values.schema.json"), s.data.clone()));
+        out.push(Entry::new(
+            format!("{base}values.schema.json"),
+            s.data.clone(),
+        ));
     }
     let mut others = Vec::new();
     let mut subcharts: BTreeMap<String, Vec<ChartFile>> = BTreeMap::new();
@@ -207,8 +217,7 @@ fn pack_files(
             // A packed subchart is expanded into the parent, like Helm.
             let raw = archive::read_tgz(&data, &Limits::default())
                 .map_err(|e| e.in_file(&sub_display))?;
-            let (_, inner) =
-                archive::strip_chart_dir(raw).map_err(|e| e.in_file(&sub_display))?;
+            let (_, inner) = archive::strip_chart_dir(raw).map_err(|e| e.in_file(&sub_display))?;
             inner
                 .into_iter()
                 .map(|e| ChartFile {
@@ -240,8 +249,9 @@ const GO_ZERO_TIME: &str = "0001-01-01T00:00:00Z";
 /// the `Lock` struct's fields, keys sorted, dependency entries with Helm's
 /// `Dependency` fields (`repository` always present).
 fn remarshal_lock(text: &str, file: &str) -> Result<String, PackageError> {
-    let doc = crate::yaml::parse_document(text)
-        .map_err(|e| PackageError::invalid(file, format!("cannot parse Chart.lock: {}", e.message)))?;
+    let doc = crate::yaml::parse_document(text).map_err(|e| {
+        PackageError::invalid(file, format!("cannot parse Chart.lock: {}", e.message))
+    })?;
     let get = |k: &str| doc.as_map().and_then(|m| m.get(k));
     let mut lock = Map::new();
     let deps = match get("dependencies") {
@@ -255,7 +265,11 @@ fn remarshal_lock(text: &str, file: &str) -> Result<String, PackageError> {
     );
     lock.insert(
         "generated".into(),
-        Value::from(get("generated").and_then(Value::as_str).unwrap_or(GO_ZERO_TIME)),
+        Value::from(
+            get("generated")
+                .and_then(Value::as_str)
+                .unwrap_or(GO_ZERO_TIME),
+        ),
     );
     Ok(crate::yaml::to_yaml(&Value::Map(lock)))
 }

@@ -150,7 +150,10 @@ fn dep_update_and_build_with_file_dependency() {
     write_tree(
         root,
         &[
-            ("lib/Chart.yaml", "apiVersion: v2\nname: lib\nversion: 1.4.0\n"),
+            (
+                "lib/Chart.yaml",
+                "apiVersion: v2\nname: lib\nversion: 1.4.0\n",
+            ),
             (
                 "app/Chart.yaml",
                 "apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n- name: lib\n  version: ~1.4\n  repository: file://../lib\n",
@@ -219,9 +222,8 @@ fn index_keeps_created_for_unchanged_archives() {
         url: Some("https://x.io/c".into()),
         ..Default::default()
     };
-    let second = crate::yaml::to_yaml(
-        &index::build_index(&repo, &merged, "2030-01-01T00:00:00Z").unwrap(),
-    );
+    let second =
+        crate::yaml::to_yaml(&index::build_index(&repo, &merged, "2030-01-01T00:00:00Z").unwrap());
     assert!(
         second.contains("created: \"2020-01-01T00:00:00Z\""),
         "{second}"

@@ -70,6 +70,36 @@ fn make_chart(helm: &Path, dir: &Path) {
     fs::write(&chart, text).unwrap();
     fs::write(dir.join("demo/values.schema.json"), "{\"type\":\"object\"}").unwrap();
     fs::write(dir.join("demo/notes.orig"), "ignored by .helmignore\n").unwrap();
+    // Names that need the USTAR prefix field and PAX records.
+    let deep = dir.join("demo/files").join("d".repeat(120));
+    fs::create_dir_all(&deep).unwrap();
+    fs::write(deep.join(format!("{}.txt", "f".repeat(90))), "prefix\n").unwrap();
+    let deeper = dir.join("demo/files").join("e".repeat(160));
+    fs::create_dir_all(&deeper).unwrap();
+    fs::write(deeper.join(format!("{}.txt", "g".repeat(120))), "pax\n").unwrap();
+    fs::write(dir.join("demo/files/ünï.txt"), "unicode\n").unwrap();
+}
+
+/// The decompressed tar streams of two archives are identical except for
+/// the mtime and checksum fields of the headers.
+fn same_tar_but_mtimes(a: &Path, b: &Path) {
+    use std::io::Read;
+    let raw = |p: &Path| {
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(&fs::read(p).unwrap()[..])
+            .read_to_end(&mut out)
+            .unwrap();
+        out
+    };
+    let (x, y) = (raw(a), raw(b));
+    assert_eq!(x.len(), y.len());
+    for (i, (bx, by)) in x.chunks(512).zip(y.chunks(512)).enumerate() {
+        for j in 0..512 {
+            if bx[j] != by[j] {
+                assert!((136..156).contains(&j), "block {i} differs at byte {j}");
+            }
+        }
+    }
 }
 
 #[test]
@@ -84,6 +114,7 @@ fn package_matches_helm_package_and_helm_accepts_it() {
     let theirs = dir.join("theirs/demo-0.1.0.tgz");
     // Same entries, same order, same bytes (only mtimes differ).
     assert_eq!(tar_entries(&ours), tar_entries(&theirs));
+    same_tar_but_mtimes(&ours, &theirs);
     let o = ours.to_str().unwrap();
     let t = theirs.to_str().unwrap();
     assert_eq!(

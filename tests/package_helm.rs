@@ -274,3 +274,38 @@ fn dep_lock_interoperates_with_helm() {
         assert!(String::from_utf8_lossy(&out.stderr).contains("out of sync"));
     }
 }
+
+#[test]
+fn skiff_renders_helms_archive_and_helm_renders_ours() {
+    let Some(helm) = helm() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    // No template actions: this checks the archive path, not the engine.
+    fs::create_dir_all(dir.join("st/templates")).unwrap();
+    fs::write(
+        dir.join("st/Chart.yaml"),
+        "apiVersion: v2\nname: st\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.join("st/templates/cm.yaml"),
+        "kind: ConfigMap\nmetadata:\n  name: x\n",
+    )
+    .unwrap();
+    fs::write(dir.join("st/values.yaml"), "a: 1 # comment\n").unwrap();
+    run(dir, &helm, &["package", "st", "-d", "theirs"]);
+    run(dir, &skiff(), &["package", "st", "-d", "ours"]);
+    let (o, t) = ("ours/st-0.1.0.tgz", "theirs/st-0.1.0.tgz");
+    assert_eq!(
+        run(dir, &skiff(), &["template", t]),
+        run(dir, &helm, &["template", o])
+    );
+    assert_eq!(
+        run(dir, &skiff(), &["show", "values", t]),
+        run(dir, &helm, &["show", "values", o])
+    );
+    assert_eq!(
+        run(dir, &skiff(), &["show", "chart", t]),
+        run(dir, &helm, &["show", "chart", o])
+    );
+}

@@ -211,3 +211,26 @@ fn sanitize_escapes_controls() {
     assert_eq!(sanitize("1.0\u{1b}[31m\n"), "1.0\\u{1b}[31m\\u{a}");
     assert_eq!(sanitize("plain ü"), "plain ü");
 }
+
+#[test]
+fn skipped_entries_count_towards_the_stream_bound() {
+    // PAX global headers carry data the reader skips; the decompressed
+    // stream is still bounded, so they cannot be used to inflate it.
+    let big = vec![b' '; 1 << 20];
+    let bytes = hostile(&[
+        ("g1", b'g', &big, ""),
+        ("g2", b'g', &big, ""),
+        ("g3", b'g', &big, ""),
+        ("demo/a", b'0', b"x", ""),
+    ]);
+    let limits = Limits {
+        max_total: 1 << 20,
+        max_files: 1,
+        ..Limits::default()
+    };
+    let msg = match read_tgz(&bytes, &limits) {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("inflated stream accepted"),
+    };
+    assert!(msg.contains("size limit"), "{msg}");
+}

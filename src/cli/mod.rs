@@ -39,6 +39,21 @@ enum Command {
     Eval(EvalArgs),
     /// Show what a change does to the rendered manifests (charts, streams, git revisions).
     Diff(Box<DiffArgs>),
+    /// Package a chart directory into a reproducible `<name>-<version>.tgz`.
+    // `--version` sets the chart version here, as in helm.
+    #[command(disable_version_flag = true)]
+    Package(PackageArgs),
+    /// Chart repository commands.
+    Repo {
+        #[command(subcommand)]
+        what: RepoCommand,
+    },
+    /// Manage a chart's dependencies (`file://` repositories).
+    #[command(alias = "dependency")]
+    Dep {
+        #[command(subcommand)]
+        what: DepCommand,
+    },
     /// Print a shell completion script.
     Completions {
         /// The shell to generate completions for.
@@ -56,6 +71,61 @@ enum ShowCommand {
     /// Show the chart's values.yaml as written.
     Values {
         /// Chart directory or .tgz.
+        chart: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+struct PackageArgs {
+    /// Chart directory.
+    chart: PathBuf,
+    /// Set the chart version (SemVer 2).
+    #[arg(long)]
+    version: Option<String>,
+    /// Set the appVersion.
+    #[arg(long)]
+    app_version: Option<String>,
+    /// Directory to write the archive to.
+    #[arg(short = 'd', long = "destination", default_value = ".")]
+    destination: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+enum RepoCommand {
+    /// Write DIR/index.yaml for the chart archives in DIR and DIR/*/.
+    Index {
+        /// Directory holding the archives.
+        dir: PathBuf,
+        /// Base URL of the charts.
+        #[arg(long)]
+        url: Option<String>,
+        /// Merge this existing index into the new one.
+        #[arg(long)]
+        merge: Option<PathBuf>,
+        /// Write JSON instead of YAML.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DepCommand {
+    /// List the dependencies and their status.
+    List {
+        /// Chart directory.
+        #[arg(default_value = ".")]
+        chart: PathBuf,
+    },
+    /// Package `file://` dependencies into charts/ and write Chart.lock.
+    Update {
+        /// Chart directory.
+        #[arg(default_value = ".")]
+        chart: PathBuf,
+    },
+    /// Rebuild charts/ from Chart.lock, verifying it.
+    Build {
+        /// Chart directory.
+        #[arg(default_value = ".")]
         chart: PathBuf,
     },
 }
@@ -309,12 +379,48 @@ fn execute(cli: Cli) -> Result<String, Diagnostic> {
         Command::Create { name } => create::create(&name),
         Command::Eval(args) => eval(args),
         Command::Diff(_) => Err(Diagnostic::new("diff is run by diff_command")),
+        Command::Package(args) => package(args),
+        Command::Repo {
+            what:
+                RepoCommand::Index {
+                    dir,
+                    url,
+                    merge,
+                    json,
+                },
+        } => {
+            let opts = crate::package::index::IndexOptions { url, merge, json };
+            crate::package::index::repo_index(&dir, &opts)?;
+            Ok(String::new())
+        }
+        Command::Dep { what } => {
+            let mtime = crate::archive::mtime_from_env()?;
+            Ok(match what {
+                DepCommand::List { chart } => crate::package::deps::list(&chart)?,
+                DepCommand::Update { chart } => crate::package::deps::update(&chart, mtime)?,
+                DepCommand::Build { chart } => crate::package::deps::build(&chart, mtime)?,
+            })
+        }
         Command::Completions { shell } => {
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "skiff", &mut buf);
             Ok(String::from_utf8_lossy(&buf).into_owned())
         }
     }
+}
+
+fn package(args: PackageArgs) -> Result<String, Diagnostic> {
+    let opts = crate::package::PackageOptions {
+        version: args.version,
+        app_version: args.app_version,
+        destination: args.destination,
+        mtime: crate::archive::mtime_from_env()?,
+    };
+    let path = crate::package::package(&args.chart, &opts)?;
+    Ok(format!(
+        "Successfully packaged chart and saved it to: {}\n",
+        crate::archive::sanitize(&path.display().to_string())
+    ))
 }
 
 fn template(args: TemplateArgs) -> Result<String, Diagnostic> {

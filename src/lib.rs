@@ -9,6 +9,7 @@ pub mod chart;
 pub mod diag;
 pub mod engine;
 pub mod manifest;
+pub mod overlay;
 pub mod patch;
 pub mod render;
 pub mod show;

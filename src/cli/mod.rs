@@ -37,6 +37,8 @@ enum Command {
     },
     /// Render one template file against a data file.
     Eval(EvalArgs),
+    /// Build a kustomization directory, like `kustomize build`.
+    Build(BuildArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell to generate completions for.
@@ -163,6 +165,41 @@ struct EvalArgs {
     template: PathBuf,
 }
 
+#[derive(Debug, Args)]
+struct BuildArgs {
+    /// Directory holding a kustomization.yaml.
+    dir: PathBuf,
+    /// Output order when the kustomization has no `sortOptions`.
+    #[arg(long, value_enum, default_value = "legacy")]
+    reorder: ReorderArg,
+    /// How far file references may reach.
+    #[arg(long, value_enum, default_value = "LoadRestrictionsRootOnly")]
+    load_restrictor: LoadRestrictorArg,
+    /// Accepted for kustomize compatibility; charts always render in-process.
+    #[arg(long)]
+    enable_helm: bool,
+    /// Add `app.kubernetes.io/managed-by: kustomize-v5.7.1` to every resource.
+    #[arg(long)]
+    enable_managedby_label: bool,
+    /// Write one file per resource into this directory instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ReorderArg {
+    Legacy,
+    None,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LoadRestrictorArg {
+    #[value(name = "LoadRestrictionsRootOnly")]
+    RootOnly,
+    #[value(name = "LoadRestrictionsNone")]
+    None,
+}
+
 /// Runs the CLI and returns the process exit code.
 pub fn run() -> i32 {
     let cli = match Cli::try_parse() {
@@ -210,6 +247,7 @@ fn execute(cli: Cli) -> Result<String, Diagnostic> {
         },
         Command::Create { name } => create::create(&name),
         Command::Eval(args) => eval(args),
+        Command::Build(args) => build(args),
         Command::Completions { shell } => {
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "skiff", &mut buf);
@@ -258,6 +296,33 @@ fn template(args: TemplateArgs) -> Result<String, Diagnostic> {
         eprintln!("warning: {w}");
     }
     Ok(output.text)
+}
+
+fn build(args: BuildArgs) -> Result<String, Diagnostic> {
+    use crate::overlay::{BuildOptions, LoadRestrictor, Reorder};
+    let _ = args.enable_helm;
+    let opts = BuildOptions {
+        load_restrictor: match args.load_restrictor {
+            LoadRestrictorArg::RootOnly => LoadRestrictor::RootOnly,
+            LoadRestrictorArg::None => LoadRestrictor::None,
+        },
+        reorder: match args.reorder {
+            ReorderArg::Legacy => Reorder::Legacy,
+            ReorderArg::None => Reorder::None,
+        },
+        managed_by_label: args.enable_managedby_label,
+    };
+    let out = crate::overlay::build_resources(&args.dir, &opts)?;
+    for w in &out.warnings {
+        eprintln!("# Warning: {w}");
+    }
+    match &args.output {
+        None => Ok(crate::overlay::to_kustomize_yaml(&out.resources)),
+        Some(dir) => {
+            crate::overlay::write_output_dir(dir, &out.resources)?;
+            Ok(String::new())
+        }
+    }
 }
 
 fn eval(args: EvalArgs) -> Result<String, Diagnostic> {

@@ -1,0 +1,106 @@
+//! File access for one kustomization root, with kustomize's load
+//! restrictions (`api/internal/loader/fileloader.go`).
+
+use std::path::{Component, Path, PathBuf};
+
+/// How far file references may reach (`--load-restrictor`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LoadRestrictor {
+    /// Files must lie in or below the kustomization root (the default).
+    #[default]
+    RootOnly,
+    /// Any file may be read.
+    None,
+}
+
+/// Reads files relative to a kustomization root.
+#[derive(Debug, Clone)]
+pub struct Loader {
+    /// The kustomization directory.
+    pub root: PathBuf,
+    /// The restriction in force.
+    pub restrictor: LoadRestrictor,
+}
+
+/// Whether a reference names a remote resource kustomize would fetch.
+pub fn is_remote(target: &str) -> bool {
+    target.contains("://")
+        || target.starts_with("git@")
+        || target.starts_with("git::")
+        || target.starts_with("github.com/")
+        || target.starts_with("gitlab.com/")
+        || target.starts_with("bitbucket.org/")
+}
+
+/// Lexically normalises a path (`a/./b/../c` → `a/c`), as Go's
+/// `filepath.Clean` does, without touching the file system.
+pub fn clean(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+impl Loader {
+    /// A loader rooted at `root`.
+    pub fn new(root: &Path, restrictor: LoadRestrictor) -> Loader {
+        Loader {
+            root: root.to_path_buf(),
+            restrictor,
+        }
+    }
+
+    /// Resolves a reference against the root.
+    pub fn resolve(&self, rel: &str) -> PathBuf {
+        clean(&self.root.join(rel))
+    }
+
+    /// Reads a file, enforcing the restriction.
+    pub fn read_bytes(&self, rel: &str) -> Result<Vec<u8>, String> {
+        if is_remote(rel) {
+            return Err(format!(
+                "{rel}: remote resources are not supported offline"
+            ));
+        }
+        let path = self.resolve(rel);
+        self.check(&path)?;
+        std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Reads a UTF-8 file, enforcing the restriction.
+    pub fn read_string(&self, rel: &str) -> Result<String, String> {
+        let b = self.read_bytes(rel)?;
+        String::from_utf8(b).map_err(|_| format!("{rel}: not valid UTF-8"))
+    }
+
+    /// Checks that `path` may be read (kustomize: "security; file … is not
+    /// in or below …").
+    pub fn check(&self, path: &Path) -> Result<(), String> {
+        if self.restrictor == LoadRestrictor::None {
+            return Ok(());
+        }
+        let root = std::fs::canonicalize(&self.root).unwrap_or_else(|_| self.root.clone());
+        let real = match std::fs::canonicalize(path) {
+            Ok(p) => p,
+            Err(e) => return Err(format!("{}: {e}", path.display())),
+        };
+        if real.starts_with(&root) {
+            Ok(())
+        } else {
+            Err(format!(
+                "security; file '{}' is not in or below '{}'",
+                real.display(),
+                root.display()
+            ))
+        }
+    }
+}

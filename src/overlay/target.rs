@@ -1,0 +1,766 @@
+//! One kustomization and the accumulation of its resources, generators and
+//! transformers (kustomize's `api/internal/target/kusttarget.go`).
+
+use super::OverlayError;
+use super::fieldspec::{FieldSpec, TransformerConfig, ValueExt};
+use super::generators::{self, GeneratorKind, GeneratorOptions};
+use super::loader::{LoadRestrictor, Loader, is_remote};
+use super::patches::{self, PatchBody, PatchOptions, Selector};
+use super::resource::{Resource, ResourceList, scalar_text, str_field};
+use super::transformers::{self, ImageRule, RoleBindingSubjects};
+use crate::patch::PatchSchema;
+use crate::value::{Map, Value};
+use std::path::{Path, PathBuf};
+
+/// File names a kustomization may have, in kustomize's lookup order.
+pub const KUSTOMIZATION_FILE_NAMES: &[&str] = &["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// Top-level fields a kustomization may have (kustomize rejects others:
+/// its decoder disallows unknown fields).
+const KNOWN_FIELDS: &[&str] = &[
+    "apiVersion",
+    "kind",
+    "metadata",
+    "openapi",
+    "namePrefix",
+    "nameSuffix",
+    "namespace",
+    "commonLabels",
+    "labels",
+    "commonAnnotations",
+    "patchesStrategicMerge",
+    "patchesJson6902",
+    "patches",
+    "images",
+    "imageTags",
+    "replacements",
+    "replicas",
+    "vars",
+    "sortOptions",
+    "resources",
+    "components",
+    "crds",
+    "bases",
+    "configMapGenerator",
+    "secretGenerator",
+    "helmGlobals",
+    "helmCharts",
+    "helmChartInflationGenerator",
+    "generatorOptions",
+    "configurations",
+    "generators",
+    "transformers",
+    "validators",
+    "buildMetadata",
+];
+
+/// A loaded kustomization file.
+#[derive(Debug, Clone)]
+pub struct Kustomization {
+    /// The document.
+    pub doc: Map,
+    /// The file, for messages.
+    pub file: String,
+    /// File access rooted at its directory.
+    pub loader: Loader,
+}
+
+impl Kustomization {
+    /// Loads the kustomization file of `dir`.
+    pub fn load(dir: &Path, restrictor: LoadRestrictor) -> Result<Kustomization, OverlayError> {
+        let shown = dir.display().to_string();
+        let found: Vec<PathBuf> = KUSTOMIZATION_FILE_NAMES
+            .iter()
+            .map(|n| dir.join(n))
+            .filter(|p| p.is_file())
+            .collect();
+        let file = match found.as_slice() {
+            [one] => one.clone(),
+            [] => {
+                return Err(OverlayError::build(
+                    &shown,
+                    format!(
+                        "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '{shown}'"
+                    ),
+                ));
+            }
+            _ => {
+                return Err(OverlayError::build(
+                    &shown,
+                    "Found multiple kustomization files".to_string(),
+                ));
+            }
+        };
+        let file_s = file.display().to_string();
+        let text = std::fs::read_to_string(&file).map_err(|e| OverlayError::Read {
+            path: file_s.clone(),
+            message: e.to_string(),
+        })?;
+        let doc = crate::yaml::parse_document(&text).map_err(|e| OverlayError::Yaml {
+            path: file_s.clone(),
+            message: e.message,
+            line: e.line,
+            column: e.column,
+        })?;
+        let doc = match doc {
+            Value::Map(m) => m,
+            Value::Null => Map::new(),
+            other => {
+                return Err(OverlayError::build(
+                    &file_s,
+                    format!("invalid Kustomization: expected a map, got {}", other.type_name()),
+                ));
+            }
+        };
+        for key in doc.keys() {
+            if !KNOWN_FIELDS.contains(&key.as_str()) {
+                return Err(OverlayError::field(
+                    &file_s,
+                    key,
+                    format!("invalid Kustomization: json: unknown field \"{key}\""),
+                ));
+            }
+        }
+        Ok(Kustomization {
+            doc,
+            file: file_s,
+            loader: Loader::new(dir, restrictor),
+        })
+    }
+
+    fn get(&self, key: &str) -> Option<&Value> {
+        self.doc.get(key).filter(|v| !v.is_null())
+    }
+
+    fn string(&self, key: &str) -> String {
+        self.get(key).map(scalar_text).unwrap_or_default()
+    }
+
+    fn strings(&self, key: &str) -> Vec<String> {
+        self.get(key).map(|v| v.as_seq_slice().iter().map(scalar_text).collect()).unwrap_or_default()
+    }
+
+    fn pairs(&self, key: &str) -> Vec<(String, String)> {
+        self.get(key)
+            .and_then(Value::as_map)
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), scalar_text(v))).collect())
+            .unwrap_or_default()
+    }
+
+    /// `kind` (defaults to Kustomization).
+    pub fn kind(&self) -> String {
+        let k = self.string("kind");
+        if k.is_empty() { "Kustomization".to_string() } else { k }
+    }
+
+    fn err(&self, field: &str, message: impl Into<String>) -> OverlayError {
+        OverlayError::field(&self.file, field, message)
+    }
+}
+
+/// What accumulates while a kustomization tree is built (kustomize's
+/// `ResAccumulator`).
+#[derive(Debug, Clone, Default)]
+pub struct Accumulator {
+    /// Resources so far.
+    pub list: ResourceList,
+    /// Field specs merged from every level.
+    pub config: TransformerConfig,
+    /// `vars` declared so far.
+    pub vars: Vec<Value>,
+}
+
+/// Builds kustomization trees.
+pub struct Builder {
+    /// File-reference restriction.
+    pub restrictor: LoadRestrictor,
+    /// Deprecation and other warnings, printed by the CLI.
+    pub warnings: Vec<String>,
+    /// Directories being built, for cycle detection.
+    stack: Vec<PathBuf>,
+    schema: PatchSchema,
+}
+
+impl Builder {
+    /// A builder.
+    pub fn new(restrictor: LoadRestrictor) -> Builder {
+        Builder {
+            restrictor,
+            warnings: Vec::new(),
+            stack: Vec::new(),
+            schema: PatchSchema::builtin(),
+        }
+    }
+
+    /// Builds `dir` into a fresh accumulator (`KustTarget.AccumulateTarget`).
+    pub fn accumulate_dir(&mut self, dir: &Path, component: bool) -> Result<(Kustomization, Accumulator), OverlayError> {
+        let k = Kustomization::load(dir, self.restrictor)?;
+        let is_component = k.kind() == "Component";
+        if component != is_component {
+            let msg = if component {
+                format!("expected kind 'Component' for path '{}' but got '{}'", dir.display(), k.kind())
+            } else {
+                format!("expected kind != 'Component' for path '{}'", dir.display())
+            };
+            return Err(OverlayError::build(&k.file, msg));
+        }
+        let mut ra = Accumulator::default();
+        self.accumulate(&k, &mut ra)?;
+        Ok((k, ra))
+    }
+
+    fn enter(&mut self, dir: &Path) -> Result<(), OverlayError> {
+        let canon = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        if self.stack.contains(&canon) {
+            return Err(OverlayError::build(
+                dir.display().to_string(),
+                format!("cycle detected: '{}' refers to itself", dir.display()),
+            ));
+        }
+        self.stack.push(canon);
+        Ok(())
+    }
+
+    /// kusttarget `accumulateTarget`: resources, configurations, generators,
+    /// components, transformers, vars.
+    pub fn accumulate(&mut self, k: &Kustomization, ra: &mut Accumulator) -> Result<(), OverlayError> {
+        self.enter(&k.loader.root)?;
+        let result = self.accumulate_inner(k, ra);
+        self.stack.pop();
+        result
+    }
+
+    fn accumulate_inner(&mut self, k: &Kustomization, ra: &mut Accumulator) -> Result<(), OverlayError> {
+        self.warn_deprecated(k);
+        let mut resources = k.strings("resources");
+        resources.extend(k.strings("bases"));
+        self.accumulate_resources(k, ra, &resources)?;
+
+        // Own configuration: defaults plus `configurations:` files.
+        let mut tc = TransformerConfig::builtin();
+        for path in k.strings("configurations") {
+            let text = k.loader.read_string(&path).map_err(|e| k.err("configurations", e))?;
+            let doc = crate::yaml::parse_document(&text).map_err(|e| k.err("configurations", format!("{path}: {}", e.message)))?;
+            let extra = TransformerConfig::from_value(&doc).map_err(|e| k.err("configurations", format!("{path}: {e}")))?;
+            tc.merge(&extra);
+        }
+        ra.config.merge(&tc);
+
+        self.run_generators(k, ra)?;
+
+        for path in k.strings("components") {
+            if is_remote(&path) {
+                return Err(k.err("components", format!("{path}: remote components are not supported offline")));
+            }
+            let dir = k.loader.resolve(&path);
+            if !dir.is_dir() {
+                return Err(k.err("components", format!("'{}' must be a directory containing a kustomization of kind Component", dir.display())));
+            }
+            let ck = Kustomization::load(&dir, self.restrictor)?;
+            if ck.kind() != "Component" {
+                return Err(OverlayError::build(
+                    &ck.file,
+                    format!("expected kind 'Component' for path '{}' but got '{}'", dir.display(), ck.kind()),
+                ));
+            }
+            self.accumulate(&ck, ra)?;
+        }
+
+        self.run_transformers(k, ra)?;
+        for v in k.get("vars").map(|v| v.as_seq_slice().to_vec()).unwrap_or_default() {
+            let name = str_field(&v, "name").to_string();
+            if ra.vars.iter().any(|x| str_field(x, "name") == name) {
+                return Err(k.err("vars", format!("var '{name}' already encountered")));
+            }
+            ra.vars.push(v);
+        }
+        Ok(())
+    }
+
+    fn warn_deprecated(&mut self, k: &Kustomization) {
+        let notes = [
+            ("bases", "'bases' is deprecated. Please use 'resources' instead."),
+            ("commonLabels", "'commonLabels' is deprecated. Please use 'labels' instead."),
+            ("imageTags", "'imageTags' is deprecated. Please use 'images' instead."),
+            ("patchesJson6902", "'patchesJson6902' is deprecated. Please use 'patches' instead."),
+            ("patchesStrategicMerge", "'patchesStrategicMerge' is deprecated. Please use 'patches' instead."),
+            ("vars", "'vars' is deprecated. Please use 'replacements' instead."),
+        ];
+        for (field, msg) in notes {
+            if k.doc.contains_key(field) {
+                self.warnings.push(format!(
+                    "{msg} Run 'kustomize edit fix' to update your Kustomization automatically. ({})",
+                    k.file
+                ));
+            }
+        }
+    }
+
+    fn accumulate_resources(&mut self, k: &Kustomization, ra: &mut Accumulator, paths: &[String]) -> Result<(), OverlayError> {
+        for path in paths {
+            if is_remote(path) {
+                return Err(k.err("resources", format!("{path}: remote resources (git/http) are not supported offline")));
+            }
+            let full = k.loader.resolve(path);
+            if full.is_dir() {
+                let (_, sub) = self.accumulate_dir(&full, false)?;
+                ra.list
+                    .append_all(sub.list.items)
+                    .map_err(|e| k.err("resources", format!("{path}: {e}")))?;
+                ra.config.merge(&sub.config);
+                for v in sub.vars {
+                    let name = str_field(&v, "name").to_string();
+                    if ra.vars.iter().any(|x| str_field(x, "name") == name) {
+                        return Err(k.err("vars", format!("var '{name}' already encountered")));
+                    }
+                    ra.vars.push(v);
+                }
+            } else {
+                let text = k
+                    .loader
+                    .read_string(path)
+                    .map_err(|e| k.err("resources", format!("accumulating resources: {e}")))?;
+                let shown = full.display().to_string();
+                let items = read_resources(&text, &shown)?;
+                ra.list.append_all(items).map_err(|e| k.err("resources", format!("{path}: {e}")))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn run_generators(&mut self, k: &Kustomization, ra: &mut Accumulator) -> Result<(), OverlayError> {
+        let global = GeneratorOptions::from_value(k.get("generatorOptions"));
+        for (field, kind) in [("configMapGenerator", GeneratorKind::ConfigMap), ("secretGenerator", GeneratorKind::Secret)] {
+            for entry in k.get(field).map(|v| v.as_seq_slice().to_vec()).unwrap_or_default() {
+                let res = generators::generate(kind, &entry, &global, &k.loader).map_err(|e| k.err(field, e))?;
+                absorb(&mut ra.list, res).map_err(|e| k.err(field, e))?;
+            }
+        }
+        if k.get("helmCharts").is_some() {
+            let charts = super::helm::inflate(k).map_err(|e| k.err("helmCharts", e))?;
+            ra.list.append_all(charts).map_err(|e| k.err("helmCharts", e))?;
+        }
+        for entry in k.strings_or_inline("generators") {
+            let docs = self.plugin_configs(k, "generators", &entry)?;
+            for doc in docs {
+                self.run_builtin_generator(k, ra, &doc)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn run_transformers(&mut self, k: &Kustomization, ra: &mut Accumulator) -> Result<(), OverlayError> {
+        let tc = ra.config.clone();
+        // patchesStrategicMerge
+        for entry in k.get("patchesStrategicMerge").map(|v| v.as_seq_slice().to_vec()).unwrap_or_default() {
+            let text = scalar_text(&entry);
+            let body = if text.contains('\n') || text.contains(": ") {
+                text
+            } else {
+                k.loader.read_string(&text).map_err(|e| k.err("patchesStrategicMerge", e))?
+            };
+            let docs = crate::yaml::parse_documents(&body)
+                .map_err(|e| k.err("patchesStrategicMerge", e.message))?;
+            for doc in docs.into_iter().filter(|d| !d.is_null()) {
+                patches::apply_smp_by_id(&mut ra.list, &doc, PatchOptions::default(), &self.schema)
+                    .map_err(|e| k.err("patchesStrategicMerge", e))?;
+            }
+        }
+        // patches
+        for (i, entry) in k.get("patches").map(|v| v.as_seq_slice().to_vec()).unwrap_or_default().iter().enumerate() {
+            let field = format!("patches[{i}]");
+            self.apply_patch_entry(k, ra, entry, &field)?;
+        }
+        // namespace
+        let ns = k.string("namespace");
+        transformers::set_namespace(&mut ra.list, &ns, &tc.namespace, RoleBindingSubjects::DefaultOnly, false)
+            .map_err(|e| k.err("namespace", e))?;
+        transformers::add_name_affix(&mut ra.list, &k.string("namePrefix"), true, &tc.name_prefix)
+            .map_err(|e| k.err("namePrefix", e))?;
+        transformers::add_name_affix(&mut ra.list, &k.string("nameSuffix"), false, &tc.name_suffix)
+            .map_err(|e| k.err("nameSuffix", e))?;
+        // labels
+        for entry in k.get("labels").map(|v| v.as_seq_slice().to_vec()).unwrap_or_default() {
+            let pairs: Vec<(String, String)> = entry
+                .as_map()
+                .and_then(|m| m.get("pairs"))
+                .and_then(Value::as_map)
+                .map(|m| m.iter().map(|(a, b)| (a.clone(), scalar_text(b))).collect())
+                .unwrap_or_default();
+            let flag = |f: &str| entry.as_map().and_then(|m| m.get(f)).and_then(Value::as_bool).unwrap_or(false);
+            let mut specs: Vec<FieldSpec> = Vec::new();
+            for fs in entry.as_map().and_then(|m| m.get("fields")).map(|v| v.as_seq_slice().to_vec()).unwrap_or_default() {
+                specs.push(FieldSpec::from_value(&fs).map_err(|e| k.err("labels", e))?);
+            }
+            let mut merge = |from: &[FieldSpec]| {
+                for s in from {
+                    if !specs.iter().any(|x| x.path == s.path && x.kind == s.kind && x.group == s.group && x.version == s.version) {
+                        specs.push(s.clone());
+                    }
+                }
+            };
+            merge(&tc.labels);
+            if flag("includeSelectors") {
+                merge(&tc.common_labels);
+            } else {
+                if flag("includeTemplates") {
+                    merge(&tc.template_labels);
+                }
+                merge(&[FieldSpec::any("metadata/labels", true)]);
+            }
+            transformers::set_entries(&mut ra.list, &pairs, &specs).map_err(|e| k.err("labels", e))?;
+        }
+        transformers::set_entries(&mut ra.list, &k.pairs("commonLabels"), &tc.common_labels)
+            .map_err(|e| k.err("commonLabels", e))?;
+        transformers::set_entries(&mut ra.list, &k.pairs("commonAnnotations"), &tc.common_annotations)
+            .map_err(|e| k.err("commonAnnotations", e))?;
+        // patchesJson6902
+        for entry in k.get("patchesJson6902").map(|v| v.as_seq_slice().to_vec()).unwrap_or_default() {
+            let target = entry.as_map().and_then(|m| m.get("target")).cloned().unwrap_or(Value::Null);
+            let sel = Selector::from_value(&target).map_err(|e| k.err("patchesJson6902", e))?;
+            let text = match entry.as_map().and_then(|m| m.get("patch")) {
+                Some(p) => scalar_text(p),
+                None => {
+                    let path = str_field(&entry, "path");
+                    k.loader.read_string(path).map_err(|e| k.err("patchesJson6902", e))?
+                }
+            };
+            let ops = crate::yaml::parse_document(&text).map_err(|e| k.err("patchesJson6902", e.message))?;
+            patches::apply_to_selected(&mut ra.list, &sel, &PatchBody::Json(ops), PatchOptions::default(), &self.schema)
+                .map_err(|e| k.err("patchesJson6902", e))?;
+        }
+        // replicas
+        for entry in k.get("replicas").map(|v| v.as_seq_slice().to_vec()).unwrap_or_default() {
+            let name = str_field(&entry, "name").to_string();
+            let count = entry.as_map().and_then(|m| m.get("count")).cloned().unwrap_or(Value::DocInt(0));
+            transformers::set_replicas(&mut ra.list, &name, &count, &tc.replicas).map_err(|e| k.err("replicas", e))?;
+        }
+        // images
+        let mut images = k.get("images").map(|v| v.as_seq_slice().to_vec()).unwrap_or_default();
+        images.extend(k.get("imageTags").map(|v| v.as_seq_slice().to_vec()).unwrap_or_default());
+        for entry in images {
+            let rule = ImageRule::from_value(&entry);
+            transformers::set_images(&mut ra.list, &rule, &tc.images).map_err(|e| k.err("images", e))?;
+        }
+        // replacements
+        if let Some(reps) = k.get("replacements") {
+            let mut all = Vec::new();
+            for r in reps.as_seq_slice() {
+                match r.as_map().and_then(|m| m.get("path")) {
+                    Some(p) => {
+                        let text = k.loader.read_string(&scalar_text(p)).map_err(|e| k.err("replacements", e))?;
+                        for d in crate::yaml::parse_documents(&text).map_err(|e| k.err("replacements", e.message))? {
+                            match d {
+                                Value::Seq(items) => all.extend(items),
+                                Value::Null => {}
+                                other => all.push(other),
+                            }
+                        }
+                    }
+                    None => all.push(r.clone()),
+                }
+            }
+            super::replacements::apply(&mut ra.list, &all).map_err(|e| k.err("replacements", e))?;
+        }
+        // transformers:
+        for entry in k.strings_or_inline("transformers") {
+            let docs = self.plugin_configs(k, "transformers", &entry)?;
+            for doc in docs {
+                self.run_builtin_transformer(k, ra, &doc)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn apply_patch_entry(&mut self, k: &Kustomization, ra: &mut Accumulator, entry: &Value, field: &str) -> Result<(), OverlayError> {
+        let m = entry.as_map().ok_or_else(|| k.err(field, "patch entry must be a map"))?;
+        let patch_text = m.get("patch").map(scalar_text).unwrap_or_default();
+        let path = m.get("path").map(scalar_text).unwrap_or_default();
+        let text = match (patch_text.trim().is_empty(), path.is_empty()) {
+            (true, true) => return Err(k.err(field, "must specify one of patch and path")),
+            (false, false) => return Err(k.err(field, "patch and path can't be set at the same time")),
+            (false, true) => patch_text.trim().to_string(),
+            (true, false) => k
+                .loader
+                .read_string(&path)
+                .map_err(|e| k.err(field, format!("failed to get the patch file from path({path}): {e}")))?,
+        };
+        let body = patches::parse_patch(&text).map_err(|e| k.err(field, e))?;
+        let options = m.get("options");
+        let opt = |n: &str| options.and_then(|o| o.as_map()).and_then(|o| o.get(n)).and_then(Value::as_bool).unwrap_or(false);
+        let opts = PatchOptions {
+            allow_name_change: opt("allowNameChange"),
+            allow_kind_change: opt("allowKindChange"),
+        };
+        match (m.get("target").filter(|t| !t.is_null()), &body) {
+            (Some(t), _) => {
+                if let PatchBody::Strategic(docs) = &body {
+                    if docs.len() > 1 {
+                        return Err(k.err(field, "Multiple Strategic-Merge Patches in one `patches` entry is not allowed to set `patches.target` field"));
+                    }
+                }
+                let sel = Selector::from_value(t).map_err(|e| k.err(field, e))?;
+                patches::apply_to_selected(&mut ra.list, &sel, &body, opts, &self.schema).map_err(|e| k.err(field, e))
+            }
+            (None, PatchBody::Strategic(docs)) => {
+                for d in docs {
+                    patches::apply_smp_by_id(&mut ra.list, d, opts, &self.schema).map_err(|e| k.err(field, e))?;
+                }
+                Ok(())
+            }
+            (None, PatchBody::Json(_)) => Err(k.err(field, "must specify a target for JSON patch")),
+        }
+    }
+
+    /// Reads `generators:`/`transformers:` entries: a file or directory of
+    /// plugin configs, or an inline config.
+    fn plugin_configs(&mut self, k: &Kustomization, field: &str, entry: &Value) -> Result<Vec<Value>, OverlayError> {
+        match entry {
+            Value::Map(_) => Ok(vec![entry.clone()]),
+            other => {
+                let s = scalar_text(other);
+                if s.contains('\n') {
+                    return crate::yaml::parse_documents(&s)
+                        .map(|d| d.into_iter().filter(|d| !d.is_null()).collect())
+                        .map_err(|e| k.err(field, e.message));
+                }
+                let full = k.loader.resolve(&s);
+                if full.is_dir() {
+                    // A kustomization that produces plugin configs.
+                    let (_, sub) = self.accumulate_dir(&full, false)?;
+                    return Ok(sub.list.items.into_iter().map(|r| r.value).collect());
+                }
+                let text = k.loader.read_string(&s).map_err(|e| k.err(field, e))?;
+                crate::yaml::parse_documents(&text)
+                    .map(|d| d.into_iter().filter(|d| !d.is_null()).collect())
+                    .map_err(|e| k.err(field, e.message))
+            }
+        }
+    }
+
+    fn run_builtin_generator(&mut self, k: &Kustomization, ra: &mut Accumulator, doc: &Value) -> Result<(), OverlayError> {
+        let kind = str_field(doc, "kind");
+        let gk = match kind {
+            "ConfigMapGenerator" => GeneratorKind::ConfigMap,
+            "SecretGenerator" => GeneratorKind::Secret,
+            other => {
+                return Err(k.err("generators", format!("plugin kind '{other}' is not a supported builtin generator (external plugins are not supported)")));
+            }
+        };
+        let mut entry = doc.as_map().cloned().unwrap_or_default();
+        if let Some(Value::Map(meta)) = entry.get("metadata").cloned() {
+            for key in ["name", "namespace"] {
+                if let Some(v) = meta.get(key) {
+                    entry.entry(key.to_string()).or_insert(v.clone());
+                }
+            }
+        }
+        let res = generators::generate(gk, &Value::Map(entry), &GeneratorOptions::default(), &k.loader).map_err(|e| k.err("generators", e))?;
+        absorb(&mut ra.list, res).map_err(|e| k.err("generators", e))
+    }
+
+    fn run_builtin_transformer(&mut self, k: &Kustomization, ra: &mut Accumulator, doc: &Value) -> Result<(), OverlayError> {
+        let kind = str_field(doc, "kind");
+        let m = doc.as_map().cloned().unwrap_or_default();
+        let specs = |key: &str, default: &[FieldSpec]| -> Result<Vec<FieldSpec>, OverlayError> {
+            match m.get(key) {
+                Some(Value::Seq(items)) => items.iter().map(|v| FieldSpec::from_value(v).map_err(|e| k.err("transformers", e))).collect(),
+                _ => Ok(default.to_vec()),
+            }
+        };
+        let pairs = |key: &str| -> Vec<(String, String)> {
+            m.get(key).and_then(Value::as_map).map(|m| m.iter().map(|(a, b)| (a.clone(), scalar_text(b))).collect()).unwrap_or_default()
+        };
+        let tc = ra.config.clone();
+        let e = |e: String| k.err("transformers", e);
+        match kind {
+            "PrefixSuffixTransformer" | "PrefixTransformer" | "SuffixTransformer" => {
+                let fs = specs("fieldSpecs", &tc.name_prefix)?;
+                let p = m.get("prefix").map(scalar_text).unwrap_or_default();
+                let s = m.get("suffix").map(scalar_text).unwrap_or_default();
+                transformers::add_name_affix(&mut ra.list, &p, true, &fs).map_err(e)?;
+                transformers::add_name_affix(&mut ra.list, &s, false, &fs).map_err(|x| k.err("transformers", x))
+            }
+            "LabelTransformer" => transformers::set_entries(&mut ra.list, &pairs("labels"), &specs("fieldSpecs", &tc.common_labels)?).map_err(e),
+            "AnnotationsTransformer" => transformers::set_entries(&mut ra.list, &pairs("annotations"), &specs("fieldSpecs", &tc.common_annotations)?).map_err(e),
+            "NamespaceTransformer" => {
+                let ns = m.get("metadata").map(|md| str_field(md, "namespace").to_string()).unwrap_or_default();
+                let subjects = match m.get("setRoleBindingSubjects").map(scalar_text).as_deref() {
+                    Some("allServiceAccounts") => RoleBindingSubjects::AllServiceAccounts,
+                    Some("none") => RoleBindingSubjects::None,
+                    _ => RoleBindingSubjects::DefaultOnly,
+                };
+                let unset_only = m.get("unsetOnly").and_then(Value::as_bool).unwrap_or(false);
+                transformers::set_namespace(&mut ra.list, &ns, &specs("fieldSpecs", &tc.namespace)?, subjects, unset_only).map_err(e)
+            }
+            "ImageTagTransformer" => {
+                let rule = ImageRule::from_value(m.get("imageTag").unwrap_or(&Value::Null));
+                transformers::set_images(&mut ra.list, &rule, &specs("fieldSpecs", &tc.images)?).map_err(e)
+            }
+            "ReplicaCountTransformer" => {
+                let rep = m.get("replica").cloned().unwrap_or(Value::Null);
+                let count = rep.as_map().and_then(|r| r.get("count")).cloned().unwrap_or(Value::DocInt(0));
+                transformers::set_replicas(&mut ra.list, str_field(&rep, "name"), &count, &specs("fieldSpecs", &tc.replicas)?).map_err(e)
+            }
+            "PatchTransformer" | "PatchStrategicMergeTransformer" | "PatchJson6902Transformer" => {
+                let mut entry = m.clone();
+                if kind == "PatchJson6902Transformer" {
+                    if let Some(op) = entry.shift_remove("jsonOp") {
+                        entry.insert("patch".into(), op);
+                    }
+                }
+                if kind == "PatchStrategicMergeTransformer" {
+                    if let Some(paths) = entry.get("paths").cloned() {
+                        for p in paths.as_seq_slice() {
+                            let mut one = Map::new();
+                            one.insert("path".into(), p.clone());
+                            self.apply_patch_entry(k, ra, &Value::Map(one), "transformers")?;
+                        }
+                        return Ok(());
+                    }
+                    if let Some(p) = entry.shift_remove("patches") {
+                        entry.insert("patch".into(), p);
+                    }
+                }
+                self.apply_patch_entry(k, ra, &Value::Map(entry), "transformers")
+            }
+            "ReplacementTransformer" => {
+                let reps = m.get("replacements").map(|v| v.as_seq_slice().to_vec()).unwrap_or_default();
+                super::replacements::apply(&mut ra.list, &reps).map_err(e)
+            }
+            other => Err(k.err("transformers", format!("plugin kind '{other}' is not a supported builtin transformer (external plugins are not supported)"))),
+        }
+    }
+}
+
+impl Kustomization {
+    /// Entries of a list field that may hold strings or inline maps.
+    fn strings_or_inline(&self, key: &str) -> Vec<Value> {
+        self.get(key).map(|v| v.as_seq_slice().to_vec()).unwrap_or_default()
+    }
+}
+
+/// Adds a generated resource, merging into or replacing an existing one
+/// per its behavior (`resWrangler.appendReplaceOrMerge`).
+pub fn absorb(list: &mut ResourceList, mut res: Resource) -> Result<(), String> {
+    let id = res.cur_id();
+    let behavior = res.behavior.clone().unwrap_or_else(|| "create".into());
+    let matches: Vec<usize> = list
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.cur_id().equals(&id) || r.prev_res_ids().iter().any(|p| p.equals(&id)))
+        .map(|(i, _)| i)
+        .collect();
+    match matches.as_slice() {
+        [] => {
+            if behavior == "merge" || behavior == "replace" {
+                return Err(format!("id {id} does not exist; cannot merge or replace"));
+            }
+            list.append_all(vec![res])
+        }
+        [i] => {
+            let old = &list.items[*i];
+            match behavior.as_str() {
+                "replace" | "merge" => {
+                    // Labels and annotations: the old ones, overridden by the new.
+                    for field in ["labels", "annotations"] {
+                        let mut merged = Map::new();
+                        for (k, v) in old.meta_map(field) {
+                            merged.insert(k, Value::String(v));
+                        }
+                        for (k, v) in res.meta_map(field) {
+                            merged.insert(k, Value::String(v));
+                        }
+                        if let Some(meta) = res.metadata_mut() {
+                            if merged.is_empty() {
+                                meta.shift_remove(field);
+                            } else {
+                                meta.insert(field.to_string(), Value::Map(merged));
+                            }
+                        }
+                    }
+                    if behavior == "merge" {
+                        for field in ["data", "binaryData"] {
+                            let mut merged = old
+                                .value
+                                .as_map()
+                                .and_then(|m| m.get(field))
+                                .and_then(Value::as_map)
+                                .cloned()
+                                .unwrap_or_default();
+                            if let Some(new) = res.value.as_map().and_then(|m| m.get(field)).and_then(Value::as_map) {
+                                for (k, v) in new {
+                                    merged.insert(k.clone(), v.clone());
+                                }
+                            }
+                            if let Some(m) = res.value.as_map_mut() {
+                                if !merged.is_empty() {
+                                    m.insert(field.to_string(), Value::Map(merged));
+                                }
+                            }
+                        }
+                    }
+                    let (name, ns) = (old.name().to_string(), old.namespace().to_string());
+                    res.set_name(&name);
+                    if let Some(meta) = res.metadata_mut() {
+                        if ns.is_empty() {
+                            meta.shift_remove("namespace");
+                        } else {
+                            meta.insert("namespace".into(), Value::String(ns));
+                        }
+                    }
+                    res.needs_hash = res.needs_hash && old.needs_hash;
+                    res.prev_ids = old.prev_ids.clone();
+                    res.prefixes = old.prefixes.clone();
+                    res.suffixes = old.suffixes.clone();
+                    res.source = old.source.clone();
+                    list.items[*i] = res;
+                    Ok(())
+                }
+                _ => Err(format!("id {id} exists; behavior must be merge or replace")),
+            }
+        }
+        _ => Err(format!("found multiple objects that could accept merge of {id}")),
+    }
+}
+
+/// Reads the resources of one file: every non-empty document, `List`
+/// kinds expanded into their items.
+pub fn read_resources(text: &str, shown: &str) -> Result<Vec<Resource>, OverlayError> {
+    let docs = crate::yaml::parse_documents(text).map_err(|e| OverlayError::Yaml {
+        path: shown.to_string(),
+        message: e.message,
+        line: e.line,
+        column: e.column,
+    })?;
+    let mut out = Vec::new();
+    for d in docs {
+        match d {
+            Value::Null => {}
+            Value::Map(ref m) if m.is_empty() => {}
+            Value::Map(ref m) => {
+                let kind = m.get("kind").map(scalar_text).unwrap_or_default();
+                if kind.ends_with("List") {
+                    if let Some(Value::Seq(items)) = m.get("items") {
+                        for it in items {
+                            out.push(Resource::new(it.clone(), shown));
+                        }
+                        continue;
+                    }
+                }
+                if kind.is_empty() {
+                    return Err(OverlayError::build(shown, "missing Resource metadata: kind is required".to_string()));
+                }
+                out.push(Resource::new(d, shown));
+            }
+            other => {
+                return Err(OverlayError::build(
+                    shown,
+                    format!("expected a YAML map as resource, got {}", other.type_name()),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}

@@ -193,7 +193,9 @@ impl TransformerConfig {
         let doc = crate::yaml::parse_document(BUILTIN_FIELD_SPECS).unwrap_or(Value::Null);
         // The embedded table is ours and is covered by a unit test, so a
         // parse failure cannot reach users.
-        TransformerConfig::from_value(&doc).unwrap_or_default()
+        let mut tc = TransformerConfig::from_value(&doc).unwrap_or_default();
+        tc.sort_fields();
+        tc
     }
 
     /// Reads a transformer-config document.
@@ -242,42 +244,100 @@ impl TransformerConfig {
                 other => return Err(format!("unknown transformer config field `{other}`")),
             }
         }
+        tc.sort_fields();
         Ok(tc)
     }
 
-    /// Merges `other` into this config: new specs are appended, duplicates
-    /// skipped, back references of the same kind combined (kustomize's
-    /// `TransformerConfig.Merge`).
-    pub fn merge(&mut self, other: &TransformerConfig) {
-        fn merge_specs(into: &mut Vec<FieldSpec>, from: &[FieldSpec]) {
-            for s in from {
-                if !into.iter().any(|x| {
-                    x.path == s.path
-                        && x.kind == s.kind
-                        && x.group == s.group
-                        && x.version == s.version
-                }) {
-                    into.push(s.clone());
-                }
-            }
-        }
-        merge_specs(&mut self.name_prefix, &other.name_prefix);
-        merge_specs(&mut self.name_suffix, &other.name_suffix);
-        merge_specs(&mut self.namespace, &other.namespace);
-        merge_specs(&mut self.common_labels, &other.common_labels);
-        merge_specs(&mut self.template_labels, &other.template_labels);
-        merge_specs(&mut self.labels, &other.labels);
-        merge_specs(&mut self.common_annotations, &other.common_annotations);
-        merge_specs(&mut self.var_reference, &other.var_reference);
-        merge_specs(&mut self.images, &other.images);
-        merge_specs(&mut self.replicas, &other.replicas);
+    /// Merges `other` into this config (kustomize's `TransformerConfig.Merge`):
+    /// each list takes the incoming specs with [`merge_field_specs`], back
+    /// references of the same gvk are combined, then every list is sorted
+    /// by gvk (`sortFields`).
+    pub fn merge(&mut self, other: &TransformerConfig) -> Result<(), String> {
+        merge_field_specs(&mut self.name_prefix, &other.name_prefix)?;
+        merge_field_specs(&mut self.name_suffix, &other.name_suffix)?;
+        merge_field_specs(&mut self.namespace, &other.namespace)?;
+        merge_field_specs(&mut self.common_annotations, &other.common_annotations)?;
+        merge_field_specs(&mut self.common_labels, &other.common_labels)?;
+        merge_field_specs(&mut self.labels, &other.labels)?;
+        merge_field_specs(&mut self.template_labels, &other.template_labels)?;
+        merge_field_specs(&mut self.var_reference, &other.var_reference)?;
         for br in &other.name_reference {
             match self.name_reference.iter_mut().find(|x| x.gvk == br.gvk) {
-                Some(existing) => merge_specs(&mut existing.referrers, &br.referrers),
+                Some(existing) => merge_field_specs(&mut existing.referrers, &br.referrers)?,
                 None => self.name_reference.push(br.clone()),
             }
         }
+        merge_field_specs(&mut self.images, &other.images)?;
+        merge_field_specs(&mut self.replicas, &other.replicas)?;
+        self.sort_fields();
+        Ok(())
     }
+
+    /// kustomize's `sortFields`: every list ordered by gvk (kind rank of the
+    /// legacy order first, then `group_version_kind`).
+    pub fn sort_fields(&mut self) {
+        for list in [
+            &mut self.name_prefix,
+            &mut self.name_suffix,
+            &mut self.namespace,
+            &mut self.common_labels,
+            &mut self.labels,
+            &mut self.template_labels,
+            &mut self.common_annotations,
+            &mut self.var_reference,
+            &mut self.images,
+            &mut self.replicas,
+        ] {
+            list.sort_by(|a, b| gvk_order(&a.gvk(), &b.gvk()));
+        }
+        self.name_reference.sort_by(|a, b| gvk_order(&a.gvk, &b.gvk));
+    }
+}
+
+impl FieldSpec {
+    /// The spec's gvk filter.
+    pub fn gvk(&self) -> Gvk {
+        Gvk {
+            group: self.group.clone(),
+            version: self.version.clone(),
+            kind: self.kind.clone(),
+        }
+    }
+}
+
+/// kustomize's `Gvk.IsLessThan`, as an ordering.
+fn gvk_order(a: &Gvk, b: &Gvk) -> std::cmp::Ordering {
+    let rank = |k: &str| -> i64 {
+        let first = super::sort::DEFAULT_ORDER_FIRST;
+        let last = super::sort::DEFAULT_ORDER_LAST;
+        if let Some(i) = first.iter().position(|x| *x == k) {
+            return i as i64 - first.len() as i64;
+        }
+        if let Some(i) = last.iter().position(|x| *x == k) {
+            return 1 + i as i64;
+        }
+        0
+    };
+    rank(&a.kind)
+        .cmp(&rank(&b.kind))
+        .then_with(|| a.sort_string().cmp(&b.sort_string()))
+}
+
+/// Appends incoming specs unless an existing spec with the same path is
+/// selected by the incoming spec's gvk — so a general spec arriving after a
+/// kind-specific one for the same path is dropped, a kustomize quirk
+/// (`FsSlice.MergeOne` / `effectivelyEquals`) that lets `configurations:`
+/// narrow the defaults. Differing `create` flags conflict.
+pub fn merge_field_specs(into: &mut Vec<FieldSpec>, from: &[FieldSpec]) -> Result<(), String> {
+    for x in from {
+        let gvk = x.gvk();
+        match into.iter().find(|e| e.path == x.path && e.gvk().is_selected_by(&gvk.group, &gvk.version, &gvk.kind)) {
+            Some(e) if e.create != x.create => return Err("conflicting fieldspecs".to_string()),
+            Some(_) => {}
+            None => into.push(x.clone()),
+        }
+    }
+    Ok(())
 }
 
 /// Small conveniences over [`Value`] used by the overlay code.

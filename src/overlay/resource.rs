@@ -124,6 +124,8 @@ pub struct Resource {
     pub behavior: Option<String>,
     /// File the resource came from (for error messages).
     pub source: String,
+    /// Names of the `vars` bound to this resource.
+    pub ref_vars: Vec<String>,
 }
 
 /// Reads a string field of a map.
@@ -145,6 +147,7 @@ impl Resource {
             needs_hash: false,
             behavior: None,
             source: source.into(),
+            ref_vars: Vec::new(),
         }
     }
 

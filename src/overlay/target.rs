@@ -238,13 +238,15 @@ impl Builder {
 
         // Own configuration: defaults plus `configurations:` files.
         let mut tc = TransformerConfig::builtin();
+        let mut loaded = TransformerConfig::default();
         for path in k.strings("configurations") {
             let text = k.loader.read_string(&path).map_err(|e| k.err("configurations", e))?;
             let doc = crate::yaml::parse_document(&text).map_err(|e| k.err("configurations", format!("{path}: {}", e.message)))?;
             let extra = TransformerConfig::from_value(&doc).map_err(|e| k.err("configurations", format!("{path}: {e}")))?;
-            tc.merge(&extra);
+            loaded.merge(&extra).map_err(|e| k.err("configurations", e))?;
         }
-        ra.config.merge(&tc);
+        tc.merge(&loaded).map_err(|e| k.err("configurations", e))?;
+        ra.config.merge(&tc).map_err(|e| k.err("configurations", e))?;
 
         self.run_generators(k, ra)?;
 
@@ -267,7 +269,9 @@ impl Builder {
         }
 
         self.run_transformers(k, ra)?;
-        for v in k.get("vars").map(|v| v.as_seq_slice().to_vec()).unwrap_or_default() {
+        let vars = k.get("vars").map(|v| v.as_seq_slice().to_vec()).unwrap_or_default();
+        super::replacements::bind_vars(&mut ra.list, &vars).map_err(|e| k.err("vars", e))?;
+        for v in vars {
             let name = str_field(&v, "name").to_string();
             if ra.vars.iter().any(|x| str_field(x, "name") == name) {
                 return Err(k.err("vars", format!("var '{name}' already encountered")));
@@ -307,7 +311,7 @@ impl Builder {
                 ra.list
                     .append_all(sub.list.items)
                     .map_err(|e| k.err("resources", format!("{path}: {e}")))?;
-                ra.config.merge(&sub.config);
+                ra.config.merge(&sub.config).map_err(|e| k.err("resources", e))?;
                 for v in sub.vars {
                     let name = str_field(&v, "name").to_string();
                     if ra.vars.iter().any(|x| str_field(x, "name") == name) {
@@ -392,21 +396,17 @@ impl Builder {
             for fs in entry.as_map().and_then(|m| m.get("fields")).map(|v| v.as_seq_slice().to_vec()).unwrap_or_default() {
                 specs.push(FieldSpec::from_value(&fs).map_err(|e| k.err("labels", e))?);
             }
-            let mut merge = |from: &[FieldSpec]| {
-                for s in from {
-                    if !specs.iter().any(|x| x.path == s.path && x.kind == s.kind && x.group == s.group && x.version == s.version) {
-                        specs.push(s.clone());
-                    }
-                }
+            let merge = |specs: &mut Vec<FieldSpec>, from: &[FieldSpec]| {
+                super::fieldspec::merge_field_specs(specs, from).map_err(|e| k.err("labels", format!("failed to merge labels: {e}")))
             };
-            merge(&tc.labels);
+            merge(&mut specs, &tc.labels)?;
             if flag("includeSelectors") {
-                merge(&tc.common_labels);
+                merge(&mut specs, &tc.common_labels)?;
             } else {
                 if flag("includeTemplates") {
-                    merge(&tc.template_labels);
+                    merge(&mut specs, &tc.template_labels)?;
                 }
-                merge(&[FieldSpec::any("metadata/labels", true)]);
+                merge(&mut specs, &[FieldSpec::any("metadata/labels", true)])?;
             }
             transformers::set_entries(&mut ra.list, &pairs, &specs).map_err(|e| k.err("labels", e))?;
         }
@@ -715,6 +715,7 @@ pub fn absorb(list: &mut ResourceList, mut res: Resource) -> Result<(), String> 
                     res.prefixes = old.prefixes.clone();
                     res.suffixes = old.suffixes.clone();
                     res.source = old.source.clone();
+                    res.ref_vars = old.ref_vars.clone();
                     list.items[*i] = res;
                     Ok(())
                 }
@@ -744,7 +745,7 @@ pub fn read_resources(text: &str, shown: &str) -> Result<Vec<Resource>, OverlayE
                 if kind.ends_with("List") {
                     if let Some(Value::Seq(items)) = m.get("items") {
                         for it in items {
-                            out.push(Resource::new(it.clone(), shown));
+                            out.push(Resource::new(stringify_annotations(it.clone()), shown));
                         }
                         continue;
                     }
@@ -752,7 +753,7 @@ pub fn read_resources(text: &str, shown: &str) -> Result<Vec<Resource>, OverlayE
                 if kind.is_empty() {
                     return Err(OverlayError::build(shown, "missing Resource metadata: kind is required".to_string()));
                 }
-                out.push(Resource::new(d, shown));
+                out.push(Resource::new(stringify_annotations(d), shown));
             }
             other => {
                 return Err(OverlayError::build(
@@ -763,4 +764,23 @@ pub fn read_resources(text: &str, shown: &str) -> Result<Vec<Resource>, OverlayE
         }
     }
     Ok(out)
+}
+
+/// kustomize reads annotations into a `map[string]string` and writes them
+/// back, so non-string annotation values come out as strings (`port: 8080`
+/// becomes `port: "8080"`); labels are left alone.
+fn stringify_annotations(mut v: Value) -> Value {
+    if let Some(Value::Map(ann)) = v
+        .as_map_mut()
+        .and_then(|m| m.get_mut("metadata"))
+        .and_then(Value::as_map_mut)
+        .and_then(|m| m.get_mut("annotations"))
+    {
+        for val in ann.values_mut() {
+            if !matches!(val, Value::String(_) | Value::Map(_) | Value::Seq(_)) {
+                *val = Value::String(scalar_text(val));
+            }
+        }
+    }
+    v
 }

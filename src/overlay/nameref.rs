@@ -65,10 +65,18 @@ pub fn fix_name_references(list: &mut ResourceList, backrefs: &[NameBackRef]) ->
                     Value::Seq(items) => items
                         .iter()
                         .filter(|s| str_field(s, "kind") == "ServiceAccount")
-                        .filter_map(|s| s.as_map().and_then(|m| m.get("namespace")).map(scalar_text))
-                        .collect(),
-                    _ => Vec::new(),
+                        .filter_map(|s| s.as_map().and_then(|m| m.get("namespace")))
+                        .map(|ns| match ns {
+                            Value::String(s) => Ok(s.clone()),
+                            _ => Err(format!(
+                                "Invalid Input: namespace is blank for resource {:?}",
+                                cands[ri].cur.to_string()
+                            )),
+                        })
+                        .collect::<Result<Vec<String>, String>>(),
+                    _ => Ok(Vec::new()),
                 })
+                .transpose()?
                 .unwrap_or_default()
         } else {
             Vec::new()

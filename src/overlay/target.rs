@@ -179,6 +179,7 @@ pub struct Builder {
     /// Directories being built, for cycle detection.
     stack: Vec<PathBuf>,
     schema: PatchSchema,
+    schema_set: bool,
 }
 
 impl Builder {
@@ -189,6 +190,7 @@ impl Builder {
             warnings: Vec::new(),
             stack: Vec::new(),
             schema: PatchSchema::builtin(),
+            schema_set: false,
         }
     }
 
@@ -196,7 +198,12 @@ impl Builder {
     pub fn accumulate_dir(&mut self, dir: &Path, component: bool) -> Result<(Kustomization, Accumulator), OverlayError> {
         let k = Kustomization::load(dir, self.restrictor)?;
         let is_component = k.kind() == "Component";
-        if component != is_component {
+        if is_component && k.string("apiVersion") != "kustomize.config.k8s.io/v1alpha1" {
+            return Err(OverlayError::build(&k.file, "apiVersion for Component should be kustomize.config.k8s.io/v1alpha1"));
+        }
+        // The root may be a Component (kustomize builds it like a
+        // Kustomization); nested resources may not.
+        if component != is_component && !(is_component && self.stack.is_empty()) {
             let msg = if component {
                 format!("expected kind 'Component' for path '{}' but got '{}'", dir.display(), k.kind())
             } else {
@@ -232,6 +239,7 @@ impl Builder {
 
     fn accumulate_inner(&mut self, k: &Kustomization, ra: &mut Accumulator) -> Result<(), OverlayError> {
         self.warn_deprecated(k);
+        self.load_openapi(k)?;
         let mut resources = k.strings("resources");
         resources.extend(k.strings("bases"));
         self.accumulate_resources(k, ra, &resources)?;
@@ -259,6 +267,9 @@ impl Builder {
                 return Err(k.err("components", format!("'{}' must be a directory containing a kustomization of kind Component", dir.display())));
             }
             let ck = Kustomization::load(&dir, self.restrictor)?;
+            if ck.kind() == "Component" && ck.string("apiVersion") != "kustomize.config.k8s.io/v1alpha1" {
+                return Err(OverlayError::build(&ck.file, "apiVersion for Component should be kustomize.config.k8s.io/v1alpha1"));
+            }
             if ck.kind() != "Component" {
                 return Err(OverlayError::build(
                     &ck.file,
@@ -277,6 +288,42 @@ impl Builder {
                 return Err(k.err("vars", format!("var '{name}' already encountered")));
             }
             ra.vars.push(v);
+        }
+        Ok(())
+    }
+
+    /// `openapi:` — a custom schema file for patches of custom resources,
+    /// or a builtin version (only kustomize's embedded v1.21.2 exists). Like
+    /// kustomize's global schema, the outermost kustomization is read last
+    /// and wins because the accumulation is depth-first... except that the
+    /// root sets it before its resources, so a base cannot override it.
+    fn load_openapi(&mut self, k: &Kustomization) -> Result<(), OverlayError> {
+        let Some(o) = k.get("openapi") else {
+            return Ok(());
+        };
+        let path = o.as_map().and_then(|m| m.get("path")).map(scalar_text).unwrap_or_default();
+        let version = o.as_map().and_then(|m| m.get("version")).map(scalar_text).unwrap_or_default();
+        if !path.is_empty() && !version.is_empty() {
+            return Err(k.err("openapi", "builtin version and custom schema provided, cannot use both"));
+        }
+        if !version.is_empty() {
+            if version != "v1.21.2" {
+                return Err(k.err("openapi", format!("the specified OpenAPI version is not built in: {version}")));
+            }
+            if !self.schema_set {
+                self.schema = PatchSchema::builtin();
+                self.schema_set = true;
+            }
+            return Ok(());
+        }
+        if path.is_empty() {
+            return Ok(());
+        }
+        let text = k.loader.read_string(&path).map_err(|e| k.err("openapi", e))?;
+        let doc = crate::yaml::parse_document(&text).map_err(|e| k.err("openapi", format!("{path}: {}", e.message)))?;
+        if !self.schema_set {
+            self.schema = PatchSchema::with_openapi(&doc).map_err(|e| k.err("openapi", e.to_string()))?;
+            self.schema_set = true;
         }
         Ok(())
     }
@@ -735,6 +782,7 @@ pub fn read_resources(text: &str, shown: &str) -> Result<Vec<Resource>, OverlayE
         line: e.line,
         column: e.column,
     })?;
+    reject_duplicate_keys(text, shown)?;
     let mut out = Vec::new();
     for d in docs {
         match d {
@@ -783,4 +831,33 @@ fn stringify_annotations(mut v: Value) -> Value {
         }
     }
     v
+}
+
+/// kustomize's YAML reader (go-yaml v3) rejects a mapping key that appears
+/// twice (`mapping key "env" already defined`), where skiff's shared reader
+/// keeps the last one as Helm does; so resource files get a second,
+/// strict pass.
+fn reject_duplicate_keys(text: &str, shown: &str) -> Result<(), OverlayError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut o = serde_saphyr::Options::default();
+    o.legacy_octal_numbers = true;
+    o.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
+    o.budget = None;
+    match serde_saphyr::from_multiple_with_options::<serde::de::IgnoredAny>(text, o) {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let msg = e.to_string();
+            if msg.to_lowercase().contains("duplicate") {
+                let loc = e.location();
+                Err(OverlayError::Yaml {
+                    path: shown.to_string(),
+                    message: msg.lines().next().unwrap_or("duplicate mapping key").to_string(),
+                    line: loc.map(|l| l.line() as usize).filter(|l| *l > 0),
+                    column: loc.map(|l| l.column() as usize).filter(|c| *c > 0),
+                })
+            } else {
+                Ok(())
+            }
+        }
+    }
 }

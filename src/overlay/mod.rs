@@ -69,7 +69,7 @@ const LOCAL_CONFIG_ANNOTATION: &str = "config.kubernetes.io/local-config";
 /// Builds the kustomization in `dir` into its final resources.
 pub fn build_resources(dir: &Path, opts: &BuildOptions) -> Result<BuildOutput, OverlayError> {
     let mut builder = target::Builder::new(opts.load_restrictor);
-    let (k, mut ra) = builder.accumulate_dir(dir, false)?;
+    let (k, mut ra) = builder.accumulate_dir(dir, false, Path::new(""))?;
     let file = k.file.clone();
     let err = |e: String| OverlayError::build(&file, e);
 
@@ -150,6 +150,28 @@ pub fn build_resources(dir: &Path, opts: &BuildOptions) -> Result<BuildOutput, O
             _ => Vec::new(),
         })
         .unwrap_or_default();
+    if build_meta.iter().any(|m| m == "originAnnotations") {
+        let plain = EmitOptions {
+            sort_keys: false,
+            json_round_trip: false,
+            ..EmitOptions::default()
+        };
+        for r in &mut ra.list.items {
+            let Some(origin) = r.origin.clone() else {
+                continue;
+            };
+            let text = to_yaml_with(&origin, plain);
+            if let Some(meta) = r.metadata_mut() {
+                let ann = meta.entry("annotations".to_string()).or_insert_with(Value::new_map);
+                if ann.is_null() {
+                    *ann = Value::new_map();
+                }
+                if let Some(m) = ann.as_map_mut() {
+                    m.insert("config.kubernetes.io/origin".into(), Value::String(text));
+                }
+            }
+        }
+    }
     if opts.managed_by_label || build_meta.iter().any(|m| m == "managedByLabel") {
         for r in &mut ra.list.items {
             transformers::set_entries_one(r, "app.kubernetes.io/managed-by", MANAGED_BY_VALUE);

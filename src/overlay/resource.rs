@@ -126,6 +126,9 @@ pub struct Resource {
     pub source: String,
     /// Names of the `vars` bound to this resource.
     pub ref_vars: Vec<String>,
+    /// Where the resource came from (`config.kubernetes.io/origin`): a map
+    /// with `path`, or `configuredIn` + `configuredBy` for generated ones.
+    pub origin: Option<Value>,
 }
 
 /// Reads a string field of a map.
@@ -148,6 +151,7 @@ impl Resource {
             behavior: None,
             source: source.into(),
             ref_vars: Vec::new(),
+            origin: None,
         }
     }
 

@@ -63,6 +63,11 @@ pub struct Kustomization {
     pub file: String,
     /// File access rooted at its directory.
     pub loader: Loader,
+    /// Its directory relative to the root kustomization, for
+    /// `config.kubernetes.io/origin` annotations.
+    pub origin_dir: PathBuf,
+    /// Its file name (`kustomization.yaml`, …).
+    pub file_name: String,
 }
 
 impl Kustomization {
@@ -121,10 +126,13 @@ impl Kustomization {
                 ));
             }
         }
+        let file_name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         Ok(Kustomization {
             doc,
             file: file_s,
             loader: Loader::new(dir, restrictor),
+            origin_dir: PathBuf::new(),
+            file_name,
         })
     }
 
@@ -195,8 +203,14 @@ impl Builder {
     }
 
     /// Builds `dir` into a fresh accumulator (`KustTarget.AccumulateTarget`).
-    pub fn accumulate_dir(&mut self, dir: &Path, component: bool) -> Result<(Kustomization, Accumulator), OverlayError> {
-        let k = Kustomization::load(dir, self.restrictor)?;
+    pub fn accumulate_dir(
+        &mut self,
+        dir: &Path,
+        component: bool,
+        origin_dir: &Path,
+    ) -> Result<(Kustomization, Accumulator), OverlayError> {
+        let mut k = Kustomization::load(dir, self.restrictor)?;
+        k.origin_dir = super::loader::clean(origin_dir);
         let is_component = k.kind() == "Component";
         if is_component && k.string("apiVersion") != "kustomize.config.k8s.io/v1alpha1" {
             return Err(OverlayError::build(&k.file, "apiVersion for Component should be kustomize.config.k8s.io/v1alpha1"));
@@ -266,7 +280,8 @@ impl Builder {
             if !dir.is_dir() {
                 return Err(k.err("components", format!("'{}' must be a directory containing a kustomization of kind Component", dir.display())));
             }
-            let ck = Kustomization::load(&dir, self.restrictor)?;
+            let mut ck = Kustomization::load(&dir, self.restrictor)?;
+            ck.origin_dir = super::loader::clean(&k.origin_dir.join(&path));
             if ck.kind() == "Component" && ck.string("apiVersion") != "kustomize.config.k8s.io/v1alpha1" {
                 return Err(OverlayError::build(&ck.file, "apiVersion for Component should be kustomize.config.k8s.io/v1alpha1"));
             }
@@ -354,7 +369,7 @@ impl Builder {
             }
             let full = k.loader.resolve(path);
             if full.is_dir() {
-                let (_, sub) = self.accumulate_dir(&full, false)?;
+                let (_, sub) = self.accumulate_dir(&full, false, &k.origin_dir.join(path))?;
                 ra.list
                     .append_all(sub.list.items)
                     .map_err(|e| k.err("resources", format!("{path}: {e}")))?;
@@ -372,7 +387,13 @@ impl Builder {
                     .read_string(path)
                     .map_err(|e| k.err("resources", format!("accumulating resources: {e}")))?;
                 let shown = full.display().to_string();
-                let items = read_resources(&text, &shown)?;
+                let mut items = read_resources(&text, &shown)?;
+                let origin = super::loader::clean(&k.origin_dir.join(path)).display().to_string();
+                for r in &mut items {
+                    let mut o = Map::new();
+                    o.insert("path".into(), Value::String(origin.clone()));
+                    r.origin = Some(Value::Map(o));
+                }
                 ra.list.append_all(items).map_err(|e| k.err("resources", format!("{path}: {e}")))?;
             }
         }
@@ -383,7 +404,11 @@ impl Builder {
         let global = GeneratorOptions::from_value(k.get("generatorOptions"));
         for (field, kind) in [("configMapGenerator", GeneratorKind::ConfigMap), ("secretGenerator", GeneratorKind::Secret)] {
             for entry in k.get(field).map(|v| v.as_seq_slice().to_vec()).unwrap_or_default() {
-                let res = generators::generate(kind, &entry, &global, &k.loader).map_err(|e| k.err(field, e))?;
+                let mut res = generators::generate(kind, &entry, &global, &k.loader).map_err(|e| k.err(field, e))?;
+                res.origin = Some(k.generator_origin(match kind {
+                    GeneratorKind::ConfigMap => "ConfigMapGenerator",
+                    GeneratorKind::Secret => "SecretGenerator",
+                }, None));
                 absorb(&mut ra.list, res).map_err(|e| k.err(field, e))?;
             }
         }
@@ -574,7 +599,7 @@ impl Builder {
                 let full = k.loader.resolve(&s);
                 if full.is_dir() {
                     // A kustomization that produces plugin configs.
-                    let (_, sub) = self.accumulate_dir(&full, false)?;
+                    let (_, sub) = self.accumulate_dir(&full, false, &k.origin_dir.join(&s))?;
                     return Ok(sub.list.items.into_iter().map(|r| r.value).collect());
                 }
                 let text = k.loader.read_string(&s).map_err(|e| k.err(field, e))?;
@@ -602,7 +627,8 @@ impl Builder {
                 }
             }
         }
-        let res = generators::generate(gk, &Value::Map(entry), &GeneratorOptions::default(), &k.loader).map_err(|e| k.err("generators", e))?;
+        let mut res = generators::generate(gk, &Value::Map(entry), &GeneratorOptions::default(), &k.loader).map_err(|e| k.err("generators", e))?;
+        res.origin = Some(k.generator_origin(kind, doc.as_map().and_then(|m| m.get("metadata"))));
         absorb(&mut ra.list, res).map_err(|e| k.err("generators", e))
     }
 
@@ -681,6 +707,27 @@ impl Builder {
 }
 
 impl Kustomization {
+    /// The origin kustomize records for an object made by a generator
+    /// configured in this kustomization.
+    fn generator_origin(&self, kind: &str, meta: Option<&Value>) -> Value {
+        let mut by = Map::new();
+        by.insert("apiVersion".into(), Value::String("builtin".into()));
+        by.insert("kind".into(), Value::String(kind.into()));
+        if let Some(meta) = meta {
+            for key in ["name", "namespace"] {
+                let v = str_field(meta, key);
+                if !v.is_empty() {
+                    by.insert(key.into(), Value::String(v.to_string()));
+                }
+            }
+        }
+        let mut o = Map::new();
+        let configured_in = super::loader::clean(&self.origin_dir.join(&self.file_name));
+        o.insert("configuredIn".into(), Value::String(configured_in.display().to_string()));
+        o.insert("configuredBy".into(), Value::Map(by));
+        Value::Map(o)
+    }
+
     /// Entries of a list field that may hold strings or inline maps.
     fn strings_or_inline(&self, key: &str) -> Vec<Value> {
         self.get(key).map(|v| v.as_seq_slice().to_vec()).unwrap_or_default()
@@ -763,6 +810,9 @@ pub fn absorb(list: &mut ResourceList, mut res: Resource) -> Result<(), String> 
                     res.suffixes = old.suffixes.clone();
                     res.source = old.source.clone();
                     res.ref_vars = old.ref_vars.clone();
+                    if old.origin.is_some() {
+                        res.origin = old.origin.clone();
+                    }
                     list.items[*i] = res;
                     Ok(())
                 }

@@ -418,8 +418,14 @@ impl Builder {
         }
         for entry in k.strings_or_inline("generators") {
             let docs = self.plugin_configs(k, "generators", &entry)?;
+            // kustomize names the config file as the origin of what a file
+            // configured generator makes; inline configs name the kustomization.
+            let configured_in = match &entry {
+                Value::String(s) if !s.contains('\n') => Some(super::loader::clean(&k.origin_dir.join(s))),
+                _ => None,
+            };
             for doc in docs {
-                self.run_builtin_generator(k, ra, &doc)?;
+                self.run_builtin_generator(k, ra, &doc, configured_in.as_deref())?;
             }
         }
         Ok(())
@@ -610,7 +616,13 @@ impl Builder {
         }
     }
 
-    fn run_builtin_generator(&mut self, k: &Kustomization, ra: &mut Accumulator, doc: &Value) -> Result<(), OverlayError> {
+    fn run_builtin_generator(
+        &mut self,
+        k: &Kustomization,
+        ra: &mut Accumulator,
+        doc: &Value,
+        configured_in: Option<&Path>,
+    ) -> Result<(), OverlayError> {
         let kind = str_field(doc, "kind");
         let gk = match kind {
             "ConfigMapGenerator" => GeneratorKind::ConfigMap,
@@ -628,7 +640,11 @@ impl Builder {
             }
         }
         let mut res = generators::generate(gk, &Value::Map(entry), &GeneratorOptions::default(), &k.loader).map_err(|e| k.err("generators", e))?;
-        res.origin = Some(k.generator_origin(kind, doc.as_map().and_then(|m| m.get("metadata"))));
+        let mut origin = k.generator_origin(kind, doc.as_map().and_then(|m| m.get("metadata")));
+        if let (Some(p), Some(m)) = (configured_in, origin.as_map_mut()) {
+            m.insert("configuredIn".into(), Value::String(p.display().to_string()));
+        }
+        res.origin = Some(origin);
         absorb(&mut ra.list, res).map_err(|e| k.err("generators", e))
     }
 

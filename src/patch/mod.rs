@@ -51,3 +51,6 @@ impl From<PatchError> for Diagnostic {
         Diagnostic::new(e.to_string())
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -212,7 +212,7 @@ impl Builder {
         let mut k = Kustomization::load(dir, self.restrictor)?;
         k.origin_dir = super::loader::clean(origin_dir);
         let is_component = k.kind() == "Component";
-        if is_component && k.string("apiVersion") != "kustomize.config.k8s.io/v1alpha1" {
+        if is_component && !matches!(k.string("apiVersion").as_str(), "" | "kustomize.config.k8s.io/v1alpha1") {
             return Err(OverlayError::build(&k.file, "apiVersion for Component should be kustomize.config.k8s.io/v1alpha1"));
         }
         // The root may be a Component (kustomize builds it like a
@@ -282,7 +282,7 @@ impl Builder {
             }
             let mut ck = Kustomization::load(&dir, self.restrictor)?;
             ck.origin_dir = super::loader::clean(&k.origin_dir.join(&path));
-            if ck.kind() == "Component" && ck.string("apiVersion") != "kustomize.config.k8s.io/v1alpha1" {
+            if ck.kind() == "Component" && !matches!(ck.string("apiVersion").as_str(), "" | "kustomize.config.k8s.io/v1alpha1") {
                 return Err(OverlayError::build(&ck.file, "apiVersion for Component should be kustomize.config.k8s.io/v1alpha1"));
             }
             if ck.kind() != "Component" {

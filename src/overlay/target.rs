@@ -627,6 +627,11 @@ impl Builder {
         let gk = match kind {
             "ConfigMapGenerator" => GeneratorKind::ConfigMap,
             "SecretGenerator" => GeneratorKind::Secret,
+            "IAMPolicyGenerator" => {
+                let mut res = iam_policy_service_account(doc).map_err(|e| k.err("generators", e))?;
+                res.origin = Some(k.generator_origin(kind, doc.as_map().and_then(|m| m.get("metadata"))));
+                return absorb(&mut ra.list, res).map_err(|e| k.err("generators", e));
+            }
             other => {
                 return Err(k.err("generators", format!("plugin kind '{other}' is not a supported builtin generator (external plugins are not supported)")));
             }
@@ -926,4 +931,40 @@ fn reject_duplicate_keys(text: &str, shown: &str) -> Result<(), OverlayError> {
             }
         }
     }
+}
+
+/// kustomize's builtin IAMPolicyGenerator (GKE only): a ServiceAccount
+/// annotated with the Google service account it impersonates.
+fn iam_policy_service_account(doc: &Value) -> Result<Resource, String> {
+    let cloud = str_field(doc, "cloud");
+    if cloud != "gke" {
+        return Err(format!("cloud provider {cloud} not supported yet"));
+    }
+    let field = |outer: &str, inner: &str| {
+        doc.as_map()
+            .and_then(|m| m.get(outer))
+            .map(|o| str_field(o, inner).to_string())
+            .unwrap_or_default()
+    };
+    let mut ann = Map::new();
+    ann.insert(
+        "iam.gke.io/gcp-service-account".into(),
+        Value::String(format!(
+            "{}@{}.iam.gserviceaccount.com",
+            field("serviceAccount", "name"),
+            field("serviceAccount", "projectId")
+        )),
+    );
+    let mut meta = Map::new();
+    meta.insert("annotations".into(), Value::Map(ann));
+    meta.insert("name".into(), Value::String(field("kubernetesService", "name")));
+    let ns = field("kubernetesService", "namespace");
+    if !ns.is_empty() {
+        meta.insert("namespace".into(), Value::String(ns));
+    }
+    let mut m = Map::new();
+    m.insert("apiVersion".into(), Value::String("v1".into()));
+    m.insert("kind".into(), Value::String("ServiceAccount".into()));
+    m.insert("metadata".into(), Value::Map(meta));
+    Ok(Resource::new(Value::Map(m), ""))
 }

@@ -340,6 +340,95 @@ pub fn merge_field_specs(into: &mut Vec<FieldSpec>, from: &[FieldSpec]) -> Resul
     Ok(())
 }
 
+/// Field specs from the `x-kubernetes-*` hints of OpenAPI definitions
+/// (kustomize's `crds:` field, `LoadConfigFromCRDs`): for every
+/// definition that looks like a Kubernetes type (`kind`, `apiVersion`,
+/// `metadata` properties), properties marked `x-kubernetes-annotation`,
+/// `-label-selector`, `-identity` or `-object-ref-api-version` +
+/// `-object-ref-kind` become annotation, label, name-prefix or
+/// name-reference specs; `$ref`s are followed.
+pub fn config_from_openapi_definitions(doc: &Value) -> Result<TransformerConfig, String> {
+    let defs = doc.as_map().ok_or("expected a map of OpenAPI definitions")?;
+    let mut result = TransformerConfig::default();
+    for (name, api) in defs {
+        let props = api.get_path("Schema.properties").and_then(Value::as_map);
+        let Some(props) = props else { continue };
+        if !(props.contains_key("kind") && props.contains_key("apiVersion") && props.contains_key("metadata")) {
+            continue;
+        }
+        let kind = name.rsplit('.').next().unwrap_or(name).to_string();
+        let mut tc = TransformerConfig::default();
+        load_definition(&mut tc, &kind, defs, name, &mut Vec::new(), 0)?;
+        result.merge(&tc)?;
+    }
+    Ok(result)
+}
+
+fn load_definition(
+    tc: &mut TransformerConfig,
+    kind: &str,
+    defs: &crate::value::Map,
+    type_name: &str,
+    path: &mut Vec<String>,
+    depth: usize,
+) -> Result<(), String> {
+    // Self-referencing schemas would recurse forever; kustomize's own
+    // walk has no guard, real definitions are shallow.
+    if depth > 32 {
+        return Ok(());
+    }
+    let Some(props) = defs.get(type_name).and_then(|d| d.get_path("Schema.properties")).and_then(Value::as_map) else {
+        return Ok(());
+    };
+    for (prop, p) in props {
+        let has = |k: &str| p.as_map().and_then(|m| m.get(k)).map(super::resource::scalar_text);
+        path.push(prop.clone());
+        let spec = |extra: Option<&str>| {
+            let mut segs = path.clone();
+            if let Some(e) = extra {
+                segs.push(e.to_string());
+            }
+            FieldSpec {
+                group: String::new(),
+                version: String::new(),
+                kind: kind.to_string(),
+                path: segs.join("/"),
+                segments: segs,
+                create: false,
+            }
+        };
+        if has("x-kubernetes-annotation").is_some() {
+            merge_field_specs(&mut tc.common_annotations, &[spec(None)])?;
+        }
+        if has("x-kubernetes-label-selector").is_some() {
+            merge_field_specs(&mut tc.common_labels, &[spec(None)])?;
+        }
+        if has("x-kubernetes-identity").is_some() {
+            merge_field_specs(&mut tc.name_prefix, &[spec(None)])?;
+        }
+        if let (Some(version), Some(ref_kind)) = (has("x-kubernetes-object-ref-api-version"), has("x-kubernetes-object-ref-kind")) {
+            let key = has("x-kubernetes-object-ref-name-key").unwrap_or_else(|| "name".to_string());
+            let other = TransformerConfig {
+                name_reference: vec![NameBackRef {
+                    gvk: Gvk {
+                        group: String::new(),
+                        version,
+                        kind: ref_kind,
+                    },
+                    referrers: vec![spec(Some(&key))],
+                }],
+                ..TransformerConfig::default()
+            };
+            tc.merge(&other)?;
+        }
+        if let Some(r) = has("$ref") {
+            load_definition(tc, kind, defs, &r, path, depth + 1)?;
+        }
+        path.pop();
+    }
+    Ok(())
+}
+
 /// Small conveniences over [`Value`] used by the overlay code.
 pub(crate) trait ValueExt {
     /// The items of a sequence, or nothing.

@@ -269,6 +269,15 @@ impl Builder {
         }
         tc.merge(&loaded).map_err(|e| k.err("configurations", e))?;
         ra.config.merge(&tc).map_err(|e| k.err("configurations", e))?;
+        let mut crd_tc = TransformerConfig::default();
+        for path in k.strings("crds") {
+            let text = k.loader.read_string(&path).map_err(|e| k.err("crds", e))?;
+            let doc = crate::yaml::parse_document(&text)
+                .map_err(|e| k.err("crds", format!("unable to parse open API definition from '{path}': {}", e.message)))?;
+            let extra = super::fieldspec::config_from_openapi_definitions(&doc).map_err(|e| k.err("crds", e))?;
+            crd_tc.merge(&extra).map_err(|e| k.err("crds", e))?;
+        }
+        ra.config.merge(&crd_tc).map_err(|e| k.err("crds", e))?;
 
         self.run_generators(k, ra)?;
 

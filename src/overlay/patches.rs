@@ -5,6 +5,7 @@
 use super::resource::{Resource, ResourceList, scalar_text};
 use crate::patch::{PatchSchema, apply_json6902, strategic_merge};
 use crate::value::Value;
+use std::collections::HashMap;
 
 /// A patch target selector. Group, version, kind, name and namespace are
 /// regular expressions anchored at both ends (`types.NewSelectorRegex`).
@@ -17,6 +18,8 @@ pub struct Selector {
     namespace: Option<regex::Regex>,
     label_selector: String,
     annotation_selector: String,
+    /// The name pattern when it is a plain name (no regex syntax).
+    literal_name: Option<String>,
 }
 
 fn anchored(v: &Value, key: &str) -> Result<Option<regex::Regex>, String> {
@@ -33,7 +36,12 @@ impl Selector {
     /// Reads a `target:` map.
     pub fn from_value(v: &Value) -> Result<Selector, String> {
         let text = |k: &str| v.as_map().and_then(|m| m.get(k)).map(scalar_text).unwrap_or_default();
+        let name = text("name");
+        let literal_name = (!name.is_empty()
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .then_some(name);
         Ok(Selector {
+            literal_name,
             group: anchored(v, "group")?,
             version: anchored(v, "version")?,
             kind: anchored(v, "kind")?,
@@ -48,6 +56,12 @@ impl Selector {
     /// current namespace and name, current gvk, label and annotation
     /// selectors.
     pub fn matches(&self, r: &Resource) -> Result<bool, String> {
+        // Cheap rejections first: kind and group/version of the current gvk.
+        if let Some(k) = &self.kind {
+            if !k.is_match(r.kind()) {
+                return Ok(false);
+            }
+        }
         let cur = r.cur_id();
         let org = r.org_id();
         let m = |re: &Option<regex::Regex>, s: &str| re.as_ref().is_none_or(|re| re.is_match(s));
@@ -60,8 +74,11 @@ impl Selector {
         if !m(&self.group, &cur.gvk.group) || !m(&self.version, &cur.gvk.version) || !m(&self.kind, &cur.gvk.kind) {
             return Ok(false);
         }
-        if !label_selector_matches(&self.label_selector, &r.meta_map("labels"))? {
+        if !self.label_selector.is_empty() && !label_selector_matches(&self.label_selector, &r.meta_map("labels"))? {
             return Ok(false);
+        }
+        if self.annotation_selector.is_empty() {
+            return Ok(true);
         }
         label_selector_matches(&self.annotation_selector, &r.meta_map("annotations"))
     }
@@ -211,6 +228,50 @@ pub fn apply_json(r: &mut Resource, ops: &Value) -> Result<(), String> {
     Ok(())
 }
 
+/// Positions of resources by every name they have had (current and
+/// previous), so each patch finds its target without scanning the list —
+/// kustomize scans, which makes N patches over N resources quadratic.
+/// Rebuilt lazily after anything renames, deletes or reorders resources.
+#[derive(Debug, Default)]
+pub struct PatchIndex {
+    by_name: HashMap<String, Vec<usize>>,
+    valid: bool,
+}
+
+impl PatchIndex {
+    /// Forgets the index (after other transformers ran).
+    pub fn invalidate(&mut self) {
+        self.valid = false;
+    }
+
+    fn ensure(&mut self, list: &ResourceList) {
+        if self.valid {
+            return;
+        }
+        self.by_name.clear();
+        for (i, r) in list.items.iter().enumerate() {
+            let mut names: Vec<&str> = vec![r.name()];
+            names.extend(r.prev_ids.iter().map(|p| p.name.as_str()));
+            names.sort_unstable();
+            names.dedup();
+            for n in names {
+                self.by_name.entry(n.to_string()).or_default().push(i);
+            }
+        }
+        self.valid = true;
+    }
+
+    fn named(&mut self, list: &ResourceList, name: &str) -> Vec<usize> {
+        self.ensure(list);
+        self.by_name.get(name).cloned().unwrap_or_default()
+    }
+}
+
+/// Identity parts a patch may change; when they do, the index is stale.
+fn identity(r: &Resource) -> (String, String, String) {
+    (r.name().to_string(), r.kind().to_string(), r.namespace().to_string())
+}
+
 /// Applies a strategic merge patch without a target to the resource whose
 /// id (current or previous) equals the patch's own id
 /// (`resWrangler.GetById(patch.OrgId())`).
@@ -219,20 +280,28 @@ pub fn apply_smp_by_id(
     patch: &Value,
     opts: PatchOptions,
     schema: &PatchSchema,
+    index: &mut PatchIndex,
 ) -> Result<(), String> {
     let pr = Resource::new(patch.clone(), "");
     let pid = pr.cur_id();
-    let hits: Vec<usize> = list
-        .items
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.cur_id().equals(&pid) || r.prev_res_ids().iter().any(|p| p.equals(&pid)))
-        .map(|(i, _)| i)
+    let hits: Vec<usize> = index
+        .named(list, &pid.name)
+        .into_iter()
+        .filter(|&i| {
+            let r = &list.items[i];
+            r.cur_id().equals(&pid) || r.prev_res_ids().iter().any(|p| p.equals(&pid))
+        })
         .collect();
     match hits.as_slice() {
         [i] => {
+            let before = identity(&list.items[*i]);
             apply_smp(&mut list.items[*i], patch, opts, schema)?;
-            list.items.retain(|r| !is_empty(&r.value));
+            if is_empty(&list.items[*i].value) {
+                list.items.remove(*i);
+                index.invalidate();
+            } else if identity(&list.items[*i]) != before {
+                index.invalidate();
+            }
             Ok(())
         }
         [] => Err(format!(
@@ -251,14 +320,22 @@ pub fn apply_to_selected(
     body: &PatchBody,
     opts: PatchOptions,
     schema: &PatchSchema,
+    index: &mut PatchIndex,
 ) -> Result<(), String> {
+    // A literal name narrows the scan to the resources ever called that.
+    let candidates: Vec<usize> = match &sel.literal_name {
+        Some(name) => index.named(list, name),
+        None => (0..list.items.len()).collect(),
+    };
     let mut selected = Vec::new();
-    for (i, r) in list.items.iter().enumerate() {
-        if sel.matches(r)? {
+    for i in candidates {
+        if sel.matches(&list.items[i])? {
             selected.push(i);
         }
     }
-    for i in selected {
+    let mut changed = false;
+    for &i in &selected {
+        let before = identity(&list.items[i]);
         match body {
             PatchBody::Strategic(docs) => {
                 let mut patch = docs.first().cloned().unwrap_or(Value::Null);
@@ -271,8 +348,14 @@ pub fn apply_to_selected(
             }
             PatchBody::Json(ops) => apply_json(&mut list.items[i], ops)?,
         }
+        if is_empty(&list.items[i].value) || identity(&list.items[i]) != before {
+            changed = true;
+        }
     }
-    list.items.retain(|r| !is_empty(&r.value));
+    if changed {
+        list.items.retain(|r| !is_empty(&r.value));
+        index.invalidate();
+    }
     Ok(())
 }
 

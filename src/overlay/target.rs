@@ -188,6 +188,8 @@ pub struct Builder {
     stack: Vec<PathBuf>,
     schema: PatchSchema,
     schema_set: bool,
+    patch_index: patches::PatchIndex,
+    in_patch_run: bool,
 }
 
 impl Builder {
@@ -199,6 +201,8 @@ impl Builder {
             stack: Vec::new(),
             schema: PatchSchema::builtin(),
             schema_set: false,
+            patch_index: patches::PatchIndex::default(),
+            in_patch_run: false,
         }
     }
 
@@ -372,12 +376,19 @@ impl Builder {
     }
 
     fn accumulate_resources(&mut self, k: &Kustomization, ra: &mut Accumulator, paths: &[String]) -> Result<(), OverlayError> {
+        // Files are appended in batches: each append checks ids against an
+        // index built from the whole list, so one append per file would be
+        // quadratic in the number of files.
+        let mut pending: Vec<Resource> = Vec::new();
         for path in paths {
             if is_remote(path) {
                 return Err(k.err("resources", format!("{path}: remote resources (git/http) are not supported offline")));
             }
             let full = k.loader.resolve(path);
             if full.is_dir() {
+                ra.list
+                    .append_all(std::mem::take(&mut pending))
+                    .map_err(|e| k.err("resources", e))?;
                 let (_, sub) = self.accumulate_dir(&full, false, &k.origin_dir.join(path))?;
                 ra.list
                     .append_all(sub.list.items)
@@ -403,9 +414,10 @@ impl Builder {
                     o.insert("path".into(), Value::String(origin.clone()));
                     r.origin = Some(Value::Map(o));
                 }
-                ra.list.append_all(items).map_err(|e| k.err("resources", format!("{path}: {e}")))?;
+                pending.extend(items);
             }
         }
+        ra.list.append_all(pending).map_err(|e| k.err("resources", e))?;
         Ok(())
     }
 
@@ -442,6 +454,17 @@ impl Builder {
 
     fn run_transformers(&mut self, k: &Kustomization, ra: &mut Accumulator) -> Result<(), OverlayError> {
         let tc = ra.config.clone();
+        self.patch_index.invalidate();
+        self.in_patch_run = true;
+        let result = self.run_patches(k, ra);
+        self.in_patch_run = false;
+        result?;
+        self.run_field_transformers(k, ra, &tc)
+    }
+
+    /// patchesStrategicMerge, then patches: consecutive patches share one
+    /// target index.
+    fn run_patches(&mut self, k: &Kustomization, ra: &mut Accumulator) -> Result<(), OverlayError> {
         // patchesStrategicMerge
         for entry in k.get("patchesStrategicMerge").map(|v| v.as_seq_slice().to_vec()).unwrap_or_default() {
             let text = scalar_text(&entry);
@@ -453,7 +476,7 @@ impl Builder {
             let docs = crate::yaml::parse_documents(&body)
                 .map_err(|e| k.err("patchesStrategicMerge", e.message))?;
             for doc in docs.into_iter().filter(|d| !d.is_null()) {
-                patches::apply_smp_by_id(&mut ra.list, &doc, PatchOptions::default(), &self.schema)
+                patches::apply_smp_by_id(&mut ra.list, &doc, PatchOptions::default(), &self.schema, &mut self.patch_index)
                     .map_err(|e| k.err("patchesStrategicMerge", e))?;
             }
         }
@@ -462,6 +485,10 @@ impl Builder {
             let field = format!("patches[{i}]");
             self.apply_patch_entry(k, ra, entry, &field)?;
         }
+        Ok(())
+    }
+
+    fn run_field_transformers(&mut self, k: &Kustomization, ra: &mut Accumulator, tc: &TransformerConfig) -> Result<(), OverlayError> {
         // namespace
         let ns = k.string("namespace");
         transformers::set_namespace(&mut ra.list, &ns, &tc.namespace, RoleBindingSubjects::DefaultOnly, false)
@@ -502,6 +529,7 @@ impl Builder {
         transformers::set_entries(&mut ra.list, &k.pairs("commonAnnotations"), &tc.common_annotations)
             .map_err(|e| k.err("commonAnnotations", e))?;
         // patchesJson6902
+        self.patch_index.invalidate();
         for entry in k.get("patchesJson6902").map(|v| v.as_seq_slice().to_vec()).unwrap_or_default() {
             let target = entry.as_map().and_then(|m| m.get("target")).cloned().unwrap_or(Value::Null);
             let sel = Selector::from_value(&target).map_err(|e| k.err("patchesJson6902", e))?;
@@ -513,7 +541,7 @@ impl Builder {
                 }
             };
             let ops = crate::yaml::parse_document(&text).map_err(|e| k.err("patchesJson6902", e.message))?;
-            patches::apply_to_selected(&mut ra.list, &sel, &PatchBody::Json(ops), PatchOptions::default(), &self.schema)
+            patches::apply_to_selected(&mut ra.list, &sel, &PatchBody::Json(ops), PatchOptions::default(), &self.schema, &mut self.patch_index)
                 .map_err(|e| k.err("patchesJson6902", e))?;
         }
         // replicas
@@ -560,6 +588,11 @@ impl Builder {
     }
 
     fn apply_patch_entry(&mut self, k: &Kustomization, ra: &mut Accumulator, entry: &Value, field: &str) -> Result<(), OverlayError> {
+        // Other transformers (or another level) may have renamed things
+        // since the index was built.
+        if !self.in_patch_run {
+            self.patch_index.invalidate();
+        }
         let m = entry.as_map().ok_or_else(|| k.err(field, "patch entry must be a map"))?;
         let patch_text = m.get("patch").map(scalar_text).unwrap_or_default();
         let path = m.get("path").map(scalar_text).unwrap_or_default();
@@ -587,11 +620,11 @@ impl Builder {
                     }
                 }
                 let sel = Selector::from_value(t).map_err(|e| k.err(field, e))?;
-                patches::apply_to_selected(&mut ra.list, &sel, &body, opts, &self.schema).map_err(|e| k.err(field, e))
+                patches::apply_to_selected(&mut ra.list, &sel, &body, opts, &self.schema, &mut self.patch_index).map_err(|e| k.err(field, e))
             }
             (None, PatchBody::Strategic(docs)) => {
                 for d in docs {
-                    patches::apply_smp_by_id(&mut ra.list, d, opts, &self.schema).map_err(|e| k.err(field, e))?;
+                    patches::apply_smp_by_id(&mut ra.list, d, opts, &self.schema, &mut self.patch_index).map_err(|e| k.err(field, e))?;
                 }
                 Ok(())
             }

@@ -29,10 +29,16 @@ fn overlays_examples_match_kustomize() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("overlays-examples");
     let mut dirs = Vec::new();
     kustomizations(&root, &mut dirs);
-    assert!(dirs.len() >= 4, "expected example kustomizations under {}", root.display());
+    assert!(
+        dirs.len() >= 4,
+        "expected example kustomizations under {}",
+        root.display()
+    );
     let reference = std::env::var("KUBECTL_REF").ok().filter(|s| !s.is_empty());
     if reference.is_none() {
-        eprintln!("skipped: KUBECTL_REF is not set (point it at kubectl v1.35.2 to compare with kustomize v5.7.1)");
+        eprintln!(
+            "skipped: KUBECTL_REF is not set (point it at kubectl v1.35.2 to compare with kustomize v5.7.1)"
+        );
     }
     let mut compared = 0;
     for dir in &dirs {
@@ -50,11 +56,24 @@ fn overlays_examples_match_kustomize() {
             continue;
         }
         let Some(kubectl) = &reference else { continue };
-        let out = Command::new(kubectl).arg("kustomize").arg(dir).output().unwrap();
-        assert!(out.status.success(), "kubectl kustomize {} failed: {}", dir.display(), String::from_utf8_lossy(&out.stderr));
+        let out = Command::new(kubectl)
+            .arg("kustomize")
+            .arg(dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "kubectl kustomize {} failed: {}",
+            dir.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
         let theirs = String::from_utf8(out.stdout).unwrap();
         if ours != theirs {
-            let first = ours.lines().zip(theirs.lines()).position(|(a, b)| a != b).unwrap_or(0);
+            let first = ours
+                .lines()
+                .zip(theirs.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or(0);
             panic!(
                 "{}: output differs from kustomize at line {}:\n  skiff:     {:?}\n  kustomize: {:?}",
                 dir.display(),

@@ -96,7 +96,9 @@ fn synthetic_overlay_builds() {
 #[test]
 fn synthetic_overlay_bench() {
     if std::env::var("SKIFF_OVERLAY_BENCH").is_err() {
-        eprintln!("skipped: set SKIFF_OVERLAY_BENCH=1 (and KUBECTL_REF) to time the synthetic overlays");
+        eprintln!(
+            "skipped: set SKIFF_OVERLAY_BENCH=1 (and KUBECTL_REF) to time the synthetic overlays"
+        );
         return;
     }
     let kubectl = std::env::var("KUBECTL_REF").ok().filter(|s| !s.is_empty());
@@ -116,11 +118,20 @@ fn synthetic_overlay_bench() {
         }
         if let Some(k) = &kubectl {
             let start = Instant::now();
-            let res = std::process::Command::new(k).arg("kustomize").arg(&dir).output().unwrap();
+            let res = std::process::Command::new(k)
+                .arg("kustomize")
+                .arg(&dir)
+                .output()
+                .unwrap();
             let theirs = start.elapsed().as_secs_f64();
             assert!(res.status.success());
             let same = String::from_utf8_lossy(&res.stdout) == out;
-            write!(line, "  kustomize {theirs:8.3}s  ratio {:7.1}×  identical: {same}", theirs / ours).unwrap();
+            write!(
+                line,
+                "  kustomize {theirs:8.3}s  ratio {:7.1}×  identical: {same}",
+                theirs / ours
+            )
+            .unwrap();
         }
         eprintln!("{line}");
     }

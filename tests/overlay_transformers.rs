@@ -21,7 +21,11 @@ fn fifo() -> BuildOptions {
 }
 
 /// Builds `dir` of a tree and returns the output documents.
-fn build_docs(files: &[(&str, &str)], dir: &str, opts: &BuildOptions) -> Result<Vec<Value>, String> {
+fn build_docs(
+    files: &[(&str, &str)],
+    dir: &str,
+    opts: &BuildOptions,
+) -> Result<Vec<Value>, String> {
     let tmp = tempfile::tempdir().unwrap();
     write_tree(tmp.path(), files);
     let (text, _) = build(&tmp.path().join(dir), opts).map_err(|e| e.to_string())?;
@@ -46,11 +50,15 @@ fn at<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
 }
 
 fn s<'a>(v: &'a Value, path: &str) -> &'a str {
-    at(v, path).and_then(Value::as_str).unwrap_or_else(|| panic!("no string at {path} in {v:?}"))
+    at(v, path)
+        .and_then(Value::as_str)
+        .unwrap_or_else(|| panic!("no string at {path} in {v:?}"))
 }
 
 fn find<'a>(docs: &'a [Value], kind: &str) -> &'a Value {
-    docs.iter().find(|d| s(d, "kind") == kind).unwrap_or_else(|| panic!("no {kind}"))
+    docs.iter()
+        .find(|d| s(d, "kind") == kind)
+        .unwrap_or_else(|| panic!("no {kind}"))
 }
 
 const DEPLOYMENT: &str = "apiVersion: apps/v1
@@ -100,7 +108,10 @@ spec:
 #[test]
 fn namespace_skips_cluster_scoped_kinds_and_sets_default_subjects() {
     let d = docs(&[
-        ("kustomization.yaml", "namespace: team\nresources:\n- r.yaml\n"),
+        (
+            "kustomization.yaml",
+            "namespace: team\nresources:\n- r.yaml\n",
+        ),
         (
             "r.yaml",
             "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: other}\n---\n\
@@ -111,30 +122,52 @@ fn namespace_skips_cluster_scoped_kinds_and_sets_default_subjects() {
         ),
     ]);
     assert_eq!(s(&d[0], "metadata.namespace"), "team");
-    assert!(at(&d[1], "metadata.namespace").is_none(), "ClusterRole is cluster-scoped");
+    assert!(
+        at(&d[1], "metadata.namespace").is_none(),
+        "ClusterRole is cluster-scoped"
+    );
     assert_eq!(s(&d[2], "metadata.namespace"), "team");
     assert_eq!(s(&d[2], "subjects.0.namespace"), "team");
-    assert_eq!(s(&d[2], "subjects.1.namespace"), "x", "only subjects named default move");
+    assert_eq!(
+        s(&d[2], "subjects.1.namespace"),
+        "x",
+        "only subjects named default move"
+    );
 }
 
 #[test]
 fn prefix_and_suffix_rename_and_references_follow() {
     let d = docs(&[
-        ("kustomization.yaml", "namePrefix: dev-\nnameSuffix: -v2\nresources:\n- d.yaml\n- c.yaml\n"),
+        (
+            "kustomization.yaml",
+            "namePrefix: dev-\nnameSuffix: -v2\nresources:\n- d.yaml\n- c.yaml\n",
+        ),
         ("d.yaml", DEPLOYMENT),
         ("c.yaml", CONFIGMAP),
     ]);
     let dep = find(&d, "Deployment");
     assert_eq!(s(dep, "metadata.name"), "dev-web-v2");
-    assert_eq!(s(dep, "spec.template.spec.containers.0.envFrom.0.configMapRef.name"), "dev-settings-v2");
-    assert_eq!(s(dep, "spec.template.spec.volumes.0.configMap.name"), "dev-settings-v2");
+    assert_eq!(
+        s(
+            dep,
+            "spec.template.spec.containers.0.envFrom.0.configMapRef.name"
+        ),
+        "dev-settings-v2"
+    );
+    assert_eq!(
+        s(dep, "spec.template.spec.volumes.0.configMap.name"),
+        "dev-settings-v2"
+    );
     assert_eq!(s(find(&d, "ConfigMap"), "metadata.name"), "dev-settings-v2");
 }
 
 #[test]
 fn common_labels_reach_selectors_and_templates_but_labels_need_include_selectors() {
     let d = docs(&[
-        ("kustomization.yaml", "commonLabels:\n  team: a\nresources:\n- d.yaml\n- s.yaml\n"),
+        (
+            "kustomization.yaml",
+            "commonLabels:\n  team: a\nresources:\n- d.yaml\n- s.yaml\n",
+        ),
         ("d.yaml", DEPLOYMENT),
         ("s.yaml", SERVICE),
     ]);
@@ -159,7 +192,10 @@ fn common_labels_reach_selectors_and_templates_but_labels_need_include_selectors
 #[test]
 fn common_annotations_reach_pod_templates() {
     let d = docs(&[
-        ("kustomization.yaml", "commonAnnotations:\n  owner: data\nresources:\n- d.yaml\n"),
+        (
+            "kustomization.yaml",
+            "commonAnnotations:\n  owner: data\nresources:\n- d.yaml\n",
+        ),
         ("d.yaml", DEPLOYMENT),
     ]);
     assert_eq!(s(&d[0], "metadata.annotations.owner"), "data");
@@ -178,20 +214,33 @@ fn images_set_name_tag_and_digest() {
     ]);
     assert_eq!(s(&d[0], "spec.containers.0.image"), "mirror/nginx:1.27");
     assert_eq!(s(&d[0], "spec.containers.1.image"), "registry:5000/redis:7");
-    assert_eq!(s(&d[0], "spec.containers.2.image"), "nginx-extra", "names match whole");
-    assert_eq!(s(&d[0], "spec.initContainers.0.image"), "busybox@sha256:123");
+    assert_eq!(
+        s(&d[0], "spec.containers.2.image"),
+        "nginx-extra",
+        "names match whole"
+    );
+    assert_eq!(
+        s(&d[0], "spec.initContainers.0.image"),
+        "busybox@sha256:123"
+    );
 }
 
 #[test]
 fn replicas_set_count_and_unknown_name_fails() {
     let d = docs(&[
-        ("kustomization.yaml", "resources:\n- d.yaml\nreplicas:\n- {name: web, count: 4}\n"),
+        (
+            "kustomization.yaml",
+            "resources:\n- d.yaml\nreplicas:\n- {name: web, count: 4}\n",
+        ),
         ("d.yaml", DEPLOYMENT),
     ]);
     assert_eq!(at(&d[0], "spec.replicas"), Some(&Value::DocInt(4)));
     let err = build_docs(
         &[
-            ("kustomization.yaml", "resources:\n- d.yaml\nreplicas:\n- {name: nope, count: 4}\n"),
+            (
+                "kustomization.yaml",
+                "resources:\n- d.yaml\nreplicas:\n- {name: nope, count: 4}\n",
+            ),
             ("d.yaml", DEPLOYMENT),
         ],
         ".",
@@ -216,13 +265,19 @@ fn configmap_generator_hash_matches_kustomize_and_references_follow() {
     assert_eq!(s(cm, "metadata.name"), "settings-5m9tg7g54f");
     assert_eq!(s(cm, "data.a"), "1");
     let dep = find(&d, "Deployment");
-    assert_eq!(s(dep, "spec.template.spec.volumes.0.configMap.name"), "settings-5m9tg7g54f");
+    assert_eq!(
+        s(dep, "spec.template.spec.volumes.0.configMap.name"),
+        "settings-5m9tg7g54f"
+    );
 }
 
 #[test]
 fn secret_generator_encodes_and_merge_behavior_extends_base() {
     let d = docs(&[
-        ("base/kustomization.yaml", "secretGenerator:\n- name: creds\n  literals:\n  - user=admin\ngeneratorOptions:\n  disableNameSuffixHash: true\n"),
+        (
+            "base/kustomization.yaml",
+            "secretGenerator:\n- name: creds\n  literals:\n  - user=admin\ngeneratorOptions:\n  disableNameSuffixHash: true\n",
+        ),
         (
             "kustomization.yaml",
             "resources:\n- base\nsecretGenerator:\n- name: creds\n  behavior: merge\n  literals:\n  - password=s3cret\n",
@@ -250,8 +305,17 @@ fn strategic_merge_and_json_patches_with_targets() {
     ]);
     let dep = find(&d, "Deployment");
     assert_eq!(s(dep, "spec.template.spec.containers.0.image"), "nginx:2");
-    assert_eq!(s(dep, "spec.template.spec.containers.0.envFrom.0.configMapRef.name"), "settings");
-    assert_eq!(at(find(&d, "Service"), "spec.ports.0.port"), Some(&Value::DocInt(8080)));
+    assert_eq!(
+        s(
+            dep,
+            "spec.template.spec.containers.0.envFrom.0.configMapRef.name"
+        ),
+        "settings"
+    );
+    assert_eq!(
+        at(find(&d, "Service"), "spec.ports.0.port"),
+        Some(&Value::DocInt(8080))
+    );
 }
 
 #[test]
@@ -271,12 +335,19 @@ fn json_patch_needs_a_target() {
 #[test]
 fn legacy_order_puts_configmaps_before_deployments() {
     let files = [
-        ("kustomization.yaml", "resources:\n- d.yaml\n- s.yaml\n- c.yaml\n"),
+        (
+            "kustomization.yaml",
+            "resources:\n- d.yaml\n- s.yaml\n- c.yaml\n",
+        ),
         ("d.yaml", DEPLOYMENT),
         ("s.yaml", SERVICE),
         ("c.yaml", CONFIGMAP),
     ];
-    let kinds = |d: &[Value]| d.iter().map(|x| s(x, "kind").to_string()).collect::<Vec<_>>();
+    let kinds = |d: &[Value]| {
+        d.iter()
+            .map(|x| s(x, "kind").to_string())
+            .collect::<Vec<_>>()
+    };
     let legacy = build_docs(&files, ".", &BuildOptions::default()).unwrap();
     assert_eq!(kinds(&legacy), ["ConfigMap", "Service", "Deployment"]);
     let fifo_docs = build_docs(&files, ".", &fifo()).unwrap();
@@ -310,7 +381,10 @@ fn vars_are_resolved_after_renames() {
             "apiVersion: v1\nkind: Pod\nmetadata: {name: client}\nspec:\n  containers:\n  - name: c\n    image: curl\n    command: [curl, 'http://$(SVC)/']\n",
         ),
     ]);
-    assert_eq!(s(find(&d, "Pod"), "spec.containers.0.command.1"), "http://p-web/");
+    assert_eq!(
+        s(find(&d, "Pod"), "spec.containers.0.command.1"),
+        "http://p-web/"
+    );
 }
 
 #[test]
@@ -323,13 +397,22 @@ fn replacements_copy_a_field_into_targets() {
         ("c.yaml", CONFIGMAP),
         ("d.yaml", DEPLOYMENT),
     ]);
-    assert_eq!(s(find(&d, "Deployment"), "spec.template.metadata.annotations.mode"), "fast");
+    assert_eq!(
+        s(
+            find(&d, "Deployment"),
+            "spec.template.metadata.annotations.mode"
+        ),
+        "fast"
+    );
 }
 
 #[test]
 fn components_transform_the_parent_resources() {
     let d = docs(&[
-        ("kustomization.yaml", "resources:\n- d.yaml\ncomponents:\n- monitoring\n"),
+        (
+            "kustomization.yaml",
+            "resources:\n- d.yaml\ncomponents:\n- monitoring\n",
+        ),
         ("d.yaml", DEPLOYMENT),
         (
             "monitoring/kustomization.yaml",
@@ -342,11 +425,27 @@ fn components_transform_the_parent_resources() {
 #[test]
 fn errors_name_the_kustomization_file() {
     let cases: [(&[(&str, &str)], &str); 4] = [
-        (&[("kustomization.yaml", "nameprefix: x-\n")], "unknown field"),
-        (&[("kustomization.yaml", "resources:\n- https://github.com/x/y//base\n")], "not supported offline"),
-        (&[("kustomization.yaml", "resources:\n- missing.yaml\n")], "missing.yaml"),
         (
-            &[("kustomization.yaml", "resources:\n- c.yaml\n- c2.yaml\n"), ("c.yaml", CONFIGMAP), ("c2.yaml", CONFIGMAP)],
+            &[("kustomization.yaml", "nameprefix: x-\n")],
+            "unknown field",
+        ),
+        (
+            &[(
+                "kustomization.yaml",
+                "resources:\n- https://github.com/x/y//base\n",
+            )],
+            "not supported offline",
+        ),
+        (
+            &[("kustomization.yaml", "resources:\n- missing.yaml\n")],
+            "missing.yaml",
+        ),
+        (
+            &[
+                ("kustomization.yaml", "resources:\n- c.yaml\n- c2.yaml\n"),
+                ("c.yaml", CONFIGMAP),
+                ("c2.yaml", CONFIGMAP),
+            ],
             "already registered id",
         ),
     ];
@@ -362,15 +461,30 @@ fn load_restrictor_guards_files_outside_the_root() {
     let tmp = tempfile::tempdir().unwrap();
     write_tree(
         tmp.path(),
-        &[("outside.yaml", CONFIGMAP), ("app/kustomization.yaml", "resources:\n- ../outside.yaml\n")],
+        &[
+            ("outside.yaml", CONFIGMAP),
+            ("app/kustomization.yaml", "resources:\n- ../outside.yaml\n"),
+        ],
     );
     let root_only = build_resources(&tmp.path().join("app"), &fifo());
-    assert!(root_only.unwrap_err().to_string().contains("is not in or below"));
+    assert!(
+        root_only
+            .unwrap_err()
+            .to_string()
+            .contains("is not in or below")
+    );
     let none = BuildOptions {
         load_restrictor: LoadRestrictor::None,
         ..fifo()
     };
-    assert_eq!(build_resources(&tmp.path().join("app"), &none).unwrap().resources.items.len(), 1);
+    assert_eq!(
+        build_resources(&tmp.path().join("app"), &none)
+            .unwrap()
+            .resources
+            .items
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -378,7 +492,11 @@ fn output_dir_gets_one_file_per_resource() {
     let tmp = tempfile::tempdir().unwrap();
     write_tree(
         tmp.path(),
-        &[("k/kustomization.yaml", "resources:\n- d.yaml\n- c.yaml\n"), ("k/d.yaml", DEPLOYMENT), ("k/c.yaml", CONFIGMAP)],
+        &[
+            ("k/kustomization.yaml", "resources:\n- d.yaml\n- c.yaml\n"),
+            ("k/d.yaml", DEPLOYMENT),
+            ("k/c.yaml", CONFIGMAP),
+        ],
     );
     let out = build_resources(&tmp.path().join("k"), &fifo()).unwrap();
     let dir = tmp.path().join("out");
@@ -390,5 +508,8 @@ fn output_dir_gets_one_file_per_resource() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["apps_v1_deployment_web.yaml", "v1_configmap_settings.yaml"]);
+    assert_eq!(
+        names,
+        ["apps_v1_deployment_web.yaml", "v1_configmap_settings.yaml"]
+    );
 }

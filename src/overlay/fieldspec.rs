@@ -70,9 +70,8 @@ impl FieldSpec {
         create_leaf: Option<&Value>,
         set: &mut dyn FnMut(&mut Value) -> Result<(), String>,
     ) -> Result<(), String> {
-        walk(obj, &self.segments, self.create, create_leaf, set).map_err(|e| {
-            format!("considering field '{}': {e}", self.path)
-        })
+        walk(obj, &self.segments, self.create, create_leaf, set)
+            .map_err(|e| format!("considering field '{}': {e}", self.path))
     }
 }
 
@@ -290,7 +289,8 @@ impl TransformerConfig {
         ] {
             list.sort_by(|a, b| gvk_order(&a.gvk(), &b.gvk()));
         }
-        self.name_reference.sort_by(|a, b| gvk_order(&a.gvk, &b.gvk));
+        self.name_reference
+            .sort_by(|a, b| gvk_order(&a.gvk, &b.gvk));
     }
 }
 
@@ -331,7 +331,9 @@ fn gvk_order(a: &Gvk, b: &Gvk) -> std::cmp::Ordering {
 pub fn merge_field_specs(into: &mut Vec<FieldSpec>, from: &[FieldSpec]) -> Result<(), String> {
     for x in from {
         let gvk = x.gvk();
-        match into.iter().find(|e| e.path == x.path && e.gvk().is_selected_by(&gvk.group, &gvk.version, &gvk.kind)) {
+        match into.iter().find(|e| {
+            e.path == x.path && e.gvk().is_selected_by(&gvk.group, &gvk.version, &gvk.kind)
+        }) {
             Some(e) if e.create != x.create => return Err("conflicting fieldspecs".to_string()),
             Some(_) => {}
             None => into.push(x.clone()),
@@ -348,12 +350,17 @@ pub fn merge_field_specs(into: &mut Vec<FieldSpec>, from: &[FieldSpec]) -> Resul
 /// `-object-ref-kind` become annotation, label, name-prefix or
 /// name-reference specs; `$ref`s are followed.
 pub fn config_from_openapi_definitions(doc: &Value) -> Result<TransformerConfig, String> {
-    let defs = doc.as_map().ok_or("expected a map of OpenAPI definitions")?;
+    let defs = doc
+        .as_map()
+        .ok_or("expected a map of OpenAPI definitions")?;
     let mut result = TransformerConfig::default();
     for (name, api) in defs {
         let props = api.get_path("Schema.properties").and_then(Value::as_map);
         let Some(props) = props else { continue };
-        if !(props.contains_key("kind") && props.contains_key("apiVersion") && props.contains_key("metadata")) {
+        if !(props.contains_key("kind")
+            && props.contains_key("apiVersion")
+            && props.contains_key("metadata"))
+        {
             continue;
         }
         let kind = name.rsplit('.').next().unwrap_or(name).to_string();
@@ -377,11 +384,19 @@ fn load_definition(
     if depth > 32 {
         return Ok(());
     }
-    let Some(props) = defs.get(type_name).and_then(|d| d.get_path("Schema.properties")).and_then(Value::as_map) else {
+    let Some(props) = defs
+        .get(type_name)
+        .and_then(|d| d.get_path("Schema.properties"))
+        .and_then(Value::as_map)
+    else {
         return Ok(());
     };
     for (prop, p) in props {
-        let has = |k: &str| p.as_map().and_then(|m| m.get(k)).map(super::resource::scalar_text);
+        let has = |k: &str| {
+            p.as_map()
+                .and_then(|m| m.get(k))
+                .map(super::resource::scalar_text)
+        };
         path.push(prop.clone());
         let spec = |extra: Option<&str>| {
             let mut segs = path.clone();
@@ -406,7 +421,10 @@ fn load_definition(
         if has("x-kubernetes-identity").is_some() {
             merge_field_specs(&mut tc.name_prefix, &[spec(None)])?;
         }
-        if let (Some(version), Some(ref_kind)) = (has("x-kubernetes-object-ref-api-version"), has("x-kubernetes-object-ref-kind")) {
+        if let (Some(version), Some(ref_kind)) = (
+            has("x-kubernetes-object-ref-api-version"),
+            has("x-kubernetes-object-ref-kind"),
+        ) {
             let key = has("x-kubernetes-object-ref-name-key").unwrap_or_else(|| "name".to_string());
             let other = TransformerConfig {
                 name_reference: vec![NameBackRef {
@@ -468,7 +486,8 @@ mod tests {
 
     #[test]
     fn walk_creates_maps_and_visits_sequences() {
-        let mut v = crate::yaml::parse_document("spec:\n  c:\n  - {image: a}\n  - {image: b}\n").unwrap();
+        let mut v =
+            crate::yaml::parse_document("spec:\n  c:\n  - {image: a}\n  - {image: b}\n").unwrap();
         let spec = FieldSpec::any("spec/c[]/image", true);
         let mut seen = Vec::new();
         spec.apply(&mut v, Some(&Value::Null), &mut |n| {

@@ -130,7 +130,9 @@ pub fn generate(
     let mut seen = std::collections::HashSet::new();
     for (k, _) in &pairs {
         if !seen.insert(k.clone()) {
-            return Err(format!("{kind_name} {name} illegally repeats the key `{k}`"));
+            return Err(format!(
+                "{kind_name} {name} illegally repeats the key `{k}`"
+            ));
         }
     }
     pairs.sort_by(|a, b| a.0.cmp(&b.0));
@@ -300,7 +302,8 @@ fn parse_file_source(src: &str) -> Result<(String, String), String> {
 /// skipped, a UTF-8 BOM dropped from the first line, a line without `=`
 /// giving an empty value (kustomize `keyValuesFromLines`).
 fn env_pairs(content: &[u8]) -> Result<Vec<(String, GoString)>, String> {
-    let text = std::str::from_utf8(content).map_err(|_| "env file has invalid utf8 bytes".to_string())?;
+    let text =
+        std::str::from_utf8(content).map_err(|_| "env file has invalid utf8 bytes".to_string())?;
     let mut out = Vec::new();
     for (i, raw) in text.split('\n').enumerate() {
         let mut line = raw.strip_suffix('\r').unwrap_or(raw);
@@ -422,8 +425,10 @@ mod tests {
 
     #[test]
     fn hash_ignores_name() {
-        let a = crate::yaml::parse_document("kind: ConfigMap\nmetadata: {name: a}\ndata: {k: v}\n").unwrap();
-        let b = crate::yaml::parse_document("kind: ConfigMap\nmetadata: {name: b}\ndata: {k: v}\n").unwrap();
+        let a = crate::yaml::parse_document("kind: ConfigMap\nmetadata: {name: a}\ndata: {k: v}\n")
+            .unwrap();
+        let b = crate::yaml::parse_document("kind: ConfigMap\nmetadata: {name: b}\ndata: {k: v}\n")
+            .unwrap();
         assert_eq!(content_hash(&a), content_hash(&b));
         assert_eq!(content_hash(&a).len(), 10);
     }

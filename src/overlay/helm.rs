@@ -21,15 +21,36 @@ pub fn inflate(k: &Kustomization) -> Result<Vec<Resource>, String> {
     }
     let home = k.loader.resolve(&chart_home);
     let mut out = Vec::new();
-    for chart in k.doc.get("helmCharts").map(|v| v.as_seq_slice().to_vec()).unwrap_or_default() {
+    for chart in k
+        .doc
+        .get("helmCharts")
+        .map(|v| v.as_seq_slice().to_vec())
+        .unwrap_or_default()
+    {
         out.extend(inflate_one(k, &home, &chart)?);
     }
     Ok(out)
 }
 
-fn inflate_one(k: &Kustomization, home: &std::path::Path, chart: &Value) -> Result<Vec<Resource>, String> {
-    let get = |key: &str| chart.as_map().and_then(|m| m.get(key)).map(scalar_text).unwrap_or_default();
-    let flag = |key: &str| chart.as_map().and_then(|m| m.get(key)).and_then(Value::as_bool).unwrap_or(false);
+fn inflate_one(
+    k: &Kustomization,
+    home: &std::path::Path,
+    chart: &Value,
+) -> Result<Vec<Resource>, String> {
+    let get = |key: &str| {
+        chart
+            .as_map()
+            .and_then(|m| m.get(key))
+            .map(scalar_text)
+            .unwrap_or_default()
+    };
+    let flag = |key: &str| {
+        chart
+            .as_map()
+            .and_then(|m| m.get(key))
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    };
     let name = get("name");
     if name.is_empty() {
         return Err("helmCharts entry needs a name".to_string());
@@ -61,14 +82,19 @@ fn inflate_one(k: &Kustomization, home: &std::path::Path, chart: &Value) -> Resu
     let base: Value = if values_file.is_empty() {
         let p = dir.join("values.yaml");
         match std::fs::read_to_string(&p) {
-            Ok(t) => crate::yaml::parse_document(&t).map_err(|e| format!("{}: {}", p.display(), e.message))?,
+            Ok(t) => crate::yaml::parse_document(&t)
+                .map_err(|e| format!("{}: {}", p.display(), e.message))?,
             Err(_) => Value::Null,
         }
     } else {
         let t = k.loader.read_string(&values_file)?;
         crate::yaml::parse_document(&t).map_err(|e| format!("{values_file}: {}", e.message))?
     };
-    let inline = chart.as_map().and_then(|m| m.get("valuesInline")).cloned().unwrap_or(Value::Null);
+    let inline = chart
+        .as_map()
+        .and_then(|m| m.get("valuesInline"))
+        .cloned()
+        .unwrap_or(Value::Null);
     let merged = match get("valuesMerge").as_str() {
         "replace" if !inline.is_null() => inline,
         "merge" => deep_merge(inline, &base),
@@ -102,7 +128,11 @@ fn inflate_one(k: &Kustomization, home: &std::path::Path, chart: &Value) -> Resu
     let mut opts = RenderOptions {
         release: Release {
             name: release_name,
-            namespace: if namespace.is_empty() { "default".to_string() } else { namespace },
+            namespace: if namespace.is_empty() {
+                "default".to_string()
+            } else {
+                namespace
+            },
             ..Release::default()
         },
         stream: HelmStreamOptions {
@@ -116,8 +146,9 @@ fn inflate_one(k: &Kustomization, home: &std::path::Path, chart: &Value) -> Resu
     opts.values.values_files = values_files;
     let kube_version = get("kubeVersion");
     if !kube_version.is_empty() {
-        opts.capabilities.kube_version = crate::engine::capabilities::parse_kube_version(&kube_version)
-            .map_err(|e| format!("invalid kubeVersion {kube_version:?}: {e}"))?;
+        opts.capabilities.kube_version =
+            crate::engine::capabilities::parse_kube_version(&kube_version)
+                .map_err(|e| format!("invalid kubeVersion {kube_version:?}: {e}"))?;
     }
     let api_versions: Vec<String> = chart
         .as_map()

@@ -67,9 +67,7 @@ impl Loader {
     /// Reads a file, enforcing the restriction.
     pub fn read_bytes(&self, rel: &str) -> Result<Vec<u8>, String> {
         if is_remote(rel) {
-            return Err(format!(
-                "{rel}: remote resources are not supported offline"
-            ));
+            return Err(format!("{rel}: remote resources are not supported offline"));
         }
         let path = self.resolve(rel);
         self.check(&path)?;

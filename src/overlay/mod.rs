@@ -104,7 +104,9 @@ pub fn build_resources(dir: &Path, opts: &BuildOptions) -> Result<BuildOutput, O
                                 .as_map()
                                 .and_then(|m| m.get(key))
                                 .map(|v| match v {
-                                    Value::Seq(items) => items.iter().map(resource::scalar_text).collect(),
+                                    Value::Seq(items) => {
+                                        items.iter().map(resource::scalar_text).collect()
+                                    }
                                     _ => Vec::new(),
                                 })
                                 .unwrap_or_default(),
@@ -135,8 +137,14 @@ pub fn build_resources(dir: &Path, opts: &BuildOptions) -> Result<BuildOutput, O
         }
         None => {
             if opts.reorder != Reorder::None {
-                let first: Vec<String> = sort::DEFAULT_ORDER_FIRST.iter().map(|s| s.to_string()).collect();
-                let last: Vec<String> = sort::DEFAULT_ORDER_LAST.iter().map(|s| s.to_string()).collect();
+                let first: Vec<String> = sort::DEFAULT_ORDER_FIRST
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect();
+                let last: Vec<String> = sort::DEFAULT_ORDER_LAST
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect();
                 sort::legacy_sort(&mut ra.list.items, &first, &last);
             }
         }
@@ -150,24 +158,40 @@ pub fn build_resources(dir: &Path, opts: &BuildOptions) -> Result<BuildOutput, O
             _ => Vec::new(),
         })
         .unwrap_or_default();
-    if build_meta.iter().any(|m| m == "originAnnotations") {
-        let plain = EmitOptions {
-            sort_keys: false,
-            json_round_trip: false,
-            ..EmitOptions::default()
-        };
-        for r in &mut ra.list.items {
-            let Some(origin) = r.origin.clone() else {
-                continue;
-            };
-            let text = to_yaml_with(&origin, plain);
-            if let Some(meta) = r.metadata_mut() {
-                let ann = meta.entry("annotations".to_string()).or_insert_with(Value::new_map);
-                if ann.is_null() {
-                    *ann = Value::new_map();
-                }
-                if let Some(m) = ann.as_map_mut() {
-                    m.insert("config.kubernetes.io/origin".into(), Value::String(text));
+    let plain = EmitOptions {
+        sort_keys: false,
+        json_round_trip: false,
+        ..EmitOptions::default()
+    };
+    let want_origin = build_meta.iter().any(|m| m == "originAnnotations");
+    let want_transformations = build_meta.iter().any(|m| m == "transformerAnnotations");
+    for r in &mut ra.list.items {
+        let mut add = Vec::new();
+        if want_origin {
+            if let Some(origin) = &r.origin {
+                add.push(("config.kubernetes.io/origin", to_yaml_with(origin, plain)));
+            }
+        }
+        if want_transformations && !r.transformations.is_empty() {
+            let list = Value::Seq(r.transformations.clone());
+            add.push((
+                "alpha.config.kubernetes.io/transformations",
+                to_yaml_with(&list, plain),
+            ));
+        }
+        if add.is_empty() {
+            continue;
+        }
+        if let Some(meta) = r.metadata_mut() {
+            let ann = meta
+                .entry("annotations".to_string())
+                .or_insert_with(Value::new_map);
+            if ann.is_null() {
+                *ann = Value::new_map();
+            }
+            if let Some(m) = ann.as_map_mut() {
+                for (k, v) in add {
+                    m.insert(k.into(), Value::String(v));
                 }
             }
         }

@@ -18,7 +18,10 @@ struct Candidate {
 }
 
 /// Rewrites every name reference in the list.
-pub fn fix_name_references(list: &mut ResourceList, backrefs: &[NameBackRef]) -> Result<(), String> {
+pub fn fix_name_references(
+    list: &mut ResourceList,
+    backrefs: &[NameBackRef],
+) -> Result<(), String> {
     let cands: Vec<Candidate> = list
         .items
         .iter()
@@ -101,13 +104,15 @@ pub fn fix_name_references(list: &mut ResourceList, backrefs: &[NameBackRef]) ->
                 spec.kind = cur_gvk.kind.clone();
                 let is_role_ref = spec.path.ends_with("roleRef/name");
                 let value = &mut list.items[ri].value;
-                spec_apply(&spec, value, &mut |node| ctx.set(node, &br.gvk, is_role_ref))
-                    .map_err(|e| {
-                        format!(
-                            "updating name reference in '{}' field of '{}': {e}",
-                            spec.path, referrer.cur
-                        )
-                    })?;
+                spec_apply(&spec, value, &mut |node| {
+                    ctx.set(node, &br.gvk, is_role_ref)
+                })
+                .map_err(|e| {
+                    format!(
+                        "updating name reference in '{}' field of '{}': {e}",
+                        spec.path, referrer.cur
+                    )
+                })?;
             }
         }
     }
@@ -213,8 +218,12 @@ impl Ctx<'_> {
                 if same {
                     Ok(Some(cs[0]))
                 } else {
-                    let ids: Vec<String> = cs.iter().map(|&i| self.cands[i].cur.to_string()).collect();
-                    Err(format!("found multiple possible referrals: {}", ids.join(", ")))
+                    let ids: Vec<String> =
+                        cs.iter().map(|&i| self.cands[i].cur.to_string()).collect();
+                    Err(format!(
+                        "found multiple possible referrals: {}",
+                        ids.join(", ")
+                    ))
                 }
             }
         }
@@ -224,7 +233,9 @@ impl Ctx<'_> {
         let c = &self.cands[i];
         let r = self.referrer;
         if allow_empty {
-            (c.prefixes.is_empty() || r.prefixes.is_empty() || same_ending(&c.prefixes, &r.prefixes))
+            (c.prefixes.is_empty()
+                || r.prefixes.is_empty()
+                || same_ending(&c.prefixes, &r.prefixes))
                 && (c.suffixes.is_empty()
                     || r.suffixes.is_empty()
                     || same_ending(&c.suffixes, &r.suffixes))
@@ -259,7 +270,9 @@ impl Ctx<'_> {
             let by_org: Vec<usize> = cs
                 .iter()
                 .copied()
-                .filter(|&i| self.cands[i].org_ns == ns && !self.cands[i].cur.gvk.is_cluster_scoped())
+                .filter(|&i| {
+                    self.cands[i].org_ns == ns && !self.cands[i].cur.gvk.is_cluster_scoped()
+                })
                 .collect();
             cs = if by_org.is_empty() {
                 cs.into_iter()

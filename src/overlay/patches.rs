@@ -23,7 +23,11 @@ pub struct Selector {
 }
 
 fn anchored(v: &Value, key: &str) -> Result<Option<regex::Regex>, String> {
-    let s = v.as_map().and_then(|m| m.get(key)).map(scalar_text).unwrap_or_default();
+    let s = v
+        .as_map()
+        .and_then(|m| m.get(key))
+        .map(scalar_text)
+        .unwrap_or_default();
     if s.is_empty() {
         return Ok(None);
     }
@@ -35,10 +39,17 @@ fn anchored(v: &Value, key: &str) -> Result<Option<regex::Regex>, String> {
 impl Selector {
     /// Reads a `target:` map.
     pub fn from_value(v: &Value) -> Result<Selector, String> {
-        let text = |k: &str| v.as_map().and_then(|m| m.get(k)).map(scalar_text).unwrap_or_default();
+        let text = |k: &str| {
+            v.as_map()
+                .and_then(|m| m.get(k))
+                .map(scalar_text)
+                .unwrap_or_default()
+        };
         let name = text("name");
         let literal_name = (!name.is_empty()
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
         .then_some(name);
         Ok(Selector {
             literal_name,
@@ -65,16 +76,23 @@ impl Selector {
         let cur = r.cur_id();
         let org = r.org_id();
         let m = |re: &Option<regex::Regex>, s: &str| re.as_ref().is_none_or(|re| re.is_match(s));
-        if !m(&self.namespace, org.effective_namespace()) && !m(&self.namespace, cur.effective_namespace()) {
+        if !m(&self.namespace, org.effective_namespace())
+            && !m(&self.namespace, cur.effective_namespace())
+        {
             return Ok(false);
         }
         if !m(&self.name, &org.name) && !m(&self.name, &cur.name) {
             return Ok(false);
         }
-        if !m(&self.group, &cur.gvk.group) || !m(&self.version, &cur.gvk.version) || !m(&self.kind, &cur.gvk.kind) {
+        if !m(&self.group, &cur.gvk.group)
+            || !m(&self.version, &cur.gvk.version)
+            || !m(&self.kind, &cur.gvk.kind)
+        {
             return Ok(false);
         }
-        if !self.label_selector.is_empty() && !label_selector_matches(&self.label_selector, &r.meta_map("labels"))? {
+        if !self.label_selector.is_empty()
+            && !label_selector_matches(&self.label_selector, &r.meta_map("labels"))?
+        {
             return Ok(false);
         }
         if self.annotation_selector.is_empty() {
@@ -135,7 +153,10 @@ pub fn label_selector_matches(sel: &str, labels: &[(String, String)]) -> Result<
 fn split_set_op<'a>(t: &'a str, op: &str) -> Option<(&'a str, Vec<String>)> {
     let (k, rest) = t.split_once(op)?;
     let rest = rest.trim().strip_prefix('(')?.strip_suffix(')')?;
-    Some((k.trim(), rest.split(',').map(|s| s.trim().to_string()).collect()))
+    Some((
+        k.trim(),
+        rest.split(',').map(|s| s.trim().to_string()).collect(),
+    ))
 }
 
 /// A parsed patch: strategic merge documents or a JSON 6902 op list.
@@ -153,7 +174,9 @@ pub fn parse_patch(text: &str) -> Result<PatchBody, String> {
     let docs = crate::yaml::parse_documents(text).map_err(|e| e.message)?;
     let docs: Vec<Value> = docs.into_iter().filter(|d| !d.is_null()).collect();
     if docs.len() == 1 && matches!(docs[0], Value::Seq(_)) {
-        return Ok(PatchBody::Json(docs.into_iter().next().unwrap_or(Value::Null)));
+        return Ok(PatchBody::Json(
+            docs.into_iter().next().unwrap_or(Value::Null),
+        ));
     }
     if docs.iter().all(|d| matches!(d, Value::Map(_))) && !docs.is_empty() {
         return Ok(PatchBody::Strategic(expand_lists(docs)));
@@ -184,8 +207,17 @@ pub struct PatchOptions {
 
 /// Applies a strategic merge patch to one resource (`Resource.ApplySmPatch`):
 /// name, kind and namespace are kept unless the options allow changing them.
-pub fn apply_smp(r: &mut Resource, patch: &Value, opts: PatchOptions, schema: &PatchSchema) -> Result<(), String> {
-    let (name, ns, kind) = (r.name().to_string(), r.namespace().to_string(), r.kind().to_string());
+pub fn apply_smp(
+    r: &mut Resource,
+    patch: &Value,
+    opts: PatchOptions,
+    schema: &PatchSchema,
+) -> Result<(), String> {
+    let (name, ns, kind) = (
+        r.name().to_string(),
+        r.namespace().to_string(),
+        r.kind().to_string(),
+    );
     if opts.allow_name_change || opts.allow_kind_change {
         r.store_previous_id();
     }
@@ -269,7 +301,11 @@ impl PatchIndex {
 
 /// Identity parts a patch may change; when they do, the index is stale.
 fn identity(r: &Resource) -> (String, String, String) {
-    (r.name().to_string(), r.kind().to_string(), r.namespace().to_string())
+    (
+        r.name().to_string(),
+        r.kind().to_string(),
+        r.namespace().to_string(),
+    )
 }
 
 /// Applies a strategic merge patch without a target to the resource whose
@@ -364,7 +400,10 @@ mod tests {
     use super::*;
 
     fn labels(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
     }
 
     #[test]
@@ -380,7 +419,13 @@ mod tests {
 
     #[test]
     fn patch_type_detection() {
-        assert!(matches!(parse_patch("- op: add\n  path: /a\n  value: 1\n").unwrap(), PatchBody::Json(_)));
-        assert!(matches!(parse_patch("kind: X\nmetadata: {name: a}\n").unwrap(), PatchBody::Strategic(_)));
+        assert!(matches!(
+            parse_patch("- op: add\n  path: /a\n  value: 1\n").unwrap(),
+            PatchBody::Json(_)
+        ));
+        assert!(matches!(
+            parse_patch("kind: X\nmetadata: {name: a}\n").unwrap(),
+            PatchBody::Strategic(_)
+        ));
     }
 }

@@ -21,7 +21,12 @@ struct IdSelector {
 
 impl IdSelector {
     fn from_value(v: &Value) -> IdSelector {
-        let g = |k: &str| v.as_map().and_then(|m| m.get(k)).map(scalar_text).unwrap_or_default();
+        let g = |k: &str| {
+            v.as_map()
+                .and_then(|m| m.get(k))
+                .map(scalar_text)
+                .unwrap_or_default()
+        };
         let (mut group, mut version) = (g("group"), g("version"));
         let api_version = g("apiVersion");
         if !api_version.is_empty() {
@@ -55,13 +60,18 @@ impl IdSelector {
             namespace: self.namespace.clone(),
         };
         (self.name.is_empty() || self.name == id.name)
-            && (self.namespace.is_empty() || sel_ns.effective_namespace() == id.effective_namespace())
-            && id.gvk.is_selected_by(&self.group, &self.version, &self.kind)
+            && (self.namespace.is_empty()
+                || sel_ns.effective_namespace() == id.effective_namespace())
+            && id
+                .gvk
+                .is_selected_by(&self.group, &self.version, &self.kind)
     }
 
     fn selects_meta(&self, r: &Resource) -> Result<bool, String> {
-        Ok(label_selector_matches(&self.annotation_selector, &r.meta_map("annotations"))?
-            && label_selector_matches(&self.label_selector, &r.meta_map("labels"))?)
+        Ok(
+            label_selector_matches(&self.annotation_selector, &r.meta_map("annotations"))?
+                && label_selector_matches(&self.label_selector, &r.meta_map("labels"))?,
+        )
     }
 }
 
@@ -108,7 +118,11 @@ pub fn lookup<'a>(v: &'a Value, path: &[String]) -> Option<&'a Value> {
                 if k.is_empty() {
                     scalar_text(it) == want
                 } else {
-                    it.as_map().and_then(|m| m.get(k)).map(scalar_text).as_deref() == Some(want)
+                    it.as_map()
+                        .and_then(|m| m.get(k))
+                        .map(scalar_text)
+                        .as_deref()
+                        == Some(want)
                 }
             })?,
             _ => return None,
@@ -178,7 +192,11 @@ fn visit_path(
             let hit = if k.is_empty() {
                 scalar_text(it) == want
             } else {
-                it.as_map().and_then(|m| m.get(k)).map(scalar_text).as_deref() == Some(want)
+                it.as_map()
+                    .and_then(|m| m.get(k))
+                    .map(scalar_text)
+                    .as_deref()
+                    == Some(want)
             };
             if hit {
                 n += visit_path(it, rest, create, f)?;
@@ -258,9 +276,13 @@ fn source_value(list: &ResourceList, rep: &Value) -> Result<Value, String> {
     let src = m.get("source").filter(|v| !v.is_null());
     let sv = m.get("sourceValue").filter(|v| !v.is_null());
     match (src, sv) {
-        (Some(_), Some(_)) => return Err("value and resource selectors are mutually exclusive".into()),
+        (Some(_), Some(_)) => {
+            return Err("value and resource selectors are mutually exclusive".into());
+        }
         (None, Some(v)) => return Ok(Value::String(scalar_text(v))),
-        (None, None) => return Err("replacements must specify a source and at least one target".into()),
+        (None, None) => {
+            return Err("replacements must specify a source and at least one target".into());
+        }
         (Some(_), None) => {}
     }
     let src = src.ok_or("missing source")?;
@@ -281,7 +303,12 @@ fn source_value(list: &ResourceList, rep: &Value) -> Result<Value, String> {
     }
     let v = lookup(&r.value, &split_field_path(&fp))
         .filter(|v| !matches!(v, Value::Null) && !matches!(v, Value::Map(m) if m.is_empty()))
-        .ok_or_else(|| format!("fieldPath `{fp}` is missing for replacement source {}", describe(&sel)))?;
+        .ok_or_else(|| {
+            format!(
+                "fieldPath `{fp}` is missing for replacement source {}",
+                describe(&sel)
+            )
+        })?;
     let opts = FieldOptions::from_value(src.as_map().and_then(|m| m.get("options")));
     if opts.delimiter.is_empty() {
         return Ok(v.clone());
@@ -292,7 +319,10 @@ fn source_value(list: &ResourceList, rep: &Value) -> Result<Value, String> {
     let text = scalar_text(v);
     let parts: Vec<&str> = text.split(opts.delimiter.as_str()).collect();
     if opts.index < 0 || opts.index as usize >= parts.len() {
-        return Err(format!("options.index {} is out of bounds for value {text}", opts.index));
+        return Err(format!(
+            "options.index {} is out of bounds for value {text}",
+            opts.index
+        ));
     }
     Ok(Value::String(parts[opts.index as usize].to_string()))
 }
@@ -301,10 +331,22 @@ fn describe(sel: &IdSelector) -> String {
     format!(
         "{}.{}.{}/{}.{}",
         sel.kind,
-        if sel.version.is_empty() { "[noVer]" } else { &sel.version },
-        if sel.group.is_empty() { "[noGrp]" } else { &sel.group },
+        if sel.version.is_empty() {
+            "[noVer]"
+        } else {
+            &sel.version
+        },
+        if sel.group.is_empty() {
+            "[noGrp]"
+        } else {
+            &sel.group
+        },
         sel.name,
-        if sel.namespace.is_empty() { "[noNs]" } else { &sel.namespace }
+        if sel.namespace.is_empty() {
+            "[noNs]"
+        } else {
+            &sel.namespace
+        }
     )
 }
 
@@ -318,7 +360,10 @@ fn set_field(target: &mut Value, value: &Value, opts: &FieldOptions) -> Result<(
             return Err("delimiter option can only be used with scalar nodes".into());
         }
         let cur = scalar_text(target);
-        let mut parts: Vec<String> = cur.split(opts.delimiter.as_str()).map(str::to_string).collect();
+        let mut parts: Vec<String> = cur
+            .split(opts.delimiter.as_str())
+            .map(str::to_string)
+            .collect();
         let v = scalar_text(&value);
         if opts.index < 0 {
             parts.insert(0, v);
@@ -331,15 +376,23 @@ fn set_field(target: &mut Value, value: &Value, opts: &FieldOptions) -> Result<(
     }
     let text = scalar_text(&value);
     *target = match (&*target, &value) {
-        (_, Value::Map(_) | Value::Seq(_)) | (Value::Map(_) | Value::Seq(_) | Value::Null, _) => value,
+        (_, Value::Map(_) | Value::Seq(_)) | (Value::Map(_) | Value::Seq(_) | Value::Null, _) => {
+            value
+        }
         (Value::String(_), _) => Value::String(text),
-        (Value::Int(_) | Value::DocInt(_), _) => text.parse::<i64>().map(Value::DocInt).unwrap_or(Value::String(text)),
+        (Value::Int(_) | Value::DocInt(_), _) => text
+            .parse::<i64>()
+            .map(Value::DocInt)
+            .unwrap_or(Value::String(text)),
         (Value::Bool(_), _) => match text.as_str() {
             "true" => Value::Bool(true),
             "false" => Value::Bool(false),
             _ => Value::String(text),
         },
-        (Value::Float(_), _) => text.parse::<f64>().map(Value::Float).unwrap_or(Value::String(text)),
+        (Value::Float(_), _) => text
+            .parse::<f64>()
+            .map(Value::Float)
+            .unwrap_or(Value::String(text)),
     };
     Ok(())
 }
@@ -363,12 +416,22 @@ pub fn apply(list: &mut ResourceList, reps: &[Value]) -> Result<(), String> {
             let rejects: Vec<IdSelector> = t
                 .as_map()
                 .and_then(|m| m.get("reject"))
-                .map(|r| super::fieldspec::ValueExt::as_seq_slice(r).iter().map(IdSelector::from_value).collect())
+                .map(|r| {
+                    super::fieldspec::ValueExt::as_seq_slice(r)
+                        .iter()
+                        .map(IdSelector::from_value)
+                        .collect()
+                })
                 .unwrap_or_default();
             let mut paths: Vec<String> = t
                 .as_map()
                 .and_then(|m| m.get("fieldPaths"))
-                .map(|p| super::fieldspec::ValueExt::as_seq_slice(p).iter().map(scalar_text).collect())
+                .map(|p| {
+                    super::fieldspec::ValueExt::as_seq_slice(p)
+                        .iter()
+                        .map(scalar_text)
+                        .collect()
+                })
                 .unwrap_or_default();
             if paths.is_empty() {
                 paths.push("metadata.name".into());
@@ -380,7 +443,9 @@ pub fn apply(list: &mut ResourceList, reps: &[Value]) -> Result<(), String> {
                 }
                 let mut rejected = false;
                 for rj in &rejects {
-                    if (!rj.annotation_selector.is_empty() || !rj.label_selector.is_empty()) && rj.selects_meta(r)? {
+                    if (!rj.annotation_selector.is_empty() || !rj.label_selector.is_empty())
+                        && rj.selects_meta(r)?
+                    {
                         rejected = true;
                     }
                 }
@@ -391,7 +456,10 @@ pub fn apply(list: &mut ResourceList, reps: &[Value]) -> Result<(), String> {
                 if !ids.iter().any(|id| sel.selects_id(id)) {
                     continue;
                 }
-                if rejects.iter().any(|rj| rj.has_id() && ids.iter().any(|id| rj.selects_id(id))) {
+                if rejects
+                    .iter()
+                    .any(|rj| rj.has_id() && ids.iter().any(|id| rj.selects_id(id)))
+                {
                     continue;
                 }
                 for fp in &paths {
@@ -418,7 +486,11 @@ pub fn apply(list: &mut ResourceList, reps: &[Value]) -> Result<(), String> {
 pub fn bind_vars(list: &mut ResourceList, vars: &[Value]) -> Result<(), String> {
     for v in vars {
         let name = str_field(v, "name").to_string();
-        let objref = v.as_map().and_then(|m| m.get("objref")).cloned().unwrap_or(Value::Null);
+        let objref = v
+            .as_map()
+            .and_then(|m| m.get("objref"))
+            .cloned()
+            .unwrap_or(Value::Null);
         let sel = IdSelector::from_value(&objref);
         let want_ns = !sel.namespace.is_empty();
         let gvk = Gvk {
@@ -462,7 +534,11 @@ pub fn bind_vars(list: &mut ResourceList, vars: &[Value]) -> Result<(), String> 
 
 /// Replaces `$(VAR)` in the var-reference fields of every resource with
 /// the values the vars point at (`ResolveVars`).
-pub fn resolve_vars(list: &mut ResourceList, vars: &[Value], specs: &[FieldSpec]) -> Result<(), String> {
+pub fn resolve_vars(
+    list: &mut ResourceList,
+    vars: &[Value],
+    specs: &[FieldSpec],
+) -> Result<(), String> {
     if vars.is_empty() {
         return Ok(());
     }
@@ -479,13 +555,16 @@ pub fn resolve_vars(list: &mut ResourceList, vars: &[Value], specs: &[FieldSpec]
         }
         let holder = list.items.iter().find(|r| r.ref_vars.contains(&name));
         let Some(r) = holder else {
-            return Err(format!("var '{name}' cannot be mapped to a field in the set of known resources"));
+            return Err(format!(
+                "var '{name}' cannot be mapped to a field in the set of known resources"
+            ));
         };
         // kyaml's GetFieldValue hands back a scalar's text; maps and lists
         // are not usable as replacements and are left unexpanded.
         let path = var_path(&fp);
-        let val = lookup(&r.value, &path)
-            .ok_or_else(|| format!("field specified in var '{name}' not found in corresponding resource"))?;
+        let val = lookup(&r.value, &path).ok_or_else(|| {
+            format!("field specified in var '{name}' not found in corresponding resource")
+        })?;
         values.push((name, val.clone()));
     }
     let map = |key: &str| -> Option<String> {
@@ -517,7 +596,11 @@ fn var_path(fp: &str) -> Vec<String> {
     let mut out = Vec::new();
     for part in split_field_path(fp) {
         match part.find('[') {
-            Some(i) if !part.starts_with('[') && part.ends_with(']') && part[i + 1..part.len() - 1].parse::<usize>().is_ok() => {
+            Some(i)
+                if !part.starts_with('[')
+                    && part.ends_with(']')
+                    && part[i + 1..part.len() - 1].parse::<usize>().is_ok() =>
+            {
                 out.push(part[..i].to_string());
                 out.push(part[i + 1..part.len() - 1].to_string());
             }

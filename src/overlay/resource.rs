@@ -50,18 +50,42 @@ impl Gvk {
     /// kustomize's `Gvk.String()`: `Kind.version.group` with `[noGrp]`-style
     /// placeholders.
     pub fn id_string(&self) -> String {
-        let g = if self.group.is_empty() { "[noGrp]" } else { &self.group };
-        let v = if self.version.is_empty() { "[noVer]" } else { &self.version };
-        let k = if self.kind.is_empty() { "[noKind]" } else { &self.kind };
+        let g = if self.group.is_empty() {
+            "[noGrp]"
+        } else {
+            &self.group
+        };
+        let v = if self.version.is_empty() {
+            "[noVer]"
+        } else {
+            &self.version
+        };
+        let k = if self.kind.is_empty() {
+            "[noKind]"
+        } else {
+            &self.kind
+        };
         format!("{k}.{v}.{g}")
     }
 
     /// `group_version_kind` string used by the legacy sort, with kustomize's
     /// `~G`, `~V`, `~K` placeholders for empty parts.
     pub fn sort_string(&self) -> String {
-        let g = if self.group.is_empty() { "~G" } else { &self.group };
-        let v = if self.version.is_empty() { "~V" } else { &self.version };
-        let k = if self.kind.is_empty() { "~K" } else { &self.kind };
+        let g = if self.group.is_empty() {
+            "~G"
+        } else {
+            &self.group
+        };
+        let v = if self.version.is_empty() {
+            "~V"
+        } else {
+            &self.version
+        };
+        let k = if self.kind.is_empty() {
+            "~K"
+        } else {
+            &self.kind
+        };
         format!("{g}_{v}_{k}")
     }
 }
@@ -69,8 +93,14 @@ impl Gvk {
 /// Built-in cluster-scoped (group, kind) pairs, from kustomize's precomputed
 /// scope table (all API versions of a kind share the scope).
 const CLUSTER_SCOPED: &[(&str, &str)] = &[
-    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
+    (
+        "admissionregistration.k8s.io",
+        "MutatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "ValidatingWebhookConfiguration",
+    ),
     ("apiextensions.k8s.io", "CustomResourceDefinition"),
     ("apiregistration.k8s.io", "APIService"),
     ("certificates.k8s.io", "CertificateSigningRequest"),
@@ -129,6 +159,9 @@ pub struct Resource {
     /// Where the resource came from (`config.kubernetes.io/origin`): a map
     /// with `path`, or `configuredIn` + `configuredBy` for generated ones.
     pub origin: Option<Value>,
+    /// Transformers that ran over the resource
+    /// (`alpha.config.kubernetes.io/transformations`).
+    pub transformations: Vec<Value>,
 }
 
 /// Reads a string field of a map.
@@ -152,6 +185,7 @@ impl Resource {
             source: source.into(),
             ref_vars: Vec::new(),
             origin: None,
+            transformations: Vec::new(),
         }
     }
 
@@ -268,11 +302,7 @@ impl Resource {
             .and_then(Value::as_map)
             .and_then(|m| m.get(field))
             .and_then(Value::as_map)
-            .map(|m| {
-                m.iter()
-                    .map(|(k, v)| (k.clone(), scalar_text(v)))
-                    .collect()
-            })
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), scalar_text(v))).collect())
             .unwrap_or_default()
     }
 }

@@ -32,7 +32,10 @@ pub const DEFAULT_ORDER_FIRST: &[&str] = &[
 ];
 
 /// Kinds that come last under the legacy sort.
-pub const DEFAULT_ORDER_LAST: &[&str] = &["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
+pub const DEFAULT_ORDER_LAST: &[&str] = &[
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+];
 
 /// Sorts resources in kustomize's legacy order: `order_first` kinds first,
 /// `order_last` kinds last, then by gvk string, then by
@@ -64,7 +67,10 @@ pub fn legacy_sort(items: &mut [Resource], order_first: &[String], order_last: &
             }
             // kustomize: two Namespace kinds where one has no group sort
             // in reverse gvk order.
-            if ga.kind == "Namespace" && gb.kind == "Namespace" && (ga.group.is_empty() || gb.group.is_empty()) {
+            if ga.kind == "Namespace"
+                && gb.kind == "Namespace"
+                && (ga.group.is_empty() || gb.group.is_empty())
+            {
                 return b.1.cmp(&a.1);
             }
             return a.1.cmp(&b.1);
@@ -81,7 +87,11 @@ pub fn legacy_sort(items: &mut [Resource], order_first: &[String], order_last: &
 }
 
 fn id_sort_string(id: &ResId) -> String {
-    let ns = if id.namespace.is_empty() { "~X" } else { &id.namespace };
+    let ns = if id.namespace.is_empty() {
+        "~X"
+    } else {
+        &id.namespace
+    };
     let nm = if id.name.is_empty() { "~N" } else { &id.name };
     format!("{}|{ns}|{nm}", id.gvk.id_string())
 }

@@ -13,7 +13,8 @@ use crate::value::{Map, Value};
 use std::path::{Path, PathBuf};
 
 /// File names a kustomization may have, in kustomize's lookup order.
-pub const KUSTOMIZATION_FILE_NAMES: &[&str] = &["kustomization.yaml", "kustomization.yml", "Kustomization"];
+pub const KUSTOMIZATION_FILE_NAMES: &[&str] =
+    &["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 /// Top-level fields a kustomization may have (kustomize rejects others:
 /// its decoder disallows unknown fields).
@@ -113,7 +114,10 @@ impl Kustomization {
             other => {
                 return Err(OverlayError::build(
                     &file_s,
-                    format!("invalid Kustomization: expected a map, got {}", other.type_name()),
+                    format!(
+                        "invalid Kustomization: expected a map, got {}",
+                        other.type_name()
+                    ),
                 ));
             }
         };
@@ -126,7 +130,10 @@ impl Kustomization {
                 ));
             }
         }
-        let file_name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let file_name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         Ok(Kustomization {
             doc,
             file: file_s,
@@ -145,7 +152,9 @@ impl Kustomization {
     }
 
     fn strings(&self, key: &str) -> Vec<String> {
-        self.get(key).map(|v| v.as_seq_slice().iter().map(scalar_text).collect()).unwrap_or_default()
+        self.get(key)
+            .map(|v| v.as_seq_slice().iter().map(scalar_text).collect())
+            .unwrap_or_default()
     }
 
     fn pairs(&self, key: &str) -> Vec<(String, String)> {
@@ -158,7 +167,11 @@ impl Kustomization {
     /// `kind` (defaults to Kustomization).
     pub fn kind(&self) -> String {
         let k = self.string("kind");
-        if k.is_empty() { "Kustomization".to_string() } else { k }
+        if k.is_empty() {
+            "Kustomization".to_string()
+        } else {
+            k
+        }
     }
 
     fn err(&self, field: &str, message: impl Into<String>) -> OverlayError {
@@ -190,6 +203,8 @@ pub struct Builder {
     schema_set: bool,
     patch_index: patches::PatchIndex,
     in_patch_run: bool,
+    /// Record origins and transformations (the root has `buildMetadata`).
+    track: bool,
 }
 
 impl Builder {
@@ -203,6 +218,7 @@ impl Builder {
             schema_set: false,
             patch_index: patches::PatchIndex::default(),
             in_patch_run: false,
+            track: false,
         }
     }
 
@@ -215,15 +231,34 @@ impl Builder {
     ) -> Result<(Kustomization, Accumulator), OverlayError> {
         let mut k = Kustomization::load(dir, self.restrictor)?;
         k.origin_dir = super::loader::clean(origin_dir);
+        if self.stack.is_empty() {
+            // kustomize tracks origins only when the root asks for build
+            // metadata (KustTarget.origin is set in makeCustomizedResMap).
+            self.track = k
+                .get("buildMetadata")
+                .is_some_and(|v| !v.as_seq_slice().is_empty());
+        }
         let is_component = k.kind() == "Component";
-        if is_component && !matches!(k.string("apiVersion").as_str(), "" | "kustomize.config.k8s.io/v1alpha1") {
-            return Err(OverlayError::build(&k.file, "apiVersion for Component should be kustomize.config.k8s.io/v1alpha1"));
+        if is_component
+            && !matches!(
+                k.string("apiVersion").as_str(),
+                "" | "kustomize.config.k8s.io/v1alpha1"
+            )
+        {
+            return Err(OverlayError::build(
+                &k.file,
+                "apiVersion for Component should be kustomize.config.k8s.io/v1alpha1",
+            ));
         }
         // The root may be a Component (kustomize builds it like a
         // Kustomization); nested resources may not.
         if component != is_component && !(is_component && self.stack.is_empty()) {
             let msg = if component {
-                format!("expected kind 'Component' for path '{}' but got '{}'", dir.display(), k.kind())
+                format!(
+                    "expected kind 'Component' for path '{}' but got '{}'",
+                    dir.display(),
+                    k.kind()
+                )
             } else {
                 format!("expected kind != 'Component' for path '{}'", dir.display())
             };
@@ -248,14 +283,22 @@ impl Builder {
 
     /// kusttarget `accumulateTarget`: resources, configurations, generators,
     /// components, transformers, vars.
-    pub fn accumulate(&mut self, k: &Kustomization, ra: &mut Accumulator) -> Result<(), OverlayError> {
+    pub fn accumulate(
+        &mut self,
+        k: &Kustomization,
+        ra: &mut Accumulator,
+    ) -> Result<(), OverlayError> {
         self.enter(&k.loader.root)?;
         let result = self.accumulate_inner(k, ra);
         self.stack.pop();
         result
     }
 
-    fn accumulate_inner(&mut self, k: &Kustomization, ra: &mut Accumulator) -> Result<(), OverlayError> {
+    fn accumulate_inner(
+        &mut self,
+        k: &Kustomization,
+        ra: &mut Accumulator,
+    ) -> Result<(), OverlayError> {
         self.warn_deprecated(k);
         self.load_openapi(k)?;
         let mut resources = k.strings("resources");
@@ -266,19 +309,36 @@ impl Builder {
         let mut tc = TransformerConfig::builtin();
         let mut loaded = TransformerConfig::default();
         for path in k.strings("configurations") {
-            let text = k.loader.read_string(&path).map_err(|e| k.err("configurations", e))?;
-            let doc = crate::yaml::parse_document(&text).map_err(|e| k.err("configurations", format!("{path}: {}", e.message)))?;
-            let extra = TransformerConfig::from_value(&doc).map_err(|e| k.err("configurations", format!("{path}: {e}")))?;
-            loaded.merge(&extra).map_err(|e| k.err("configurations", e))?;
+            let text = k
+                .loader
+                .read_string(&path)
+                .map_err(|e| k.err("configurations", e))?;
+            let doc = crate::yaml::parse_document(&text)
+                .map_err(|e| k.err("configurations", format!("{path}: {}", e.message)))?;
+            let extra = TransformerConfig::from_value(&doc)
+                .map_err(|e| k.err("configurations", format!("{path}: {e}")))?;
+            loaded
+                .merge(&extra)
+                .map_err(|e| k.err("configurations", e))?;
         }
         tc.merge(&loaded).map_err(|e| k.err("configurations", e))?;
-        ra.config.merge(&tc).map_err(|e| k.err("configurations", e))?;
+        ra.config
+            .merge(&tc)
+            .map_err(|e| k.err("configurations", e))?;
         let mut crd_tc = TransformerConfig::default();
         for path in k.strings("crds") {
             let text = k.loader.read_string(&path).map_err(|e| k.err("crds", e))?;
-            let doc = crate::yaml::parse_document(&text)
-                .map_err(|e| k.err("crds", format!("unable to parse open API definition from '{path}': {}", e.message)))?;
-            let extra = super::fieldspec::config_from_openapi_definitions(&doc).map_err(|e| k.err("crds", e))?;
+            let doc = crate::yaml::parse_document(&text).map_err(|e| {
+                k.err(
+                    "crds",
+                    format!(
+                        "unable to parse open API definition from '{path}': {}",
+                        e.message
+                    ),
+                )
+            })?;
+            let extra = super::fieldspec::config_from_openapi_definitions(&doc)
+                .map_err(|e| k.err("crds", e))?;
             crd_tc.merge(&extra).map_err(|e| k.err("crds", e))?;
         }
         ra.config.merge(&crd_tc).map_err(|e| k.err("crds", e))?;
@@ -287,28 +347,52 @@ impl Builder {
 
         for path in k.strings("components") {
             if is_remote(&path) {
-                return Err(k.err("components", format!("{path}: remote components are not supported offline")));
+                return Err(k.err(
+                    "components",
+                    format!("{path}: remote components are not supported offline"),
+                ));
             }
             let dir = k.loader.resolve(&path);
             if !dir.is_dir() {
-                return Err(k.err("components", format!("'{}' must be a directory containing a kustomization of kind Component", dir.display())));
+                return Err(k.err(
+                    "components",
+                    format!(
+                        "'{}' must be a directory containing a kustomization of kind Component",
+                        dir.display()
+                    ),
+                ));
             }
             let mut ck = Kustomization::load(&dir, self.restrictor)?;
             ck.origin_dir = super::loader::clean(&k.origin_dir.join(&path));
-            if ck.kind() == "Component" && !matches!(ck.string("apiVersion").as_str(), "" | "kustomize.config.k8s.io/v1alpha1") {
-                return Err(OverlayError::build(&ck.file, "apiVersion for Component should be kustomize.config.k8s.io/v1alpha1"));
+            if ck.kind() == "Component"
+                && !matches!(
+                    ck.string("apiVersion").as_str(),
+                    "" | "kustomize.config.k8s.io/v1alpha1"
+                )
+            {
+                return Err(OverlayError::build(
+                    &ck.file,
+                    "apiVersion for Component should be kustomize.config.k8s.io/v1alpha1",
+                ));
             }
             if ck.kind() != "Component" {
                 return Err(OverlayError::build(
                     &ck.file,
-                    format!("expected kind 'Component' for path '{}' but got '{}'", dir.display(), ck.kind()),
+                    format!(
+                        "expected kind 'Component' for path '{}' but got '{}'",
+                        dir.display(),
+                        ck.kind()
+                    ),
                 ));
             }
             self.accumulate(&ck, ra)?;
         }
 
         self.run_transformers(k, ra)?;
-        let vars = k.get("vars").map(|v| v.as_seq_slice().to_vec()).unwrap_or_default();
+        let vars = k
+            .get("vars")
+            .map(|v| v.as_seq_slice().to_vec())
+            .unwrap_or_default();
         super::replacements::bind_vars(&mut ra.list, &vars).map_err(|e| k.err("vars", e))?;
         for v in vars {
             let name = str_field(&v, "name").to_string();
@@ -329,14 +413,28 @@ impl Builder {
         let Some(o) = k.get("openapi") else {
             return Ok(());
         };
-        let path = o.as_map().and_then(|m| m.get("path")).map(scalar_text).unwrap_or_default();
-        let version = o.as_map().and_then(|m| m.get("version")).map(scalar_text).unwrap_or_default();
+        let path = o
+            .as_map()
+            .and_then(|m| m.get("path"))
+            .map(scalar_text)
+            .unwrap_or_default();
+        let version = o
+            .as_map()
+            .and_then(|m| m.get("version"))
+            .map(scalar_text)
+            .unwrap_or_default();
         if !path.is_empty() && !version.is_empty() {
-            return Err(k.err("openapi", "builtin version and custom schema provided, cannot use both"));
+            return Err(k.err(
+                "openapi",
+                "builtin version and custom schema provided, cannot use both",
+            ));
         }
         if !version.is_empty() {
             if version != "v1.21.2" {
-                return Err(k.err("openapi", format!("the specified OpenAPI version is not built in: {version}")));
+                return Err(k.err(
+                    "openapi",
+                    format!("the specified OpenAPI version is not built in: {version}"),
+                ));
             }
             if !self.schema_set {
                 self.schema = PatchSchema::builtin();
@@ -347,10 +445,15 @@ impl Builder {
         if path.is_empty() {
             return Ok(());
         }
-        let text = k.loader.read_string(&path).map_err(|e| k.err("openapi", e))?;
-        let doc = crate::yaml::parse_document(&text).map_err(|e| k.err("openapi", format!("{path}: {}", e.message)))?;
+        let text = k
+            .loader
+            .read_string(&path)
+            .map_err(|e| k.err("openapi", e))?;
+        let doc = crate::yaml::parse_document(&text)
+            .map_err(|e| k.err("openapi", format!("{path}: {}", e.message)))?;
         if !self.schema_set {
-            self.schema = PatchSchema::with_openapi(&doc).map_err(|e| k.err("openapi", e.to_string()))?;
+            self.schema =
+                PatchSchema::with_openapi(&doc).map_err(|e| k.err("openapi", e.to_string()))?;
             self.schema_set = true;
         }
         Ok(())
@@ -358,12 +461,30 @@ impl Builder {
 
     fn warn_deprecated(&mut self, k: &Kustomization) {
         let notes = [
-            ("bases", "'bases' is deprecated. Please use 'resources' instead."),
-            ("commonLabels", "'commonLabels' is deprecated. Please use 'labels' instead."),
-            ("imageTags", "'imageTags' is deprecated. Please use 'images' instead."),
-            ("patchesJson6902", "'patchesJson6902' is deprecated. Please use 'patches' instead."),
-            ("patchesStrategicMerge", "'patchesStrategicMerge' is deprecated. Please use 'patches' instead."),
-            ("vars", "'vars' is deprecated. Please use 'replacements' instead."),
+            (
+                "bases",
+                "'bases' is deprecated. Please use 'resources' instead.",
+            ),
+            (
+                "commonLabels",
+                "'commonLabels' is deprecated. Please use 'labels' instead.",
+            ),
+            (
+                "imageTags",
+                "'imageTags' is deprecated. Please use 'images' instead.",
+            ),
+            (
+                "patchesJson6902",
+                "'patchesJson6902' is deprecated. Please use 'patches' instead.",
+            ),
+            (
+                "patchesStrategicMerge",
+                "'patchesStrategicMerge' is deprecated. Please use 'patches' instead.",
+            ),
+            (
+                "vars",
+                "'vars' is deprecated. Please use 'replacements' instead.",
+            ),
         ];
         for (field, msg) in notes {
             if k.doc.contains_key(field) {
@@ -375,14 +496,22 @@ impl Builder {
         }
     }
 
-    fn accumulate_resources(&mut self, k: &Kustomization, ra: &mut Accumulator, paths: &[String]) -> Result<(), OverlayError> {
+    fn accumulate_resources(
+        &mut self,
+        k: &Kustomization,
+        ra: &mut Accumulator,
+        paths: &[String],
+    ) -> Result<(), OverlayError> {
         // Files are appended in batches: each append checks ids against an
         // index built from the whole list, so one append per file would be
         // quadratic in the number of files.
         let mut pending: Vec<Resource> = Vec::new();
         for path in paths {
             if is_remote(path) {
-                return Err(k.err("resources", format!("{path}: remote resources (git/http) are not supported offline")));
+                return Err(k.err(
+                    "resources",
+                    format!("{path}: remote resources (git/http) are not supported offline"),
+                ));
             }
             let full = k.loader.resolve(path);
             if full.is_dir() {
@@ -393,7 +522,9 @@ impl Builder {
                 ra.list
                     .append_all(sub.list.items)
                     .map_err(|e| k.err("resources", format!("{path}: {e}")))?;
-                ra.config.merge(&sub.config).map_err(|e| k.err("resources", e))?;
+                ra.config
+                    .merge(&sub.config)
+                    .map_err(|e| k.err("resources", e))?;
                 for v in sub.vars {
                     let name = str_field(&v, "name").to_string();
                     if ra.vars.iter().any(|x| str_field(x, "name") == name) {
@@ -408,7 +539,9 @@ impl Builder {
                     .map_err(|e| k.err("resources", format!("accumulating resources: {e}")))?;
                 let shown = full.display().to_string();
                 let mut items = read_resources(&text, &shown)?;
-                let origin = super::loader::clean(&k.origin_dir.join(path)).display().to_string();
+                let origin = super::loader::clean(&k.origin_dir.join(path))
+                    .display()
+                    .to_string();
                 for r in &mut items {
                     let mut o = Map::new();
                     o.insert("path".into(), Value::String(origin.clone()));
@@ -417,32 +550,53 @@ impl Builder {
                 pending.extend(items);
             }
         }
-        ra.list.append_all(pending).map_err(|e| k.err("resources", e))?;
+        ra.list
+            .append_all(pending)
+            .map_err(|e| k.err("resources", e))?;
         Ok(())
     }
 
-    fn run_generators(&mut self, k: &Kustomization, ra: &mut Accumulator) -> Result<(), OverlayError> {
+    fn run_generators(
+        &mut self,
+        k: &Kustomization,
+        ra: &mut Accumulator,
+    ) -> Result<(), OverlayError> {
         let global = GeneratorOptions::from_value(k.get("generatorOptions"));
-        for (field, kind) in [("configMapGenerator", GeneratorKind::ConfigMap), ("secretGenerator", GeneratorKind::Secret)] {
-            for entry in k.get(field).map(|v| v.as_seq_slice().to_vec()).unwrap_or_default() {
-                let mut res = generators::generate(kind, &entry, &global, &k.loader).map_err(|e| k.err(field, e))?;
-                res.origin = Some(k.generator_origin(match kind {
-                    GeneratorKind::ConfigMap => "ConfigMapGenerator",
-                    GeneratorKind::Secret => "SecretGenerator",
-                }, None));
+        for (field, kind) in [
+            ("configMapGenerator", GeneratorKind::ConfigMap),
+            ("secretGenerator", GeneratorKind::Secret),
+        ] {
+            for entry in k
+                .get(field)
+                .map(|v| v.as_seq_slice().to_vec())
+                .unwrap_or_default()
+            {
+                let mut res = generators::generate(kind, &entry, &global, &k.loader)
+                    .map_err(|e| k.err(field, e))?;
+                res.origin = Some(k.generator_origin(
+                    match kind {
+                        GeneratorKind::ConfigMap => "ConfigMapGenerator",
+                        GeneratorKind::Secret => "SecretGenerator",
+                    },
+                    None,
+                ));
                 absorb(&mut ra.list, res).map_err(|e| k.err(field, e))?;
             }
         }
         if k.get("helmCharts").is_some() {
             let charts = super::helm::inflate(k).map_err(|e| k.err("helmCharts", e))?;
-            ra.list.append_all(charts).map_err(|e| k.err("helmCharts", e))?;
+            ra.list
+                .append_all(charts)
+                .map_err(|e| k.err("helmCharts", e))?;
         }
         for entry in k.strings_or_inline("generators") {
             let docs = self.plugin_configs(k, "generators", &entry)?;
             // kustomize names the config file as the origin of what a file
             // configured generator makes; inline configs name the kustomization.
             let configured_in = match &entry {
-                Value::String(s) if !s.contains('\n') => Some(super::loader::clean(&k.origin_dir.join(s))),
+                Value::String(s) if !s.contains('\n') => {
+                    Some(super::loader::clean(&k.origin_dir.join(s)))
+                }
                 _ => None,
             };
             for doc in docs {
@@ -452,7 +606,11 @@ impl Builder {
         Ok(())
     }
 
-    fn run_transformers(&mut self, k: &Kustomization, ra: &mut Accumulator) -> Result<(), OverlayError> {
+    fn run_transformers(
+        &mut self,
+        k: &Kustomization,
+        ra: &mut Accumulator,
+    ) -> Result<(), OverlayError> {
         let tc = ra.config.clone();
         self.patch_index.invalidate();
         self.in_patch_run = true;
@@ -466,52 +624,123 @@ impl Builder {
     /// target index.
     fn run_patches(&mut self, k: &Kustomization, ra: &mut Accumulator) -> Result<(), OverlayError> {
         // patchesStrategicMerge
-        for entry in k.get("patchesStrategicMerge").map(|v| v.as_seq_slice().to_vec()).unwrap_or_default() {
+        for entry in k
+            .get("patchesStrategicMerge")
+            .map(|v| v.as_seq_slice().to_vec())
+            .unwrap_or_default()
+        {
             let text = scalar_text(&entry);
             let body = if text.contains('\n') || text.contains(": ") {
                 text
             } else {
-                k.loader.read_string(&text).map_err(|e| k.err("patchesStrategicMerge", e))?
+                k.loader
+                    .read_string(&text)
+                    .map_err(|e| k.err("patchesStrategicMerge", e))?
             };
             let docs = crate::yaml::parse_documents(&body)
                 .map_err(|e| k.err("patchesStrategicMerge", e.message))?;
             for doc in docs.into_iter().filter(|d| !d.is_null()) {
-                patches::apply_smp_by_id(&mut ra.list, &doc, PatchOptions::default(), &self.schema, &mut self.patch_index)
-                    .map_err(|e| k.err("patchesStrategicMerge", e))?;
+                patches::apply_smp_by_id(
+                    &mut ra.list,
+                    &doc,
+                    PatchOptions::default(),
+                    &self.schema,
+                    &mut self.patch_index,
+                )
+                .map_err(|e| k.err("patchesStrategicMerge", e))?;
             }
         }
+        if k.get("patchesStrategicMerge")
+            .is_some_and(|v| !v.as_seq_slice().is_empty())
+        {
+            self.note(k, ra, "PatchStrategicMergeTransformer");
+        }
         // patches
-        for (i, entry) in k.get("patches").map(|v| v.as_seq_slice().to_vec()).unwrap_or_default().iter().enumerate() {
+        for (i, entry) in k
+            .get("patches")
+            .map(|v| v.as_seq_slice().to_vec())
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
             let field = format!("patches[{i}]");
             self.apply_patch_entry(k, ra, entry, &field)?;
+            self.note(k, ra, "PatchTransformer");
         }
         Ok(())
     }
 
-    fn run_field_transformers(&mut self, k: &Kustomization, ra: &mut Accumulator, tc: &TransformerConfig) -> Result<(), OverlayError> {
+    /// Records a builtin transformer of this kustomization on every
+    /// resource (kustomize's multiTransformer → AddTransformerAnnotation):
+    /// as a transformation, or as the origin of a resource without one.
+    fn note(&self, k: &Kustomization, ra: &mut Accumulator, kind: &str) {
+        if self.track {
+            record_transformation(ra, k.generator_origin(kind, None));
+        }
+    }
+
+    fn run_field_transformers(
+        &mut self,
+        k: &Kustomization,
+        ra: &mut Accumulator,
+        tc: &TransformerConfig,
+    ) -> Result<(), OverlayError> {
         // namespace
         let ns = k.string("namespace");
-        transformers::set_namespace(&mut ra.list, &ns, &tc.namespace, RoleBindingSubjects::DefaultOnly, false)
-            .map_err(|e| k.err("namespace", e))?;
-        transformers::add_name_affix(&mut ra.list, &k.string("namePrefix"), true, &tc.name_prefix)
+        transformers::set_namespace(
+            &mut ra.list,
+            &ns,
+            &tc.namespace,
+            RoleBindingSubjects::DefaultOnly,
+            false,
+        )
+        .map_err(|e| k.err("namespace", e))?;
+        if !ns.is_empty() {
+            self.note(k, ra, "NamespaceTransformer");
+        }
+        let prefix = k.string("namePrefix");
+        transformers::add_name_affix(&mut ra.list, &prefix, true, &tc.name_prefix)
             .map_err(|e| k.err("namePrefix", e))?;
-        transformers::add_name_affix(&mut ra.list, &k.string("nameSuffix"), false, &tc.name_suffix)
+        if !prefix.is_empty() {
+            self.note(k, ra, "PrefixTransformer");
+        }
+        let suffix = k.string("nameSuffix");
+        transformers::add_name_affix(&mut ra.list, &suffix, false, &tc.name_suffix)
             .map_err(|e| k.err("nameSuffix", e))?;
+        if !suffix.is_empty() {
+            self.note(k, ra, "SuffixTransformer");
+        }
         // labels
-        for entry in k.get("labels").map(|v| v.as_seq_slice().to_vec()).unwrap_or_default() {
+        for entry in k
+            .get("labels")
+            .map(|v| v.as_seq_slice().to_vec())
+            .unwrap_or_default()
+        {
             let pairs: Vec<(String, String)> = entry
                 .as_map()
                 .and_then(|m| m.get("pairs"))
                 .and_then(Value::as_map)
                 .map(|m| m.iter().map(|(a, b)| (a.clone(), scalar_text(b))).collect())
                 .unwrap_or_default();
-            let flag = |f: &str| entry.as_map().and_then(|m| m.get(f)).and_then(Value::as_bool).unwrap_or(false);
+            let flag = |f: &str| {
+                entry
+                    .as_map()
+                    .and_then(|m| m.get(f))
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false)
+            };
             let mut specs: Vec<FieldSpec> = Vec::new();
-            for fs in entry.as_map().and_then(|m| m.get("fields")).map(|v| v.as_seq_slice().to_vec()).unwrap_or_default() {
+            for fs in entry
+                .as_map()
+                .and_then(|m| m.get("fields"))
+                .map(|v| v.as_seq_slice().to_vec())
+                .unwrap_or_default()
+            {
                 specs.push(FieldSpec::from_value(&fs).map_err(|e| k.err("labels", e))?);
             }
             let merge = |specs: &mut Vec<FieldSpec>, from: &[FieldSpec]| {
-                super::fieldspec::merge_field_specs(specs, from).map_err(|e| k.err("labels", format!("failed to merge labels: {e}")))
+                super::fieldspec::merge_field_specs(specs, from)
+                    .map_err(|e| k.err("labels", format!("failed to merge labels: {e}")))
             };
             merge(&mut specs, &tc.labels)?;
             if flag("includeSelectors") {
@@ -522,40 +751,93 @@ impl Builder {
                 }
                 merge(&mut specs, &[FieldSpec::any("metadata/labels", true)])?;
             }
-            transformers::set_entries(&mut ra.list, &pairs, &specs).map_err(|e| k.err("labels", e))?;
+            transformers::set_entries(&mut ra.list, &pairs, &specs)
+                .map_err(|e| k.err("labels", e))?;
+            self.note(k, ra, "LabelTransformer");
         }
-        transformers::set_entries(&mut ra.list, &k.pairs("commonLabels"), &tc.common_labels)
+        let common_labels = k.pairs("commonLabels");
+        transformers::set_entries(&mut ra.list, &common_labels, &tc.common_labels)
             .map_err(|e| k.err("commonLabels", e))?;
-        transformers::set_entries(&mut ra.list, &k.pairs("commonAnnotations"), &tc.common_annotations)
+        // kustomize configures the commonLabels transformer whenever
+        // `labels` or `commonLabels` is set.
+        if !common_labels.is_empty()
+            || k.get("labels")
+                .is_some_and(|v| !v.as_seq_slice().is_empty())
+        {
+            self.note(k, ra, "LabelTransformer");
+        }
+        let annotations = k.pairs("commonAnnotations");
+        transformers::set_entries(&mut ra.list, &annotations, &tc.common_annotations)
             .map_err(|e| k.err("commonAnnotations", e))?;
+        if !annotations.is_empty() {
+            self.note(k, ra, "AnnotationsTransformer");
+        }
         // patchesJson6902
         self.patch_index.invalidate();
-        for entry in k.get("patchesJson6902").map(|v| v.as_seq_slice().to_vec()).unwrap_or_default() {
-            let target = entry.as_map().and_then(|m| m.get("target")).cloned().unwrap_or(Value::Null);
+        for entry in k
+            .get("patchesJson6902")
+            .map(|v| v.as_seq_slice().to_vec())
+            .unwrap_or_default()
+        {
+            let target = entry
+                .as_map()
+                .and_then(|m| m.get("target"))
+                .cloned()
+                .unwrap_or(Value::Null);
             let sel = Selector::from_value(&target).map_err(|e| k.err("patchesJson6902", e))?;
             let text = match entry.as_map().and_then(|m| m.get("patch")) {
                 Some(p) => scalar_text(p),
                 None => {
                     let path = str_field(&entry, "path");
-                    k.loader.read_string(path).map_err(|e| k.err("patchesJson6902", e))?
+                    k.loader
+                        .read_string(path)
+                        .map_err(|e| k.err("patchesJson6902", e))?
                 }
             };
-            let ops = crate::yaml::parse_document(&text).map_err(|e| k.err("patchesJson6902", e.message))?;
-            patches::apply_to_selected(&mut ra.list, &sel, &PatchBody::Json(ops), PatchOptions::default(), &self.schema, &mut self.patch_index)
-                .map_err(|e| k.err("patchesJson6902", e))?;
+            let ops = crate::yaml::parse_document(&text)
+                .map_err(|e| k.err("patchesJson6902", e.message))?;
+            patches::apply_to_selected(
+                &mut ra.list,
+                &sel,
+                &PatchBody::Json(ops),
+                PatchOptions::default(),
+                &self.schema,
+                &mut self.patch_index,
+            )
+            .map_err(|e| k.err("patchesJson6902", e))?;
+            self.note(k, ra, "PatchJson6902Transformer");
         }
         // replicas
-        for entry in k.get("replicas").map(|v| v.as_seq_slice().to_vec()).unwrap_or_default() {
+        for entry in k
+            .get("replicas")
+            .map(|v| v.as_seq_slice().to_vec())
+            .unwrap_or_default()
+        {
             let name = str_field(&entry, "name").to_string();
-            let count = entry.as_map().and_then(|m| m.get("count")).cloned().unwrap_or(Value::DocInt(0));
-            transformers::set_replicas(&mut ra.list, &name, &count, &tc.replicas).map_err(|e| k.err("replicas", e))?;
+            let count = entry
+                .as_map()
+                .and_then(|m| m.get("count"))
+                .cloned()
+                .unwrap_or(Value::DocInt(0));
+            transformers::set_replicas(&mut ra.list, &name, &count, &tc.replicas)
+                .map_err(|e| k.err("replicas", e))?;
+            self.note(k, ra, "ReplicaCountTransformer");
         }
         // images
-        let mut images = k.get("images").map(|v| v.as_seq_slice().to_vec()).unwrap_or_default();
-        images.extend(k.get("imageTags").map(|v| v.as_seq_slice().to_vec()).unwrap_or_default());
+        let mut images = k
+            .get("images")
+            .map(|v| v.as_seq_slice().to_vec())
+            .unwrap_or_default();
+        images.extend(
+            k.get("imageTags")
+                .map(|v| v.as_seq_slice().to_vec())
+                .unwrap_or_default(),
+        );
         for entry in images {
             let rule = ImageRule::from_value(&entry);
-            transformers::set_images(&mut ra.list, &rule, &tc.images).map_err(|e| k.err("images", e))?;
+            transformers::set_images(&mut ra.list, &rule, &tc.images)
+                .map_err(|e| k.err("images", e))?;
+            self.note(k, ra, "ImageTagTransformer");
         }
         // replacements
         if let Some(reps) = k.get("replacements") {
@@ -563,8 +845,13 @@ impl Builder {
             for r in reps.as_seq_slice() {
                 match r.as_map().and_then(|m| m.get("path")) {
                     Some(p) => {
-                        let text = k.loader.read_string(&scalar_text(p)).map_err(|e| k.err("replacements", e))?;
-                        for d in crate::yaml::parse_documents(&text).map_err(|e| k.err("replacements", e.message))? {
+                        let text = k
+                            .loader
+                            .read_string(&scalar_text(p))
+                            .map_err(|e| k.err("replacements", e))?;
+                        for d in crate::yaml::parse_documents(&text)
+                            .map_err(|e| k.err("replacements", e.message))?
+                        {
                             match d {
                                 Value::Seq(items) => all.extend(items),
                                 Value::Null => {}
@@ -576,38 +863,85 @@ impl Builder {
                 }
             }
             super::replacements::apply(&mut ra.list, &all).map_err(|e| k.err("replacements", e))?;
+            self.note(k, ra, "ReplacementTransformer");
         }
         // transformers:
         for entry in k.strings_or_inline("transformers") {
             let docs = self.plugin_configs(k, "transformers", &entry)?;
+            let configured_in = match &entry {
+                Value::String(s) if !s.contains('\n') => {
+                    Some(super::loader::clean(&k.origin_dir.join(s)))
+                }
+                _ => None,
+            };
             for doc in docs {
                 self.run_builtin_transformer(k, ra, &doc)?;
+                if self.track {
+                    let mut origin = k.generator_origin(
+                        str_field(&doc, "kind"),
+                        doc.as_map().and_then(|m| m.get("metadata")),
+                    );
+                    if let Some(api) = doc.as_map().and_then(|m| m.get("apiVersion")) {
+                        if let Some(by) = origin
+                            .as_map_mut()
+                            .and_then(|m| m.get_mut("configuredBy"))
+                            .and_then(Value::as_map_mut)
+                        {
+                            by.insert("apiVersion".into(), Value::String(scalar_text(api)));
+                        }
+                    }
+                    if let (Some(p), Some(m)) = (&configured_in, origin.as_map_mut()) {
+                        m.insert(
+                            "configuredIn".into(),
+                            Value::String(p.display().to_string()),
+                        );
+                    }
+                    record_transformation(ra, origin);
+                }
             }
         }
         Ok(())
     }
 
-    fn apply_patch_entry(&mut self, k: &Kustomization, ra: &mut Accumulator, entry: &Value, field: &str) -> Result<(), OverlayError> {
+    fn apply_patch_entry(
+        &mut self,
+        k: &Kustomization,
+        ra: &mut Accumulator,
+        entry: &Value,
+        field: &str,
+    ) -> Result<(), OverlayError> {
         // Other transformers (or another level) may have renamed things
         // since the index was built.
         if !self.in_patch_run {
             self.patch_index.invalidate();
         }
-        let m = entry.as_map().ok_or_else(|| k.err(field, "patch entry must be a map"))?;
+        let m = entry
+            .as_map()
+            .ok_or_else(|| k.err(field, "patch entry must be a map"))?;
         let patch_text = m.get("patch").map(scalar_text).unwrap_or_default();
         let path = m.get("path").map(scalar_text).unwrap_or_default();
         let text = match (patch_text.trim().is_empty(), path.is_empty()) {
             (true, true) => return Err(k.err(field, "must specify one of patch and path")),
-            (false, false) => return Err(k.err(field, "patch and path can't be set at the same time")),
+            (false, false) => {
+                return Err(k.err(field, "patch and path can't be set at the same time"));
+            }
             (false, true) => patch_text.trim().to_string(),
-            (true, false) => k
-                .loader
-                .read_string(&path)
-                .map_err(|e| k.err(field, format!("failed to get the patch file from path({path}): {e}")))?,
+            (true, false) => k.loader.read_string(&path).map_err(|e| {
+                k.err(
+                    field,
+                    format!("failed to get the patch file from path({path}): {e}"),
+                )
+            })?,
         };
         let body = patches::parse_patch(&text).map_err(|e| k.err(field, e))?;
         let options = m.get("options");
-        let opt = |n: &str| options.and_then(|o| o.as_map()).and_then(|o| o.get(n)).and_then(Value::as_bool).unwrap_or(false);
+        let opt = |n: &str| {
+            options
+                .and_then(|o| o.as_map())
+                .and_then(|o| o.get(n))
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+        };
         let opts = PatchOptions {
             allow_name_change: opt("allowNameChange"),
             allow_kind_change: opt("allowKindChange"),
@@ -620,11 +954,26 @@ impl Builder {
                     }
                 }
                 let sel = Selector::from_value(t).map_err(|e| k.err(field, e))?;
-                patches::apply_to_selected(&mut ra.list, &sel, &body, opts, &self.schema, &mut self.patch_index).map_err(|e| k.err(field, e))
+                patches::apply_to_selected(
+                    &mut ra.list,
+                    &sel,
+                    &body,
+                    opts,
+                    &self.schema,
+                    &mut self.patch_index,
+                )
+                .map_err(|e| k.err(field, e))
             }
             (None, PatchBody::Strategic(docs)) => {
                 for d in docs {
-                    patches::apply_smp_by_id(&mut ra.list, d, opts, &self.schema, &mut self.patch_index).map_err(|e| k.err(field, e))?;
+                    patches::apply_smp_by_id(
+                        &mut ra.list,
+                        d,
+                        opts,
+                        &self.schema,
+                        &mut self.patch_index,
+                    )
+                    .map_err(|e| k.err(field, e))?;
                 }
                 Ok(())
             }
@@ -634,7 +983,12 @@ impl Builder {
 
     /// Reads `generators:`/`transformers:` entries: a file or directory of
     /// plugin configs, or an inline config.
-    fn plugin_configs(&mut self, k: &Kustomization, field: &str, entry: &Value) -> Result<Vec<Value>, OverlayError> {
+    fn plugin_configs(
+        &mut self,
+        k: &Kustomization,
+        field: &str,
+        entry: &Value,
+    ) -> Result<Vec<Value>, OverlayError> {
         match entry {
             Value::Map(_) => Ok(vec![entry.clone()]),
             other => {
@@ -670,8 +1024,10 @@ impl Builder {
             "ConfigMapGenerator" => GeneratorKind::ConfigMap,
             "SecretGenerator" => GeneratorKind::Secret,
             "IAMPolicyGenerator" => {
-                let mut res = iam_policy_service_account(doc).map_err(|e| k.err("generators", e))?;
-                res.origin = Some(k.generator_origin(kind, doc.as_map().and_then(|m| m.get("metadata"))));
+                let mut res =
+                    iam_policy_service_account(doc).map_err(|e| k.err("generators", e))?;
+                res.origin =
+                    Some(k.generator_origin(kind, doc.as_map().and_then(|m| m.get("metadata"))));
                 return absorb(&mut ra.list, res).map_err(|e| k.err("generators", e));
             }
             other => {
@@ -686,26 +1042,46 @@ impl Builder {
                 }
             }
         }
-        let mut res = generators::generate(gk, &Value::Map(entry), &GeneratorOptions::default(), &k.loader).map_err(|e| k.err("generators", e))?;
+        let mut res = generators::generate(
+            gk,
+            &Value::Map(entry),
+            &GeneratorOptions::default(),
+            &k.loader,
+        )
+        .map_err(|e| k.err("generators", e))?;
         let mut origin = k.generator_origin(kind, doc.as_map().and_then(|m| m.get("metadata")));
         if let (Some(p), Some(m)) = (configured_in, origin.as_map_mut()) {
-            m.insert("configuredIn".into(), Value::String(p.display().to_string()));
+            m.insert(
+                "configuredIn".into(),
+                Value::String(p.display().to_string()),
+            );
         }
         res.origin = Some(origin);
         absorb(&mut ra.list, res).map_err(|e| k.err("generators", e))
     }
 
-    fn run_builtin_transformer(&mut self, k: &Kustomization, ra: &mut Accumulator, doc: &Value) -> Result<(), OverlayError> {
+    fn run_builtin_transformer(
+        &mut self,
+        k: &Kustomization,
+        ra: &mut Accumulator,
+        doc: &Value,
+    ) -> Result<(), OverlayError> {
         let kind = str_field(doc, "kind");
         let m = doc.as_map().cloned().unwrap_or_default();
         let specs = |key: &str, default: &[FieldSpec]| -> Result<Vec<FieldSpec>, OverlayError> {
             match m.get(key) {
-                Some(Value::Seq(items)) => items.iter().map(|v| FieldSpec::from_value(v).map_err(|e| k.err("transformers", e))).collect(),
+                Some(Value::Seq(items)) => items
+                    .iter()
+                    .map(|v| FieldSpec::from_value(v).map_err(|e| k.err("transformers", e)))
+                    .collect(),
                 _ => Ok(default.to_vec()),
             }
         };
         let pairs = |key: &str| -> Vec<(String, String)> {
-            m.get(key).and_then(Value::as_map).map(|m| m.iter().map(|(a, b)| (a.clone(), scalar_text(b))).collect()).unwrap_or_default()
+            m.get(key)
+                .and_then(Value::as_map)
+                .map(|m| m.iter().map(|(a, b)| (a.clone(), scalar_text(b))).collect())
+                .unwrap_or_default()
         };
         let tc = ra.config.clone();
         let e = |e: String| k.err("transformers", e);
@@ -786,14 +1162,19 @@ impl Kustomization {
         }
         let mut o = Map::new();
         let configured_in = super::loader::clean(&self.origin_dir.join(&self.file_name));
-        o.insert("configuredIn".into(), Value::String(configured_in.display().to_string()));
+        o.insert(
+            "configuredIn".into(),
+            Value::String(configured_in.display().to_string()),
+        );
         o.insert("configuredBy".into(), Value::Map(by));
         Value::Map(o)
     }
 
     /// Entries of a list field that may hold strings or inline maps.
     fn strings_or_inline(&self, key: &str) -> Vec<Value> {
-        self.get(key).map(|v| v.as_seq_slice().to_vec()).unwrap_or_default()
+        self.get(key)
+            .map(|v| v.as_seq_slice().to_vec())
+            .unwrap_or_default()
     }
 }
 
@@ -846,7 +1227,12 @@ pub fn absorb(list: &mut ResourceList, mut res: Resource) -> Result<(), String> 
                                 .and_then(Value::as_map)
                                 .cloned()
                                 .unwrap_or_default();
-                            if let Some(new) = res.value.as_map().and_then(|m| m.get(field)).and_then(Value::as_map) {
+                            if let Some(new) = res
+                                .value
+                                .as_map()
+                                .and_then(|m| m.get(field))
+                                .and_then(Value::as_map)
+                            {
                                 for (k, v) in new {
                                     merged.insert(k.clone(), v.clone());
                                 }
@@ -882,7 +1268,9 @@ pub fn absorb(list: &mut ResourceList, mut res: Resource) -> Result<(), String> 
                 _ => Err(format!("id {id} exists; behavior must be merge or replace")),
             }
         }
-        _ => Err(format!("found multiple objects that could accept merge of {id}")),
+        _ => Err(format!(
+            "found multiple objects that could accept merge of {id}"
+        )),
     }
 }
 
@@ -912,7 +1300,10 @@ pub fn read_resources(text: &str, shown: &str) -> Result<Vec<Resource>, OverlayE
                     }
                 }
                 if kind.is_empty() {
-                    return Err(OverlayError::build(shown, "missing Resource metadata: kind is required".to_string()));
+                    return Err(OverlayError::build(
+                        shown,
+                        "missing Resource metadata: kind is required".to_string(),
+                    ));
                 }
                 out.push(Resource::new(stringify_annotations(d), shown));
             }
@@ -964,7 +1355,11 @@ fn reject_duplicate_keys(text: &str, shown: &str) -> Result<(), OverlayError> {
                 let loc = e.location();
                 Err(OverlayError::Yaml {
                     path: shown.to_string(),
-                    message: msg.lines().next().unwrap_or("duplicate mapping key").to_string(),
+                    message: msg
+                        .lines()
+                        .next()
+                        .unwrap_or("duplicate mapping key")
+                        .to_string(),
                     line: loc.map(|l| l.line() as usize).filter(|l| *l > 0),
                     column: loc.map(|l| l.column() as usize).filter(|c| *c > 0),
                 })
@@ -999,7 +1394,10 @@ fn iam_policy_service_account(doc: &Value) -> Result<Resource, String> {
     );
     let mut meta = Map::new();
     meta.insert("annotations".into(), Value::Map(ann));
-    meta.insert("name".into(), Value::String(field("kubernetesService", "name")));
+    meta.insert(
+        "name".into(),
+        Value::String(field("kubernetesService", "name")),
+    );
     let ns = field("kubernetesService", "namespace");
     if !ns.is_empty() {
         meta.insert("namespace".into(), Value::String(ns));
@@ -1009,4 +1407,14 @@ fn iam_policy_service_account(doc: &Value) -> Result<Resource, String> {
     m.insert("kind".into(), Value::String("ServiceAccount".into()));
     m.insert("metadata".into(), Value::Map(meta));
     Ok(Resource::new(Value::Map(m), ""))
+}
+
+fn record_transformation(ra: &mut Accumulator, origin: Value) {
+    for r in &mut ra.list.items {
+        if r.origin.is_none() {
+            r.origin = Some(origin.clone());
+        } else {
+            r.transformations.push(origin.clone());
+        }
+    }
 }

@@ -178,7 +178,9 @@ pub fn set_entries(
 /// Sets one `metadata.labels` entry on a resource.
 pub fn set_entries_one(r: &mut Resource, key: &str, value: &str) {
     if let Some(meta) = r.metadata_mut() {
-        let labels = meta.entry("labels".to_string()).or_insert_with(Value::new_map);
+        let labels = meta
+            .entry("labels".to_string())
+            .or_insert_with(Value::new_map);
         if labels.is_null() {
             *labels = Value::new_map();
         }
@@ -210,7 +212,10 @@ fn set_entries_on(
                     }
                     Ok(())
                 }
-                None => Err(format!("wrong node kind: expected MappingNode but got {}", v.type_name())),
+                None => Err(format!(
+                    "wrong node kind: expected MappingNode but got {}",
+                    v.type_name()
+                )),
             }
         })
         .map_err(|e| format!("{e} of object {}", r_id(&gvk, &r_name(&r.value))))?;
@@ -219,7 +224,9 @@ fn set_entries_on(
 }
 
 fn r_name(v: &Value) -> String {
-    v.get_path("metadata.name").map(scalar_text).unwrap_or_default()
+    v.get_path("metadata.name")
+        .map(scalar_text)
+        .unwrap_or_default()
 }
 
 fn r_id(gvk: &super::resource::Gvk, name: &str) -> String {
@@ -304,11 +311,19 @@ pub fn split_image(image: &str) -> (String, String, String) {
         (None, None) => (image.to_string(), String::new(), String::new()),
         (None, Some(d)) => {
             let d = d + slash;
-            (image[..d].to_string(), String::new(), image[d + 1..].to_string())
+            (
+                image[..d].to_string(),
+                String::new(),
+                image[d + 1..].to_string(),
+            )
         }
         (Some(c), Some(d)) if d < c => {
             let d = d + slash;
-            (image[..d].to_string(), String::new(), image[d + 1..].to_string())
+            (
+                image[..d].to_string(),
+                String::new(),
+                image[d + 1..].to_string(),
+            )
         }
         (Some(c), Some(d)) => {
             let (c, d) = (c + slash, d + slash);
@@ -320,7 +335,11 @@ pub fn split_image(image: &str) -> (String, String, String) {
         }
         (Some(c), None) => {
             let c = c + slash;
-            (image[..c].to_string(), image[c + 1..].to_string(), String::new())
+            (
+                image[..c].to_string(),
+                image[c + 1..].to_string(),
+                String::new(),
+            )
         }
     }
 }
@@ -328,7 +347,11 @@ pub fn split_image(image: &str) -> (String, String, String) {
 /// Applies one `images:` rule to every resource: first to any
 /// `containers`/`initContainers` list at any depth (kustomize's
 /// LegacyFilter, skipping CRDs), then through the image field specs.
-pub fn set_images(list: &mut ResourceList, rule: &ImageRule, specs: &[FieldSpec]) -> Result<(), String> {
+pub fn set_images(
+    list: &mut ResourceList,
+    rule: &ImageRule,
+    specs: &[FieldSpec],
+) -> Result<(), String> {
     let re = regex::Regex::new(&format!(
         "^{}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$",
         rule.name
@@ -396,7 +419,12 @@ fn legacy_walk(v: &mut Value, rule: &ImageRule, re: &regex::Regex) -> Result<(),
 /// Sets the replica count of resources named `name` (any previous name
 /// counts) through the replicas field specs; an error when nothing
 /// matches (kustomize's ReplicaCountTransformer).
-pub fn set_replicas(list: &mut ResourceList, name: &str, count: &Value, specs: &[FieldSpec]) -> Result<(), String> {
+pub fn set_replicas(
+    list: &mut ResourceList,
+    name: &str,
+    count: &Value,
+    specs: &[FieldSpec],
+) -> Result<(), String> {
     let mut found = false;
     for spec in specs {
         for r in &mut list.items {
@@ -435,10 +463,17 @@ mod tests {
     fn split_image_handles_registry_port() {
         assert_eq!(
             split_image("localhost:5000/app:1.0@sha256:abc"),
-            ("localhost:5000/app".into(), "1.0".into(), "sha256:abc".into())
+            (
+                "localhost:5000/app".into(),
+                "1.0".into(),
+                "sha256:abc".into()
+            )
         );
         assert_eq!(split_image("nginx"), ("nginx".into(), "".into(), "".into()));
-        assert_eq!(split_image("nginx@sha256:x"), ("nginx".into(), "".into(), "sha256:x".into()));
+        assert_eq!(
+            split_image("nginx@sha256:x"),
+            ("nginx".into(), "".into(), "sha256:x".into())
+        );
     }
 
     #[test]
@@ -448,8 +483,12 @@ mod tests {
             new_tag: "1.2".into(),
             ..Default::default()
         };
-        let re = regex::Regex::new("^nginx(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$").unwrap();
-        assert_eq!(rule.rewrite(&re, "nginx@sha256:abc").as_deref(), Some("nginx:1.2"));
+        let re =
+            regex::Regex::new("^nginx(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$").unwrap();
+        assert_eq!(
+            rule.rewrite(&re, "nginx@sha256:abc").as_deref(),
+            Some("nginx:1.2")
+        );
         assert_eq!(rule.rewrite(&re, "nginxx"), None);
     }
 }

@@ -31,7 +31,10 @@ pub fn apply_json6902(target: &Value, ops: &Value) -> Result<Value, PatchError> 
                 json_type(op)
             )));
         };
-        let kind = fields.get("op").and_then(Value::as_str).unwrap_or("unknown");
+        let kind = fields
+            .get("op")
+            .and_then(Value::as_str)
+            .unwrap_or("unknown");
         let path = fields.get("path").and_then(Value::as_str);
         let from = fields.get("from").and_then(Value::as_str);
         let value = fields.get("value");
@@ -204,7 +207,9 @@ fn remove_from(con: &mut Value, key: &str) -> Result<(), String> {
     match con {
         Value::Map(m) => match m.shift_remove(key) {
             Some(_) => Ok(()),
-            None => Err(format!("Unable to remove nonexistent key: {key}: {MISSING}")),
+            None => Err(format!(
+                "Unable to remove nonexistent key: {key}: {MISSING}"
+            )),
         },
         Value::Seq(items) => {
             let idx = atoi(key)?;
@@ -228,7 +233,8 @@ fn remove_from(con: &mut Value, key: &str) -> Result<(), String> {
 }
 
 fn add(doc: &mut Value, path: Option<&str>, value: Option<&Value>) -> Result<(), PatchError> {
-    let path = path.ok_or_else(|| err(format!("add operation failed to decode path: {MISSING}")))?;
+    let path =
+        path.ok_or_else(|| err(format!("add operation failed to decode path: {MISSING}")))?;
     let (con, key) = find_object(doc, path).ok_or_else(|| {
         err(format!(
             "add operation does not apply: doc is missing path: \"{path}\": {MISSING}"

@@ -24,8 +24,8 @@
 //! multi-key list elements of the resource are re-appended after the patch's
 //! new ones.
 
-use super::schema::{Node, PatchSchema};
 use super::PatchError;
+use super::schema::{Node, PatchSchema};
 use crate::{Map, Value};
 
 /// What a visit produced for a field or element.
@@ -199,9 +199,12 @@ fn element_set(
     values: &[String],
 ) -> Result<(), PatchError> {
     let empty_key = [String::new()];
-    let keys = if keys.is_empty() { &empty_key[..] } else { keys };
-    let mapping_setter =
-        !keys[0].is_empty() && values.first().is_some_and(|v| !v.is_empty());
+    let keys = if keys.is_empty() {
+        &empty_key[..]
+    } else {
+        keys
+    };
+    let mapping_setter = !keys[0].is_empty() && values.first().is_some_and(|v| !v.is_empty());
     let mut kept = Vec::with_capacity(list.len() + 1);
     let mut matched = false;
     for elem in list.drain(..) {
@@ -357,10 +360,7 @@ impl<'s> Walker<'s> {
         schema: Option<&'s Node>,
     ) -> Result<(Out, bool), PatchError> {
         let schema = schema.or_else(|| self.schema_by_type(&dest, &origin));
-        let kind = [&dest, &origin]
-            .into_iter()
-            .flatten()
-            .find_map(Kind::of);
+        let kind = [&dest, &origin].into_iter().flatten().find_map(Kind::of);
         if let Some(kind) = kind {
             for v in [&dest, &origin].into_iter().flatten() {
                 if let Some(k) = Kind::of(v)
@@ -542,17 +542,18 @@ impl<'s> Walker<'s> {
             }
             let valid_values;
             (valid_keys, valid_values) = validate_keys(&values_list, values, keys);
-            let (match_keys, match_values) =
-                validate_keys(std::slice::from_ref(&valid_values), &valid_values, &valid_keys);
+            let (match_keys, match_values) = validate_keys(
+                std::slice::from_ref(&valid_values),
+                &valid_values,
+                &valid_keys,
+            );
             let dest_idx = element_index(dest_list, &match_keys, &match_values);
             let origin_idx = element_index(origin_list, &match_keys, &match_values);
             let d = dest_idx.map(|i| dest_list[i].clone());
             let o = origin_idx.map(|i| origin_list[i].clone());
             let (out, merged_in_place) = self.walk(d, o, elem_schema)?;
             let mut val = out.into_option();
-            if merged_in_place
-                && let (Some(i), Some(v)) = (dest_idx, &val)
-            {
+            if merged_in_place && let (Some(i), Some(v)) = (dest_idx, &val) {
                 // kyaml merged into the resource's element node itself.
                 dest_list[i] = v.clone();
             }

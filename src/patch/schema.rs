@@ -165,10 +165,7 @@ impl PatchSchema {
 
     /// The schema of a field of a map (`ResourceSchema.Field`).
     pub(crate) fn field<'a>(&'a self, node: &'a Node, name: &str) -> Option<&'a Node> {
-        let child = node
-            .properties
-            .get(name)
-            .or(node.additional.as_deref())?;
+        let child = node.properties.get(name).or(node.additional.as_deref())?;
         self.resolve(child)
     }
 
@@ -193,7 +190,8 @@ fn parse_table(text: &str) -> Tables {
         let mut words = trimmed.split_whitespace();
         if line.starts_with(char::is_whitespace) {
             // A property of the current definition.
-            let (Some((_, def)), Some(field), Some(ty)) = (current.as_mut(), words.next(), words.next())
+            let (Some((_, def)), Some(field), Some(ty)) =
+                (current.as_mut(), words.next(), words.next())
             else {
                 continue;
             };
@@ -287,7 +285,10 @@ fn node_from_openapi(v: &Value) -> Node {
         .get("x-kubernetes-patch-strategy")
         .and_then(Value::as_str)
         .map(str::to_string);
-    let keys = match (m.get("x-kubernetes-list-map-keys"), m.get("x-kubernetes-patch-merge-key")) {
+    let keys = match (
+        m.get("x-kubernetes-list-map-keys"),
+        m.get("x-kubernetes-patch-merge-key"),
+    ) {
         (Some(Value::Seq(keys)), _) => keys
             .iter()
             .filter_map(Value::as_str)
@@ -353,15 +354,56 @@ mod tests {
     fn builtin_walks_workload_paths_to_merge_lists() {
         let s = PatchSchema::builtin();
         for (api, kind, fields, keys) in [
-            ("apps/v1", "Deployment", &["spec", "template", "spec", "containers"][..], &["name"][..]),
-            ("apps/v1", "StatefulSet", &["spec", "template", "spec", "volumes"], &["name"]),
-            ("batch/v1", "CronJob", &["spec", "jobTemplate", "spec", "template", "spec", "initContainers"], &["name"]),
-            ("batch/v1beta1", "CronJob", &["spec", "jobTemplate", "spec", "template", "spec", "containers"], &["name"]),
-            ("v1", "Pod", &["spec", "containers", "[]", "ports"], &["containerPort", "protocol"]),
+            (
+                "apps/v1",
+                "Deployment",
+                &["spec", "template", "spec", "containers"][..],
+                &["name"][..],
+            ),
+            (
+                "apps/v1",
+                "StatefulSet",
+                &["spec", "template", "spec", "volumes"],
+                &["name"],
+            ),
+            (
+                "batch/v1",
+                "CronJob",
+                &[
+                    "spec",
+                    "jobTemplate",
+                    "spec",
+                    "template",
+                    "spec",
+                    "initContainers",
+                ],
+                &["name"],
+            ),
+            (
+                "batch/v1beta1",
+                "CronJob",
+                &[
+                    "spec",
+                    "jobTemplate",
+                    "spec",
+                    "template",
+                    "spec",
+                    "containers",
+                ],
+                &["name"],
+            ),
+            (
+                "v1",
+                "Pod",
+                &["spec", "containers", "[]", "ports"],
+                &["containerPort", "protocol"],
+            ),
             ("v1", "Service", &["spec", "ports"], &["port", "protocol"]),
             ("v1", "ConfigMap", &["metadata", "finalizers"], &[]),
         ] {
-            let root = s.for_type(api, kind).unwrap_or_else(|| panic!("{api} {kind}"));
+            let root = s
+                .for_type(api, kind)
+                .unwrap_or_else(|| panic!("{api} {kind}"));
             let node = path(&s, root, fields).unwrap_or_else(|| panic!("{kind} {fields:?}"));
             assert!(node.is_associative(), "{kind} {fields:?}");
             assert_eq!(node.merge_keys(), keys, "{kind} {fields:?}");

@@ -22,7 +22,9 @@ struct Fixture {
 }
 
 fn fixtures(kind: &str, patch_key: &str) -> Vec<Fixture> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/patch/testdata").join(kind);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("src/patch/testdata")
+        .join(kind);
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -62,16 +64,32 @@ fn check_all(fixtures: &[Fixture], run: impl Fn(&Fixture) -> Result<Value, Patch
 fn check(f: &Fixture, got: Result<Value, PatchError>) {
     match (&f.error, got) {
         (Some(want), Err(e)) => {
-            assert!(e.to_string().contains(want.as_str()), "{}: error {e:?}, want {want:?}", f.name)
+            assert!(
+                e.to_string().contains(want.as_str()),
+                "{}: error {e:?}, want {want:?}",
+                f.name
+            )
         }
         (Some(want), Ok(v)) => panic!("{}: expected error {want:?}, got\n{}", f.name, to_yaml(&v)),
         (None, Err(e)) => panic!("{}: unexpected error {e}", f.name),
         (None, Ok(v)) => {
             let want = f.expected.clone().unwrap_or(Value::Null);
-            assert_eq!(v, want, "{}:\ngot:\n{}\nwant:\n{}", f.name, to_yaml(&v), to_yaml(&want));
+            assert_eq!(
+                v,
+                want,
+                "{}:\ngot:\n{}\nwant:\n{}",
+                f.name,
+                to_yaml(&v),
+                to_yaml(&want)
+            );
             // List order is part of the result; IndexMap equality is not
             // order-sensitive for maps, so compare the lists' order explicitly.
-            assert_eq!(list_orders(&v), list_orders(&want), "{}: list order", f.name);
+            assert_eq!(
+                list_orders(&v),
+                list_orders(&want),
+                "{}: list order",
+                f.name
+            );
         }
     }
 }
@@ -82,7 +100,13 @@ fn list_orders(v: &Value) -> Vec<String> {
     fn walk(v: &Value, out: &mut Vec<String>) {
         match v {
             Value::Seq(items) => {
-                out.push(items.iter().map(|i| to_yaml(&canonical(i))).collect::<Vec<_>>().join("|"));
+                out.push(
+                    items
+                        .iter()
+                        .map(|i| to_yaml(&canonical(i)))
+                        .collect::<Vec<_>>()
+                        .join("|"),
+                );
                 items.iter().for_each(|i| walk(i, out));
             }
             Value::Map(m) => {
@@ -103,7 +127,12 @@ fn canonical(v: &Value) -> Value {
         Value::Map(m) => {
             let mut entries: Vec<(&String, &Value)> = m.iter().collect();
             entries.sort_by(|a, b| a.0.cmp(b.0));
-            Value::Map(entries.into_iter().map(|(k, v)| (k.clone(), canonical(v))).collect())
+            Value::Map(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.clone(), canonical(v)))
+                    .collect(),
+            )
         }
         Value::Seq(items) => Value::Seq(items.iter().map(canonical).collect()),
         other => other.clone(),
@@ -113,20 +142,36 @@ fn canonical(v: &Value) -> Value {
 #[test]
 fn smp_fixtures() {
     let schema = PatchSchema::builtin();
-    check_all(&fixtures("smp", "patch"), |f| strategic_merge(&f.target, &f.patch, &schema));
+    check_all(&fixtures("smp", "patch"), |f| {
+        strategic_merge(&f.target, &f.patch, &schema)
+    });
 }
 
 #[test]
 fn json6902_fixtures() {
-    check_all(&fixtures("json6902", "ops"), |f| apply_json6902(&f.target, &f.patch));
+    check_all(&fixtures("json6902", "ops"), |f| {
+        apply_json6902(&f.target, &f.patch)
+    });
 }
 
 #[test]
 fn smp_keeps_the_resource_field_order() {
-    let target = parse_document("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {z: '1', a: '2'}\n").unwrap();
-    let patch = parse_document("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {m: '3', b: '4', a: '5'}\n").unwrap();
+    let target = parse_document(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {z: '1', a: '2'}\n",
+    )
+    .unwrap();
+    let patch = parse_document(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {m: '3', b: '4', a: '5'}\n",
+    )
+    .unwrap();
     let got = strategic_merge(&target, &patch, &PatchSchema::builtin()).unwrap();
-    let keys: Vec<&String> = got.get_path("data").unwrap().as_map().unwrap().keys().collect();
+    let keys: Vec<&String> = got
+        .get_path("data")
+        .unwrap()
+        .as_map()
+        .unwrap()
+        .keys()
+        .collect();
     // Existing keys stay where they were; new ones follow in sorted order.
     assert_eq!(keys, ["z", "a", "b", "m"]);
 }
@@ -177,7 +222,13 @@ fn patch_error_becomes_a_diagnostic() {
 
 /// Runs kustomize on one resource and one patch; returns the resulting
 /// object (`Null` when the resource was deleted) or the error text.
-fn kustomize(bin: &str, dir: &Path, target: &Value, patch_entry: &str, patch: &Value) -> Result<Value, String> {
+fn kustomize(
+    bin: &str,
+    dir: &Path,
+    target: &Value,
+    patch_entry: &str,
+    patch: &Value,
+) -> Result<Value, String> {
     std::fs::create_dir_all(dir).unwrap();
     std::fs::write(dir.join("resource.yaml"), to_yaml(target)).unwrap();
     std::fs::write(dir.join("patch.yaml"), to_yaml(patch)).unwrap();
@@ -186,13 +237,20 @@ fn kustomize(bin: &str, dir: &Path, target: &Value, patch_entry: &str, patch: &V
         format!("resources:\n- resource.yaml\npatches:\n- {patch_entry}\n"),
     )
     .unwrap();
-    let out = Command::new(bin).arg("kustomize").arg(dir).output().unwrap();
+    let out = Command::new(bin)
+        .arg("kustomize")
+        .arg(dir)
+        .output()
+        .unwrap();
     if !out.status.success() {
         return Err(String::from_utf8_lossy(&out.stderr).into_owned());
     }
     let text = String::from_utf8(out.stdout).unwrap();
     let docs = parse_documents(&text).unwrap();
-    Ok(docs.into_iter().find(|d| !d.is_null()).unwrap_or(Value::Null))
+    Ok(docs
+        .into_iter()
+        .find(|d| !d.is_null())
+        .unwrap_or(Value::Null))
 }
 
 #[test]
@@ -205,7 +263,13 @@ fn differential_against_kustomize() {
     let schema = PatchSchema::builtin();
     let mut failures = Vec::new();
     for f in fixtures("smp", "patch") {
-        let reference = kustomize(&bin, &base.join(&f.name), &f.target, "path: patch.yaml", &f.patch);
+        let reference = kustomize(
+            &bin,
+            &base.join(&f.name),
+            &f.target,
+            "path: patch.yaml",
+            &f.patch,
+        );
         let ours = strategic_merge(&f.target, &f.patch, &schema);
         compare(&f.name, reference, ours, &mut failures);
     }
@@ -217,23 +281,48 @@ fn differential_against_kustomize() {
             continue;
         };
         let entry = format!("path: patch.yaml\n  target: {{kind: {kind}, name: {name}}}");
-        let reference = kustomize(&bin, &base.join(format!("json-{}", f.name)), &f.target, &entry, &f.patch);
+        let reference = kustomize(
+            &bin,
+            &base.join(format!("json-{}", f.name)),
+            &f.target,
+            &entry,
+            &f.patch,
+        );
         let ours = apply_json6902(&f.target, &f.patch);
         compare(&f.name, reference, ours, &mut failures);
     }
     let _ = std::fs::remove_dir_all(&base);
-    assert!(failures.is_empty(), "differences from kustomize:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "differences from kustomize:\n{}",
+        failures.join("\n")
+    );
 }
 
-fn compare(name: &str, reference: Result<Value, String>, ours: Result<Value, PatchError>, failures: &mut Vec<String>) {
+fn compare(
+    name: &str,
+    reference: Result<Value, String>,
+    ours: Result<Value, PatchError>,
+    failures: &mut Vec<String>,
+) {
     match (reference, ours) {
         (Ok(want), Ok(got)) => {
             if got != want || list_orders(&got) != list_orders(&want) {
-                failures.push(format!("{name}:\n--- kustomize\n{}--- skiff\n{}", to_yaml(&canonical(&want)), to_yaml(&canonical(&got))));
+                failures.push(format!(
+                    "{name}:\n--- kustomize\n{}--- skiff\n{}",
+                    to_yaml(&canonical(&want)),
+                    to_yaml(&canonical(&got))
+                ));
             }
         }
         (Err(_), Err(_)) => {}
-        (Err(e), Ok(got)) => failures.push(format!("{name}: kustomize failed ({e}) but skiff gave\n{}", to_yaml(&got))),
-        (Ok(want), Err(e)) => failures.push(format!("{name}: skiff failed ({e}) but kustomize gave\n{}", to_yaml(&want))),
+        (Err(e), Ok(got)) => failures.push(format!(
+            "{name}: kustomize failed ({e}) but skiff gave\n{}",
+            to_yaml(&got)
+        )),
+        (Ok(want), Err(e)) => failures.push(format!(
+            "{name}: skiff failed ({e}) but kustomize gave\n{}",
+            to_yaml(&want)
+        )),
     }
 }

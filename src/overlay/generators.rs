@@ -207,10 +207,10 @@ pub fn generate(
             meta.insert("annotations".into(), Value::Map(a));
         }
     }
-    if opts.immutable {
-        if let Some(map) = res.value.as_map_mut() {
-            map.insert("immutable".into(), Value::Bool(true));
-        }
+    if opts.immutable
+        && let Some(map) = res.value.as_map_mut()
+    {
+        map.insert("immutable".into(), Value::Bool(true));
     }
     res.needs_hash = !opts.disable_name_suffix_hash;
     res.behavior = Some(behavior.to_string());
@@ -247,7 +247,7 @@ fn bytes_to_go_string(b: Vec<u8>) -> GoString {
 pub fn encode_base64_wrapped(b: &[u8]) -> String {
     let enc = base64::engine::general_purpose::STANDARD.encode(b);
     const LINE: usize = 70;
-    if enc.len() / LINE + 1 <= 1 {
+    if enc.len() / LINE < 1 {
         return enc;
     }
     let mut out = String::with_capacity(enc.len() + enc.len() / LINE + 1);

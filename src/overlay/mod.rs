@@ -167,10 +167,8 @@ pub fn build_resources(dir: &Path, opts: &BuildOptions) -> Result<BuildOutput, O
     let want_transformations = build_meta.iter().any(|m| m == "transformerAnnotations");
     for r in &mut ra.list.items {
         let mut add = Vec::new();
-        if want_origin {
-            if let Some(origin) = &r.origin {
-                add.push(("config.kubernetes.io/origin", to_yaml_with(origin, plain)));
-            }
+        if want_origin && let Some(origin) = &r.origin {
+            add.push(("config.kubernetes.io/origin", to_yaml_with(origin, plain)));
         }
         if want_transformations && !r.transformations.is_empty() {
             let list = Value::Seq(r.transformations.clone());

@@ -169,7 +169,7 @@ impl Ctx<'_> {
                 r.gvk.is_cluster_scoped()
                     || c.gvk.is_cluster_scoped()
                     || c.effective_namespace() == r.effective_namespace()
-                    || self.rb_namespaces.iter().any(|n| *n == c.namespace)
+                    || self.rb_namespaces.contains(&c.namespace)
             })
             .collect()
     }
@@ -185,10 +185,8 @@ impl Ctx<'_> {
         let sel = |id: &ResId, g: &Gvk| id.gvk.is_selected_by(&g.group, &g.version, &g.kind);
         cs.retain(|&i| self.cands[i].prev.iter().any(|p| p.name == name));
         cs.retain(|&i| self.cands[i].prev.iter().any(|p| sel(p, target)));
-        if is_role_ref {
-            if let Some(rr) = &self.role_ref {
-                cs.retain(|&i| self.cands[i].prev.iter().any(|p| sel(p, rr)));
-            }
+        if is_role_ref && let Some(rr) = &self.role_ref {
+            cs.retain(|&i| self.cands[i].prev.iter().any(|p| sel(p, rr)));
         }
         let rcur = &self.referrer.cur;
         if !rcur.gvk.is_cluster_scoped() {

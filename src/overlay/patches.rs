@@ -68,10 +68,10 @@ impl Selector {
     /// selectors.
     pub fn matches(&self, r: &Resource) -> Result<bool, String> {
         // Cheap rejections first: kind and group/version of the current gvk.
-        if let Some(k) = &self.kind {
-            if !k.is_match(r.kind()) {
-                return Ok(false);
-            }
+        if let Some(k) = &self.kind
+            && !k.is_match(r.kind())
+        {
+            return Ok(false);
         }
         let cur = r.cur_id();
         let org = r.org_id();
@@ -226,10 +226,10 @@ pub fn apply_smp(
     if is_empty(&r.value) {
         return Ok(());
     }
-    if let Some(m) = r.value.as_map_mut() {
-        if !opts.allow_kind_change {
-            m.insert("kind".into(), Value::String(kind));
-        }
+    if let Some(m) = r.value.as_map_mut()
+        && !opts.allow_kind_change
+    {
+        m.insert("kind".into(), Value::String(kind));
     }
     if !opts.allow_name_change {
         r.set_name(&name);

@@ -405,10 +405,10 @@ impl Builder {
     }
 
     /// `openapi:` — a custom schema file for patches of custom resources,
-    /// or a builtin version (only kustomize's embedded v1.21.2 exists). Like
-    /// kustomize's global schema, the outermost kustomization is read last
-    /// and wins because the accumulation is depth-first... except that the
-    /// root sets it before its resources, so a base cannot override it.
+    /// or a builtin version (only kustomize's embedded v1.21.2 exists).
+    /// kustomize keeps one global schema and the first kustomization to set
+    /// it wins; the root is read before its resources, so an overlay's
+    /// schema takes precedence over its bases'.
     fn load_openapi(&mut self, k: &Kustomization) -> Result<(), OverlayError> {
         let Some(o) = k.get("openapi") else {
             return Ok(());
@@ -881,14 +881,13 @@ impl Builder {
                         str_field(&doc, "kind"),
                         doc.as_map().and_then(|m| m.get("metadata")),
                     );
-                    if let Some(api) = doc.as_map().and_then(|m| m.get("apiVersion")) {
-                        if let Some(by) = origin
+                    if let Some(api) = doc.as_map().and_then(|m| m.get("apiVersion"))
+                        && let Some(by) = origin
                             .as_map_mut()
                             .and_then(|m| m.get_mut("configuredBy"))
                             .and_then(Value::as_map_mut)
-                        {
-                            by.insert("apiVersion".into(), Value::String(scalar_text(api)));
-                        }
+                    {
+                        by.insert("apiVersion".into(), Value::String(scalar_text(api)));
                     }
                     if let (Some(p), Some(m)) = (&configured_in, origin.as_map_mut()) {
                         m.insert(
@@ -948,10 +947,10 @@ impl Builder {
         };
         match (m.get("target").filter(|t| !t.is_null()), &body) {
             (Some(t), _) => {
-                if let PatchBody::Strategic(docs) = &body {
-                    if docs.len() > 1 {
-                        return Err(k.err(field, "Multiple Strategic-Merge Patches in one `patches` entry is not allowed to set `patches.target` field"));
-                    }
+                if let PatchBody::Strategic(docs) = &body
+                    && docs.len() > 1
+                {
+                    return Err(k.err(field, "Multiple Strategic-Merge Patches in one `patches` entry is not allowed to set `patches.target` field"));
                 }
                 let sel = Selector::from_value(t).map_err(|e| k.err(field, e))?;
                 patches::apply_to_selected(
@@ -1116,11 +1115,10 @@ impl Builder {
             }
             "PatchTransformer" | "PatchStrategicMergeTransformer" | "PatchJson6902Transformer" => {
                 let mut entry = m.clone();
-                if kind == "PatchJson6902Transformer" {
-                    if let Some(op) = entry.shift_remove("jsonOp") {
+                if kind == "PatchJson6902Transformer"
+                    && let Some(op) = entry.shift_remove("jsonOp") {
                         entry.insert("patch".into(), op);
                     }
-                }
                 if kind == "PatchStrategicMergeTransformer" {
                     if let Some(paths) = entry.get("paths").cloned() {
                         for p in paths.as_seq_slice() {
@@ -1237,10 +1235,10 @@ pub fn absorb(list: &mut ResourceList, mut res: Resource) -> Result<(), String> 
                                     merged.insert(k.clone(), v.clone());
                                 }
                             }
-                            if let Some(m) = res.value.as_map_mut() {
-                                if !merged.is_empty() {
-                                    m.insert(field.to_string(), Value::Map(merged));
-                                }
+                            if let Some(m) = res.value.as_map_mut()
+                                && !merged.is_empty()
+                            {
+                                m.insert(field.to_string(), Value::Map(merged));
                             }
                         }
                     }
@@ -1291,13 +1289,13 @@ pub fn read_resources(text: &str, shown: &str) -> Result<Vec<Resource>, OverlayE
             Value::Map(ref m) if m.is_empty() => {}
             Value::Map(ref m) => {
                 let kind = m.get("kind").map(scalar_text).unwrap_or_default();
-                if kind.ends_with("List") {
-                    if let Some(Value::Seq(items)) = m.get("items") {
-                        for it in items {
-                            out.push(Resource::new(stringify_annotations(it.clone()), shown));
-                        }
-                        continue;
+                if kind.ends_with("List")
+                    && let Some(Value::Seq(items)) = m.get("items")
+                {
+                    for it in items {
+                        out.push(Resource::new(stringify_annotations(it.clone()), shown));
                     }
+                    continue;
                 }
                 if kind.is_empty() {
                     return Err(OverlayError::build(

@@ -32,7 +32,7 @@ pub fn set_namespace(
     }
     let new = Value::String(ns.to_string());
     let mut setter = |v: &mut Value| -> Result<(), String> {
-        if unset_only && !matches!(v, Value::Null) && scalar_text(v) != "" {
+        if unset_only && !matches!(v, Value::Null) && !scalar_text(v).is_empty() {
             return Ok(());
         }
         match v {
@@ -59,23 +59,21 @@ pub fn set_namespace(
             )?;
         }
         let is_binding = gvk.kind == "RoleBinding" || gvk.kind == "ClusterRoleBinding";
-        if is_binding && subjects != RoleBindingSubjects::None {
-            if let Some(Value::Seq(items)) =
+        if is_binding
+            && subjects != RoleBindingSubjects::None
+            && let Some(Value::Seq(items)) =
                 r.value.as_map_mut().and_then(|m| m.get_mut("subjects"))
-            {
-                for s in items {
-                    let hit = match subjects {
-                        RoleBindingSubjects::DefaultOnly => {
-                            super::resource::str_field(s, "name") == "default"
-                        }
-                        _ => super::resource::str_field(s, "kind") == "ServiceAccount",
-                    };
-                    if hit {
-                        if let Some(m) = s.as_map_mut() {
-                            let slot = m.entry("namespace".to_string()).or_insert(Value::Null);
-                            setter(slot)?;
-                        }
+        {
+            for s in items {
+                let hit = match subjects {
+                    RoleBindingSubjects::DefaultOnly => {
+                        super::resource::str_field(s, "name") == "default"
                     }
+                    _ => super::resource::str_field(s, "kind") == "ServiceAccount",
+                };
+                if hit && let Some(m) = s.as_map_mut() {
+                    let slot = m.entry("namespace".to_string()).or_insert(Value::Null);
+                    setter(slot)?;
                 }
             }
         }
@@ -385,18 +383,18 @@ fn legacy_walk(v: &mut Value, rule: &ImageRule, re: &regex::Regex) -> Result<(),
         Value::Map(m) => {
             for (k, child) in m.iter_mut() {
                 legacy_walk(child, rule, re)?;
-                if k == "containers" || k == "initContainers" {
-                    if let Value::Seq(items) = child {
-                        for item in items {
-                            if let Some(img) = item.as_map_mut().and_then(|m| m.get_mut("image")) {
-                                match img {
-                                    Value::Map(_) | Value::Seq(_) => {
-                                        return Err("image must be a scalar".to_string());
-                                    }
-                                    _ => {
-                                        if let Some(new) = rule.rewrite(re, &scalar_text(img)) {
-                                            *img = Value::String(new);
-                                        }
+                if (k == "containers" || k == "initContainers")
+                    && let Value::Seq(items) = child
+                {
+                    for item in items {
+                        if let Some(img) = item.as_map_mut().and_then(|m| m.get_mut("image")) {
+                            match img {
+                                Value::Map(_) | Value::Seq(_) => {
+                                    return Err("image must be a scalar".to_string());
+                                }
+                                _ => {
+                                    if let Some(new) = rule.rewrite(re, &scalar_text(img)) {
+                                        *img = Value::String(new);
                                     }
                                 }
                             }

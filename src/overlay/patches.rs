@@ -171,7 +171,7 @@ pub enum PatchBody {
 /// Detects the patch type the way PatchTransformer does: a YAML/JSON list
 /// is a JSON 6902 op list, maps are strategic merge patches.
 pub fn parse_patch(text: &str) -> Result<PatchBody, String> {
-    let docs = crate::yaml::parse_documents(text).map_err(|e| e.message)?;
+    let docs = super::target::parse_kyaml_documents(text).map_err(|e| e.message)?;
     let docs: Vec<Value> = docs.into_iter().filter(|d| !d.is_null()).collect();
     if docs.len() == 1 && matches!(docs[0], Value::Seq(_)) {
         return Ok(PatchBody::Json(

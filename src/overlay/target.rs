@@ -134,6 +134,9 @@ impl Kustomization {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        check_string_fields(&doc).map_err(|e| {
+            OverlayError::field(&file_s, e.0, format!("invalid Kustomization: {}", e.1))
+        })?;
         Ok(Kustomization {
             doc,
             file: file_s,
@@ -637,7 +640,7 @@ impl Builder {
                     .read_string(&text)
                     .map_err(|e| k.err("patchesStrategicMerge", e))?
             };
-            let docs = crate::yaml::parse_documents(&body)
+            let docs = parse_kyaml_documents(&body)
                 .map_err(|e| k.err("patchesStrategicMerge", e.message))?;
             for doc in docs.into_iter().filter(|d| !d.is_null()) {
                 patches::apply_smp_by_id(
@@ -1275,13 +1278,12 @@ pub fn absorb(list: &mut ResourceList, mut res: Resource) -> Result<(), String> 
 /// Reads the resources of one file: every non-empty document, `List`
 /// kinds expanded into their items.
 pub fn read_resources(text: &str, shown: &str) -> Result<Vec<Resource>, OverlayError> {
-    let docs = crate::yaml::parse_documents(text).map_err(|e| OverlayError::Yaml {
+    let docs = parse_kyaml_documents(text).map_err(|e| OverlayError::Yaml {
         path: shown.to_string(),
         message: e.message,
         line: e.line,
         column: e.column,
     })?;
-    reject_duplicate_keys(text, shown)?;
     let mut out = Vec::new();
     for d in docs {
         match d {
@@ -1335,37 +1337,41 @@ fn stringify_annotations(mut v: Value) -> Value {
     v
 }
 
-/// kustomize's YAML reader (go-yaml v3) rejects a mapping key that appears
-/// twice (`mapping key "env" already defined`), where skiff's shared reader
-/// keeps the last one as Helm does; so resource files get a second,
-/// strict pass.
-fn reject_duplicate_keys(text: &str, shown: &str) -> Result<(), OverlayError> {
+/// Reads resource and patch YAML the way kustomize's kyaml (go-yaml v3)
+/// does, where skiff's shared reader follows Helm: `yes`/`no`/`on`/`off`
+/// stay strings (YAML 1.2 booleans only), and a mapping key that appears
+/// twice is an error (`mapping key "env" already defined`) instead of the
+/// last one winning. Legacy octal (`0755`) still reads as a number, as the
+/// JSON round trip of kustomize's output does.
+pub fn parse_kyaml_documents(text: &str) -> Result<Vec<Value>, crate::yaml::YamlError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let blank = text.lines().all(|l| {
+        let t = l.trim();
+        t.is_empty() || t.starts_with('#') || t == "---" || t == "..."
+    });
+    if blank {
+        return Ok(Vec::new());
+    }
     let mut o = serde_saphyr::Options::default();
     o.legacy_octal_numbers = true;
+    o.strict_booleans = true;
     o.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
     o.budget = None;
-    match serde_saphyr::from_multiple_with_options::<serde::de::IgnoredAny>(text, o) {
-        Ok(_) => Ok(()),
-        Err(e) => {
-            let msg = e.to_string();
-            if msg.to_lowercase().contains("duplicate") {
-                let loc = e.location();
-                Err(OverlayError::Yaml {
-                    path: shown.to_string(),
-                    message: msg
-                        .lines()
-                        .next()
-                        .unwrap_or("duplicate mapping key")
-                        .to_string(),
-                    line: loc.map(|l| l.line() as usize).filter(|l| *l > 0),
-                    column: loc.map(|l| l.column() as usize).filter(|c| *c > 0),
-                })
-            } else {
-                Ok(())
-            }
+    serde_saphyr::from_multiple_with_options::<Value>(text, o).map_err(|e| {
+        let loc = e.location();
+        let full = e.to_string();
+        crate::yaml::YamlError {
+            message: full
+                .lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty())
+                .unwrap_or("invalid YAML")
+                .trim_start_matches("error: ")
+                .to_string(),
+            line: loc.map(|l| l.line() as usize).filter(|l| *l > 0),
+            column: loc.map(|l| l.column() as usize).filter(|c| *c > 0),
         }
-    }
+    })
 }
 
 /// kustomize's builtin IAMPolicyGenerator (GKE only): a ServiceAccount
@@ -1415,4 +1421,84 @@ fn record_transformation(ra: &mut Accumulator, origin: Value) {
             r.transformations.push(origin.clone());
         }
     }
+}
+
+/// kustomize decodes the kustomization into Go structs after a YAML 1.1
+/// read, so an unquoted `true`, `yes`, `y`, `on` or number where a string
+/// belongs (label values, prefixes, …) is an error there
+/// (`json: cannot unmarshal bool into Go struct field … of type string`);
+/// we reject the same inputs instead of silently stringifying them.
+fn check_string_fields(doc: &Map) -> Result<(), (String, String)> {
+    fn kind_of(v: &Value) -> Option<&'static str> {
+        match v {
+            Value::Bool(_) => Some("bool"),
+            Value::Int(_) | Value::DocInt(_) | Value::Float(_) => Some("number"),
+            Value::Seq(_) => Some("array"),
+            Value::Map(_) => Some("object"),
+            Value::Null | Value::String(_) => None,
+        }
+    }
+    let bad = |field: &str, go: &str, v: &Value| -> Result<(), (String, String)> {
+        match kind_of(v) {
+            Some(k) => Err((
+                field.to_string(),
+                format!("json: cannot unmarshal {k} into Go struct field {go} of type string"),
+            )),
+            None => Ok(()),
+        }
+    };
+    let string_map = |field: &str, go: &str, v: Option<&Value>| -> Result<(), (String, String)> {
+        if let Some(Value::Map(m)) = v {
+            for val in m.values() {
+                bad(field, go, val)?;
+            }
+        }
+        Ok(())
+    };
+    for key in ["namePrefix", "nameSuffix", "namespace"] {
+        if let Some(v) = doc.get(key) {
+            bad(key, &format!("Kustomization.{key}"), v)?;
+        }
+    }
+    string_map(
+        "commonLabels",
+        "Kustomization.commonLabels",
+        doc.get("commonLabels"),
+    )?;
+    string_map(
+        "commonAnnotations",
+        "Kustomization.commonAnnotations",
+        doc.get("commonAnnotations"),
+    )?;
+    for item in doc
+        .get("labels")
+        .map(|v| v.as_seq_slice())
+        .unwrap_or_default()
+    {
+        string_map(
+            "labels",
+            "Label.labels.pairs",
+            item.as_map().and_then(|m| m.get("pairs")),
+        )?;
+    }
+    let options = |field: &str, v: Option<&Value>| -> Result<(), (String, String)> {
+        let m = v.and_then(Value::as_map);
+        string_map(
+            field,
+            "GeneratorOptions.labels",
+            m.and_then(|m| m.get("labels")),
+        )?;
+        string_map(
+            field,
+            "GeneratorOptions.annotations",
+            m.and_then(|m| m.get("annotations")),
+        )
+    };
+    options("generatorOptions", doc.get("generatorOptions"))?;
+    for field in ["configMapGenerator", "secretGenerator"] {
+        for item in doc.get(field).map(|v| v.as_seq_slice()).unwrap_or_default() {
+            options(field, item.as_map().and_then(|m| m.get("options")))?;
+        }
+    }
+    Ok(())
 }

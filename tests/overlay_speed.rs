@@ -93,6 +93,22 @@ fn synthetic_overlay_builds() {
     assert!(out.contains("minReadySeconds: 5\n"));
 }
 
+/// `SKIFF_OVERLAY_GEN_DIR=DIR [SKIFF_OVERLAY_N=1000]` writes one synthetic
+/// tree to DIR (for profiling `skiff build DIR/overlay` by hand).
+#[test]
+fn synthetic_overlay_generate() {
+    let Ok(dir) = std::env::var("SKIFF_OVERLAY_GEN_DIR") else {
+        eprintln!("skipped: set SKIFF_OVERLAY_GEN_DIR to write a synthetic tree");
+        return;
+    };
+    let n = std::env::var("SKIFF_OVERLAY_N")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1000);
+    let overlay = generate(Path::new(&dir), n);
+    eprintln!("wrote {}", overlay.display());
+}
+
 #[test]
 fn synthetic_overlay_bench() {
     if std::env::var("SKIFF_OVERLAY_BENCH").is_err() {

@@ -40,7 +40,7 @@ pub const DEFAULT_ORDER_LAST: &[&str] = &[
 /// Sorts resources in kustomize's legacy order: `order_first` kinds first,
 /// `order_last` kinds last, then by gvk string, then by
 /// `gvk|namespace|name`.
-pub fn legacy_sort(items: &mut [Resource], order_first: &[String], order_last: &[String]) {
+pub fn legacy_sort(items: &mut Vec<Resource>, order_first: &[String], order_last: &[String]) {
     let mut ranks: HashMap<&str, i64> = HashMap::new();
     let n = order_first.len() as i64;
     for (i, k) in order_first.iter().enumerate() {
@@ -78,12 +78,9 @@ pub fn legacy_sort(items: &mut [Resource], order_first: &[String], order_last: &
         a.2.cmp(&b.2).then(Ordering::Equal)
     });
     let order: Vec<usize> = keyed.into_iter().map(|k| k.3).collect();
-    let mut taken: Vec<Option<Resource>> = items.iter().cloned().map(Some).collect();
-    for (slot, idx) in items.iter_mut().zip(order) {
-        if let Some(r) = taken[idx].take() {
-            *slot = r;
-        }
-    }
+    // Move, not clone, the resources into their new places.
+    let mut taken: Vec<Option<Resource>> = std::mem::take(items).into_iter().map(Some).collect();
+    items.extend(order.into_iter().filter_map(|i| taken[i].take()));
 }
 
 fn id_sort_string(id: &ResId) -> String {

@@ -304,6 +304,14 @@ impl Builder {
     ) -> Result<(), OverlayError> {
         self.warn_deprecated(k);
         self.load_openapi(k)?;
+        // No builtin validators exist, and external plugins (exec, container,
+        // Go) are not supported; kustomize fails the same way without
+        // --enable-alpha-plugins.
+        for field in ["validators", "helmChartInflationGenerator"] {
+            if k.get(field).is_some_and(|v| !v.as_seq_slice().is_empty()) {
+                return Err(k.err(field, "external plugins are not supported (use helmCharts for charts)"));
+            }
+        }
         let mut resources = k.strings("resources");
         resources.extend(k.strings("bases"));
         self.accumulate_resources(k, ra, &resources)?;

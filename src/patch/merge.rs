@@ -253,7 +253,9 @@ fn element_set(
 fn element_index(list: &[Value], keys: &[String], values: &[String]) -> Option<usize> {
     let first_value = values.first().map(String::as_str).unwrap_or("");
     if keys.first().is_none_or(|k| k.is_empty()) {
-        return list.iter().position(|e| raw_text_of_node(e) == first_value);
+        // Primitive lists compare the element's own text (`Node.Value`,
+        // empty for maps).
+        return list.iter().position(|e| raw_text(e) == first_value);
     }
     if keys.len() != values.len() {
         return None;
@@ -265,11 +267,6 @@ fn element_index(list: &[Value], keys: &[String], values: &[String]) -> Option<u
                 .zip(values)
                 .all(|(k, v)| field_matches(elem, k, v).unwrap_or(false))
     })
-}
-
-/// `Node.Value` of a list element as the primitive matcher compares it.
-fn raw_text_of_node(v: &Value) -> String {
-    raw_text(v)
 }
 
 /// kyaml's `validateKeys`: drops the keys no element has a value for.
@@ -457,7 +454,9 @@ impl<'s> Walker<'s> {
             names.sort();
             for name in names {
                 let field_schema = schema.and_then(|s| self.schema.field(s, &name));
-                let d = dest_map.get(&name).cloned();
+                // Taken out, not cloned: `set_field` writes the result back
+                // into the same slot (or removes it).
+                let d = dest_map.get_mut(&name).map(std::mem::take);
                 let o = origin_map.and_then(|m| m.get(&name)).cloned();
                 let (out, _) = self.walk(d, o, field_schema)?;
                 set_field(dest_map, &name, out);
@@ -553,10 +552,6 @@ impl<'s> Walker<'s> {
             let o = origin_idx.map(|i| origin_list[i].clone());
             let (out, merged_in_place) = self.walk(d, o, elem_schema)?;
             let mut val = out.into_option();
-            if merged_in_place && let (Some(i), Some(v)) = (dest_idx, &val) {
-                // kyaml merged into the resource's element node itself.
-                dest_list[i] = v.clone();
-            }
             let mut exit = false;
             for (i, key) in valid_keys.iter().enumerate() {
                 if missing_or_null(&val) || empty_map(&val) {
@@ -566,24 +561,25 @@ impl<'s> Walker<'s> {
                 }
                 let value = valid_values.get(i).map(String::as_str).unwrap_or("");
                 match &mut val {
-                    Some(Value::Map(m)) => {
-                        if !m.contains_key(key) && !value.is_empty() {
-                            m.insert(key.clone(), plain_scalar(value));
-                        }
+                    // The element lacks its key (a replaced element written
+                    // without it): kyaml writes the key back.
+                    Some(Value::Map(m)) if !m.contains_key(key) && !value.is_empty() => {
+                        m.insert(key.clone(), plain_scalar(value));
                     }
-                    Some(scalar) if key.is_empty() => {
-                        // FieldSetter without a name rewrites the scalar
-                        // itself; the text is the same, so keep the value.
-                        let _ = scalar;
-                    }
-                    Some(other) if !value.is_empty() => {
-                        return Err(wrong_kind(Kind::Mapping, other));
-                    }
-                    _ => {}
+                    // A primitive: kyaml's FieldSetter without a name rewrites
+                    // the scalar with the same text, so the value stays.
+                    Some(Value::Map(_)) | None => {}
+                    Some(_) if key.is_empty() || value.is_empty() => {}
+                    Some(other) => return Err(wrong_kind(Kind::Mapping, other)),
                 }
             }
             if exit {
                 continue;
+            }
+            if merged_in_place && let (Some(i), Some(v)) = (dest_idx, &val) {
+                // kyaml merged into the resource's element node itself, so
+                // the resource's list sees the merged element from now on.
+                dest_list[i] = v.clone();
             }
             if let Some(v) = &val {
                 element_set(&mut items, Some(v), &valid_keys, &valid_values)?;

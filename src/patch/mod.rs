@@ -4,7 +4,7 @@
 //! walks the resource and the patch side by side with kyaml's `merge2` visitor
 //! (`api/filters/patchstrategicmerge`, `kyaml/yaml/merge2`, `kyaml/yaml/walk`),
 //! with new list elements *prepended*. [`strategic_merge`] reproduces that walk
-//! on [`Value`]s, including its ordering quirks; [`PatchSchema`] supplies the
+//! on [`crate::Value`]s, including its ordering quirks; [`PatchSchema`] supplies the
 //! merge keys and strategies kyaml reads from its embedded OpenAPI document.
 //! [`apply_json6902`] applies RFC 6902 operation lists the way kustomize's
 //! evanphx/json-patch does.
@@ -17,7 +17,7 @@ pub use json6902::apply_json6902;
 pub use merge::strategic_merge;
 pub use schema::PatchSchema;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Location};
 
 /// Why a patch could not be applied.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -44,10 +44,18 @@ pub enum PatchError {
     Schema(String),
 }
 
+impl PatchError {
+    /// The error as a diagnostic naming the patch file it came from (the
+    /// engine works on parsed values, so only the caller knows the file).
+    pub fn diagnostic_for(self, patch_file: &str) -> Diagnostic {
+        Diagnostic::from(self).at(Location::file(patch_file))
+    }
+}
+
 impl From<PatchError> for Diagnostic {
     fn from(e: PatchError) -> Diagnostic {
-        // The patch engine works on parsed values; the caller (the overlay
-        // module) knows the patch file and adds its location with `.at(..)`.
+        // kustomize prints these texts bare (`Error: unknown patch strategy
+        // 'x'`); the caller adds the patch file with `diagnostic_for` or `.at`.
         Diagnostic::new(e.to_string())
     }
 }

@@ -100,14 +100,16 @@ impl PatchSchema {
         }
     }
 
-    /// The built-in table plus the definitions of a custom OpenAPI (Swagger
-    /// 2.0) document, parsed from JSON or YAML — kustomize's `openapi: {path}`
-    /// field, typically carrying CRD schemas.
+    /// The definitions of a custom OpenAPI (Swagger 2.0) document, parsed
+    /// from JSON or YAML — kustomize's `openapi: {path: …}` field, typically
+    /// carrying CRD schemas.
     ///
-    /// kustomize parses the custom document first and the built-in one after
-    /// it (`kyaml/openapi/openapi.go` initSchema, delayed built-in parse), so
-    /// a custom definition or resource type with a built-in name is
-    /// overridden by the built-in one; new types are added.
+    /// The custom document *replaces* the built-in table, as in kustomize
+    /// (`kyaml/openapi/openapi.go` SetSchema/initSchema parse only the custom
+    /// schema): with `openapi:` set, a Deployment's containers are merged
+    /// only if the custom document defines them (checked against kubectl
+    /// v1.35 / kustomize v5.7.1, with and without a namespace transformer or
+    /// a base).
     pub fn with_openapi(custom: &Value) -> Result<PatchSchema, PatchError> {
         let defs = match custom.as_map().and_then(|m| m.get("definitions")) {
             Some(Value::Map(defs)) => defs,
@@ -129,13 +131,6 @@ impl PatchSchema {
             for (api_version, kind) in gvks_from_openapi(def) {
                 tables.by_type.insert((api_version, kind), name.clone());
             }
-        }
-        let builtin = PatchSchema::builtin();
-        for (name, node) in &builtin.tables.defs {
-            tables.defs.insert(name.clone(), node.clone());
-        }
-        for (key, name) in &builtin.tables.by_type {
-            tables.by_type.insert(key.clone(), name.clone());
         }
         Ok(PatchSchema {
             tables: Arc::new(tables),
@@ -424,7 +419,7 @@ mod tests {
     }
 
     #[test]
-    fn custom_openapi_adds_types_and_resolves_refs() {
+    fn custom_openapi_replaces_builtin_and_resolves_refs() {
         let doc = parse_document(
             r##"
 definitions:
@@ -448,14 +443,14 @@ definitions:
         let s = PatchSchema::with_openapi(&doc).unwrap();
         for api in ["example.com/v1alpha1", "v1alpha1"] {
             let root = s.for_type(api, "MyCRD").unwrap();
-            let c = path(&s, root, &["spec", "template", "spec", "containers"]).unwrap();
-            assert_eq!(c.merge_keys(), ["name"]);
+            // The $ref points at a definition the custom document lacks.
+            assert!(path(&s, root, &["spec", "template", "spec"]).is_none());
             let items = path(&s, root, &["spec", "items"]).unwrap();
             assert!(items.is_associative());
             assert_eq!(items.merge_keys(), ["a", "b"]);
         }
-        // Built-in types stay available.
-        assert!(s.for_type("apps/v1", "Deployment").is_some());
+        // The custom document replaces the built-in table, as in kustomize.
+        assert!(s.for_type("apps/v1", "Deployment").is_none());
     }
 
     #[test]

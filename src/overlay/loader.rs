@@ -102,3 +102,43 @@ impl Loader {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_resolves_dots_lexically() {
+        assert_eq!(clean(Path::new("a/./b/../c")), PathBuf::from("a/c"));
+        assert_eq!(
+            clean(Path::new("../base/x.yaml")),
+            PathBuf::from("../base/x.yaml")
+        );
+        assert_eq!(clean(Path::new("a/../../b")), PathBuf::from("../b"));
+    }
+
+    #[test]
+    fn remote_references_are_recognised() {
+        assert!(is_remote("https://github.com/org/repo//base?ref=v1"));
+        assert!(is_remote("github.com/org/repo/base"));
+        assert!(is_remote("git@github.com:org/repo.git"));
+        assert!(!is_remote("../base"));
+    }
+
+    #[test]
+    fn root_only_rejects_escaping_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(tmp.path().join("root")).unwrap();
+        std::fs::write(tmp.path().join("outside.txt"), "x").unwrap();
+        std::fs::write(tmp.path().join("root/inside.txt"), "y").unwrap();
+        let l = Loader::new(&tmp.path().join("root"), LoadRestrictor::RootOnly);
+        assert_eq!(l.read_string("inside.txt").unwrap(), "y");
+        assert!(
+            l.read_string("../outside.txt")
+                .unwrap_err()
+                .contains("is not in or below")
+        );
+        let free = Loader::new(&tmp.path().join("root"), LoadRestrictor::None);
+        assert_eq!(free.read_string("../outside.txt").unwrap(), "x");
+    }
+}

@@ -303,3 +303,57 @@ fn same_ending(a: &[String], b: &[String]) -> bool {
     }
     long.ends_with(short)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::overlay::fieldspec::TransformerConfig;
+    use crate::overlay::resource::Resource;
+
+    fn res(text: &str) -> Resource {
+        Resource::new(crate::yaml::parse_document(text).unwrap(), "")
+    }
+
+    #[test]
+    fn renamed_configmap_is_followed_only_in_its_namespace() {
+        let mut cm = res("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg, namespace: a}\n");
+        cm.store_previous_id();
+        cm.set_name("cfg-123");
+        let pod_a = res(
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: a}\nspec:\n  volumes:\n  - name: v\n    configMap: {name: cfg}\n",
+        );
+        let pod_b = res(
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: b}\nspec:\n  volumes:\n  - name: v\n    configMap: {name: cfg}\n",
+        );
+        let mut list = ResourceList {
+            items: vec![cm, pod_a, pod_b],
+        };
+        let tc = TransformerConfig::builtin();
+        fix_name_references(&mut list, &tc.name_reference).unwrap();
+        let name = |i: usize| {
+            list.items[i]
+                .value
+                .get_path("spec.volumes")
+                .and_then(|v| match v {
+                    Value::Seq(items) => items[0].get_path("configMap.name").cloned(),
+                    _ => None,
+                })
+                .unwrap()
+        };
+        assert_eq!(name(1), Value::String("cfg-123".into()));
+        assert_eq!(
+            name(2),
+            Value::String("cfg".into()),
+            "other namespace untouched"
+        );
+    }
+
+    #[test]
+    fn same_ending_matches_tails() {
+        let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert!(same_ending(&v(&["a", "b", "c"]), &v(&["b", "c"])));
+        assert!(!same_ending(&v(&["a", "b", "c"]), &v(&["a", "b"])));
+        assert!(!same_ending(&v(&[]), &v(&["a"])));
+        assert!(same_ending(&v(&[]), &v(&[])));
+    }
+}

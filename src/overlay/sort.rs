@@ -92,3 +92,48 @@ fn id_sort_string(id: &ResId) -> String {
     let nm = if id.name.is_empty() { "~N" } else { &id.name };
     format!("{}|{ns}|{nm}", id.gvk.id_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::overlay::resource::Resource;
+
+    fn res(api: &str, kind: &str, name: &str) -> Resource {
+        let text = format!("apiVersion: {api}\nkind: {kind}\nmetadata:\n  name: {name}\n");
+        Resource::new(crate::yaml::parse_document(&text).unwrap(), "")
+    }
+
+    #[test]
+    fn legacy_order_first_last_then_gvk_then_name() {
+        let mut items = vec![
+            res(
+                "admissionregistration.k8s.io/v1",
+                "ValidatingWebhookConfiguration",
+                "w",
+            ),
+            res("apps/v1", "Deployment", "b"),
+            res("v1", "Pod", "p"),
+            res("apps/v1", "Deployment", "a"),
+            res("v1", "Namespace", "ns"),
+            res("v1", "ConfigMap", "c"),
+        ];
+        let first: Vec<String> = DEFAULT_ORDER_FIRST.iter().map(|s| s.to_string()).collect();
+        let last: Vec<String> = DEFAULT_ORDER_LAST.iter().map(|s| s.to_string()).collect();
+        legacy_sort(&mut items, &first, &last);
+        let got: Vec<String> = items
+            .iter()
+            .map(|r| format!("{}/{}", r.kind(), r.name()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "Namespace/ns",
+                "ConfigMap/c",
+                "Deployment/a",
+                "Deployment/b",
+                "Pod/p",
+                "ValidatingWebhookConfiguration/w"
+            ]
+        );
+    }
+}

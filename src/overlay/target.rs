@@ -309,7 +309,10 @@ impl Builder {
         // --enable-alpha-plugins.
         for field in ["validators", "helmChartInflationGenerator"] {
             if k.get(field).is_some_and(|v| !v.as_seq_slice().is_empty()) {
-                return Err(k.err(field, "external plugins are not supported (use helmCharts for charts)"));
+                return Err(k.err(
+                    field,
+                    "external plugins are not supported (use helmCharts for charts)",
+                ));
             }
         }
         let mut resources = k.strings("resources");
@@ -494,7 +497,7 @@ impl Builder {
             ),
             (
                 "vars",
-                "'vars' is deprecated. Please use 'replacements' instead.",
+                "'vars' is deprecated. Please use 'replacements' instead. [EXPERIMENTAL]",
             ),
         ];
         for (field, msg) in notes {
@@ -1509,4 +1512,74 @@ fn check_string_fields(doc: &Map) -> Result<(), (String, String)> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cm(name: &str, behavior: &str, data: &[(&str, &str)], hash: bool) -> Resource {
+        let mut text =
+            format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n");
+        for (k, v) in data {
+            text.push_str(&format!("  {k}: {v}\n"));
+        }
+        let mut r = Resource::new(crate::yaml::parse_document(&text).unwrap(), "");
+        r.behavior = Some(behavior.to_string());
+        r.needs_hash = hash;
+        r
+    }
+
+    #[test]
+    fn absorb_merges_replaces_and_rejects() {
+        let mut list = ResourceList::default();
+        absorb(&mut list, cm("c", "create", &[("a", "1")], true)).unwrap();
+        absorb(&mut list, cm("c", "merge", &[("b", "2")], true)).unwrap();
+        let data = list.items[0]
+            .value
+            .get_path("data")
+            .unwrap()
+            .as_map()
+            .unwrap()
+            .clone();
+        assert_eq!(data.len(), 2);
+        absorb(&mut list, cm("c", "replace", &[("z", "9")], false)).unwrap();
+        let data = list.items[0]
+            .value
+            .get_path("data")
+            .unwrap()
+            .as_map()
+            .unwrap()
+            .clone();
+        assert_eq!(data.keys().collect::<Vec<_>>(), ["z"]);
+        assert!(!list.items[0].needs_hash, "hash needs both sides");
+        assert!(
+            absorb(&mut list, cm("c", "create", &[], true))
+                .unwrap_err()
+                .contains("behavior must be merge or replace")
+        );
+        assert!(
+            absorb(&mut list, cm("d", "merge", &[], true))
+                .unwrap_err()
+                .contains("does not exist")
+        );
+    }
+
+    #[test]
+    fn kyaml_reading_keeps_yes_as_string_and_rejects_duplicates() {
+        let docs = parse_kyaml_documents("a: yes\nb: true\nc: 010\n").unwrap();
+        assert_eq!(docs[0].get_path("a"), Some(&Value::String("yes".into())));
+        assert_eq!(docs[0].get_path("b"), Some(&Value::Bool(true)));
+        assert_eq!(docs[0].get_path("c"), Some(&Value::DocInt(8)));
+        assert!(parse_kyaml_documents("a: 1\na: 2\n").is_err());
+    }
+
+    #[test]
+    fn unquoted_booleans_in_string_fields_are_rejected() {
+        let doc = crate::yaml::parse_document("commonLabels:\n  env: yes\n").unwrap();
+        let Value::Map(m) = doc else { panic!() };
+        let err = check_string_fields(&m).unwrap_err();
+        assert_eq!(err.0, "commonLabels");
+        assert!(err.1.contains("cannot unmarshal bool"));
+    }
 }

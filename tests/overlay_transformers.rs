@@ -488,7 +488,7 @@ fn load_restrictor_guards_files_outside_the_root() {
 }
 
 #[test]
-fn output_dir_gets_one_file_per_resource() {
+fn output_path_gets_one_file_per_resource_or_one_stream() {
     let tmp = tempfile::tempdir().unwrap();
     write_tree(
         tmp.path(),
@@ -501,8 +501,8 @@ fn output_dir_gets_one_file_per_resource() {
     let out = build_resources(&tmp.path().join("k"), &fifo()).unwrap();
     let dir = tmp.path().join("out");
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("stale.yaml"), "x").unwrap();
-    skiff::overlay::write_output_dir(&dir, &out.resources).unwrap();
+    std::fs::write(dir.join("keep.txt"), "x").unwrap();
+    skiff::overlay::write_output(&dir, &out.resources).unwrap();
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -510,6 +510,14 @@ fn output_dir_gets_one_file_per_resource() {
     names.sort();
     assert_eq!(
         names,
-        ["apps_v1_deployment_web.yaml", "v1_configmap_settings.yaml"]
+        [
+            "apps_v1_deployment_web.yaml",
+            "keep.txt",
+            "v1_configmap_settings.yaml"
+        ]
     );
+    let file = tmp.path().join("all.yaml");
+    skiff::overlay::write_output(&file, &out.resources).unwrap();
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(text.matches("\n---\n").count(), 1);
 }

@@ -181,8 +181,9 @@ struct BuildArgs {
     /// Add `app.kubernetes.io/managed-by: kustomize-v5.7.1` to every resource.
     #[arg(long)]
     enable_managedby_label: bool,
-    /// Write one file per resource into this directory instead of stdout.
-    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    /// Write to this path instead of stdout: one file per resource when it
+    /// is an existing directory, else one file.
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
     output: Option<PathBuf>,
 }
 
@@ -319,7 +320,7 @@ fn build(args: BuildArgs) -> Result<String, Diagnostic> {
     match &args.output {
         None => Ok(crate::overlay::to_kustomize_yaml(&out.resources)),
         Some(dir) => {
-            crate::overlay::write_output_dir(dir, &out.resources)?;
+            crate::overlay::write_output(dir, &out.resources)?;
             Ok(String::new())
         }
     }

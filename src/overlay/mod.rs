@@ -229,52 +229,67 @@ pub fn build(dir: &Path, opts: &BuildOptions) -> Result<(String, Vec<String>), O
     Ok((to_kustomize_yaml(&out.resources), out.warnings))
 }
 
-/// Writes one file per resource into `dir`, replacing it atomically: the
-/// files go to a temporary sibling directory that is renamed into place,
-/// so a failed build never leaves a half-written output. File names follow
-/// kustomize's `--output DIR`: `<group>_<version>_<kind>_<name>.yaml`,
-/// lower-cased.
-pub fn write_output_dir(dir: &Path, list: &ResourceList) -> Result<(), OverlayError> {
-    let shown = dir.display().to_string();
+/// `--output PATH`, as kustomize does it: an existing directory gets one
+/// file per resource (`<group>_<version>_<kind>_<name>.yaml`, lower-cased,
+/// prefixed with the namespace when namespaced resources span several
+/// namespaces); any other path gets the whole stream as one file. Files are
+/// staged in a temporary directory next to their destination and renamed
+/// into place, so readers never see a half-written file.
+pub fn write_output(path: &Path, list: &ResourceList) -> Result<(), OverlayError> {
+    let shown = path.display().to_string();
     let io = |e: std::io::Error| OverlayError::Read {
         path: shown.clone(),
         message: e.to_string(),
     };
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent).map_err(io)?;
-    let tmp = tempfile::Builder::new()
-        .prefix(".skiff-build-")
-        .tempdir_in(&parent)
-        .map_err(io)?;
     let opts = EmitOptions {
         sort_keys: true,
         json_round_trip: false,
         ..EmitOptions::default()
     };
-    for r in &list.items {
-        let gvk = r.gvk();
-        let mut parts = Vec::new();
-        if !gvk.group.is_empty() {
-            parts.push(gvk.group.clone());
+    let mut files: Vec<(String, String)> = Vec::new();
+    let target_dir = if path.is_dir() {
+        let namespaces: std::collections::HashSet<String> = list
+            .items
+            .iter()
+            .map(|r| r.cur_id())
+            .filter(|id| !id.gvk.is_cluster_scoped())
+            .map(|id| id.effective_namespace().to_string())
+            .collect();
+        for r in &list.items {
+            let id = r.cur_id();
+            let gvk = [&id.gvk.group, &id.gvk.version, &id.gvk.kind]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join("_");
+            let mut name = format!("{}_{}.yaml", gvk.to_lowercase(), id.name.to_lowercase());
+            if namespaces.len() > 1 && !id.gvk.is_cluster_scoped() {
+                name = format!("{}_{name}", id.effective_namespace().to_lowercase());
+            }
+            files.push((name.replace('/', "_"), to_yaml_with(&r.value, opts)));
         }
-        parts.push(gvk.version.clone());
-        parts.push(gvk.kind.clone());
-        parts.push(r.name().to_string());
-        let name = format!("{}.yaml", parts.join("_").to_lowercase().replace('/', "_"));
-        let path = tmp.path().join(name);
-        std::fs::write(&path, to_yaml_with(&r.value, opts)).map_err(io)?;
-    }
-    let staged = tmp.keep();
-    if dir.exists() {
-        let old = parent.join(format!(".skiff-old-{}", std::process::id()));
-        std::fs::rename(dir, &old).map_err(io)?;
-        std::fs::rename(&staged, dir).map_err(io)?;
-        std::fs::remove_dir_all(&old).map_err(io)?;
+        path.to_path_buf()
     } else {
-        std::fs::rename(&staged, dir).map_err(io)?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| OverlayError::build(&shown, "output path has no file name"))?;
+        files.push((name, to_kustomize_yaml(list)));
+        match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        }
+    };
+    let staging = tempfile::Builder::new()
+        .prefix(".skiff-build-")
+        .tempdir_in(&target_dir)
+        .map_err(io)?;
+    for (name, text) in &files {
+        std::fs::write(staging.path().join(name), text).map_err(io)?;
+    }
+    for (name, _) in &files {
+        std::fs::rename(staging.path().join(name), target_dir.join(name)).map_err(io)?;
     }
     Ok(())
 }

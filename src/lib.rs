@@ -11,6 +11,7 @@ pub mod diag;
 pub mod diff;
 pub mod engine;
 pub mod manifest;
+pub mod overlay;
 pub mod package;
 pub mod patch;
 pub mod render;

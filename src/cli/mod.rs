@@ -37,6 +37,8 @@ enum Command {
     },
     /// Render one template file against a data file.
     Eval(EvalArgs),
+    /// Build a kustomization directory, like `kustomize build`.
+    Build(BuildArgs),
     /// Show what a change does to the rendered manifests (charts, streams, git revisions).
     Diff(Box<DiffArgs>),
     /// Package a chart directory into a reproducible `<name>-<version>.tgz`.
@@ -303,6 +305,42 @@ struct DiffArgs {
     exit_code: bool,
 }
 
+#[derive(Debug, Args)]
+struct BuildArgs {
+    /// Directory holding a kustomization.yaml.
+    dir: PathBuf,
+    /// Output order when the kustomization has no `sortOptions`.
+    #[arg(long, value_enum, default_value = "legacy")]
+    reorder: ReorderArg,
+    /// How far file references may reach.
+    #[arg(long, value_enum, default_value = "LoadRestrictionsRootOnly")]
+    load_restrictor: LoadRestrictorArg,
+    /// Accepted for kustomize compatibility; charts always render in-process.
+    #[arg(long)]
+    enable_helm: bool,
+    /// Add `app.kubernetes.io/managed-by: kustomize-v5.7.1` to every resource.
+    #[arg(long)]
+    enable_managedby_label: bool,
+    /// Write to this path instead of stdout: one file per resource when it
+    /// is an existing directory, else one file.
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ReorderArg {
+    Legacy,
+    None,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LoadRestrictorArg {
+    #[value(name = "LoadRestrictionsRootOnly")]
+    RootOnly,
+    #[value(name = "LoadRestrictionsNone")]
+    None,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum EngineName {
     /// minijinja (native `.j2` templates).
@@ -378,6 +416,7 @@ fn execute(cli: Cli) -> Result<String, Diagnostic> {
         },
         Command::Create { name } => create::create(&name),
         Command::Eval(args) => eval(args),
+        Command::Build(args) => build(args),
         Command::Diff(_) => Err(Diagnostic::new("diff is run by diff_command")),
         Command::Package(args) => package(args),
         Command::Repo {
@@ -649,5 +688,32 @@ fn eval(args: EvalArgs) -> Result<String, Diagnostic> {
         EngineName::Jinja => Ok(crate::engine::jinja::render_string(&name, &source, &data)?),
         EngineName::Go => eval_go(&name, &source, &data, args.data.is_some()),
         EngineName::Helm => eval_helm(&name, &source, &data),
+    }
+}
+
+fn build(args: BuildArgs) -> Result<String, Diagnostic> {
+    use crate::overlay::{BuildOptions, LoadRestrictor, Reorder};
+    let _ = args.enable_helm;
+    let opts = BuildOptions {
+        load_restrictor: match args.load_restrictor {
+            LoadRestrictorArg::RootOnly => LoadRestrictor::RootOnly,
+            LoadRestrictorArg::None => LoadRestrictor::None,
+        },
+        reorder: match args.reorder {
+            ReorderArg::Legacy => Reorder::Legacy,
+            ReorderArg::None => Reorder::None,
+        },
+        managed_by_label: args.enable_managedby_label,
+    };
+    let out = crate::overlay::build_resources(&args.dir, &opts)?;
+    for w in &out.warnings {
+        eprintln!("# Warning: {w}");
+    }
+    match &args.output {
+        None => Ok(crate::overlay::to_kustomize_yaml(&out.resources)),
+        Some(dir) => {
+            crate::overlay::write_output(dir, &out.resources)?;
+            Ok(String::new())
+        }
     }
 }

@@ -371,14 +371,21 @@ fn chart_input_against_stream() {
 }
 
 #[test]
-fn kustomization_input_is_reported() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("k")).unwrap();
-    std::fs::write(dir.path().join("k/kustomization.yaml"), "resources: []\n").unwrap();
-    std::fs::write(dir.path().join("s.yaml"), OLD).unwrap();
-    let r = skiff_in(dir.path(), &["diff", "s.yaml", "k"], None);
-    assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("not supported yet"), "{}", r.stderr);
+fn kustomization_inputs_are_built() {
+    // Two overlays of the repository's own example: same base, different
+    // prefix/namespace/replicas, so every resource is renamed or changed.
+    let root = env!("CARGO_MANIFEST_DIR");
+    let dev = format!("{root}/overlays-examples/overlays/dev");
+    let prod = format!("{root}/overlays-examples/overlays/prod");
+    let r = skiff_in(
+        Path::new(root),
+        &["diff", &dev, &prod, "--stat", "--exit-code"],
+        None,
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("prod-ingest"), "{}", r.stdout);
+    let same = skiff_in(Path::new(root), &["diff", &dev, &dev, "--exit-code"], None);
+    assert_eq!(same.code, 0, "{}{}", same.stdout, same.stderr);
 }
 
 fn git(dir: &Path, args: &[&str]) {

@@ -102,10 +102,15 @@ fn load_input(
                 .map_err(|d| DiffError::Render(Box::new(d)))?;
             Ok((parse_stream(&out.text, path)?, out.warnings))
         }
-        Input::Kustomization(path) => Err(DiffError::Unsupported {
-            path: path.clone(),
-            what: "a kustomization (`skiff build`)".to_string(),
-        }),
+        Input::Kustomization(path) => {
+            // Built like `skiff build` with kustomize's defaults, then read
+            // back as a stream so both inputs meet in the same model.
+            let out =
+                crate::overlay::build_resources(path, &crate::overlay::BuildOptions::default())
+                    .map_err(|e| DiffError::Render(Box::new(e.into())))?;
+            let text = crate::overlay::to_kustomize_yaml(&out.resources);
+            Ok((parse_stream(&text, path)?, out.warnings))
+        }
         Input::Stream(path) => {
             let text = std::fs::read_to_string(path).map_err(|source| DiffError::Read {
                 path: path.clone(),

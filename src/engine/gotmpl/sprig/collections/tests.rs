@@ -299,9 +299,127 @@ fn dicts() {
     ]);
 }
 
+/// Go maps are references: `set`, `unset`, `merge` and `mergeOverwrite`
+/// change the map they are given, and everything holding it sees that.
+#[test]
+fn dicts_mutate_in_place() {
+    check(&[
+        // The Bitnami idiom: the result is discarded, the side effect kept.
+        (
+            "{{ $d := dict \"a\" 1 }}{{ $_ := set $d \"b\" 2 }}{{ $d }}",
+            "map[a:1 b:2]",
+        ),
+        (
+            "{{ $d := dict \"a\" 1 \"b\" 2 }}{{ $_ := unset $d \"a\" }}{{ $d }}",
+            "map[b:2]",
+        ),
+        // One map reached through two variables.
+        (
+            "{{ $a := dict }}{{ $b := $a }}{{ $_ := set $b \"k\" \"v\" }}{{ $a.k }} {{ len $a }}",
+            "v 1",
+        ),
+        // A nested map shared between a dict and `.`.
+        (
+            "{{ $w := dict \"n\" .Values.nested }}{{ $_ := set $w.n \"added\" 1 }}{{ .Values.nested.added }}",
+            "1",
+        ),
+        ("{{ $_ := set .Values \"num\" 9 }}{{ .Values.num }}", "9"),
+        (
+            "{{ $dst := dict \"own\" 1 }}{{ $_ := merge $dst (dict \"added\" 2) }}{{ $dst }}",
+            "map[added:2 own:1]",
+        ),
+        (
+            "{{ $dst := dict \"a\" 1 }}{{ $_ := mergeOverwrite $dst (dict \"a\" 2) (dict \"b\" 3) }}{{ $dst }}",
+            "map[a:2 b:3]",
+        ),
+        // merge into `.Values`' nested map changes it for later readers.
+        (
+            "{{ $_ := merge .Values.nested (dict \"a\" (dict \"c\" 1)) }}{{ .Values.nested.a }}",
+            "map[b:deep c:1]",
+        ),
+        // A missing key receives the source's own map: shared afterwards.
+        (
+            "{{ $src := dict \"n\" (dict \"x\" 1) }}{{ $dst := merge (dict) $src }}{{ $_ := set $src.n \"y\" 2 }}{{ $dst }}",
+            "map[n:map[x:1 y:2]]",
+        ),
+        // deepCopy shares nothing; dict, pick and omit build new maps.
+        (
+            "{{ $c := deepCopy .Values.nested }}{{ $_ := set $c.a \"b\" \"copy\" }}{{ .Values.nested.a.b }} {{ $c.a.b }}",
+            "deep copy",
+        ),
+        (
+            "{{ $l := deepCopy (list (dict \"a\" 1)) }}{{ $_ := set (first $l) \"a\" 2 }}{{ $l }}",
+            "[map[a:2]]",
+        ),
+        (
+            "{{ $p := pick .Values \"num\" }}{{ $_ := set $p \"num\" 0 }}{{ .Values.num }}",
+            "3",
+        ),
+        // range sees the entries as they were when it started.
+        (
+            "{{ $d := dict \"a\" 1 \"b\" 2 }}{{ range $k, $v := $d }}{{ $_ := unset $d \"b\" }}{{ $k }}={{ $v }} {{ end }}{{ $d }}",
+            "a=1 b=2 map[a:1]",
+        ),
+        (
+            "{{ deepEqual (dict \"a\" (dict)) (dict \"a\" (dict)) }}",
+            "true",
+        ),
+    ]);
+}
+
+/// A map stored into itself: Go overflows its stack (helm crashes); skiff
+/// reports an error instead, and what does not walk the value still works.
+#[test]
+fn dict_cycles_end_in_errors() {
+    check(&[
+        (
+            "{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ len $d }} {{ hasKey $d.self.self \"self\" }}",
+            "1 true",
+        ),
+        (
+            "{{ $d := dict }}{{ $_ := set $d \"self\" $d }}[{{ toPrettyJson $d }}]",
+            "[]",
+        ),
+        (
+            "{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ deepEqual $d $d }} {{ deepEqual $d $d.self }}",
+            "true true",
+        ),
+    ]);
+    check_err(&[
+        (
+            "{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ $d }}",
+            "the value contains itself",
+        ),
+        (
+            "{{ $d := dict }}{{ $_ := set $d \"l\" (list $d) }}{{ $d }}",
+            "the value contains itself",
+        ),
+        (
+            "{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ mustToRawJson $d }}",
+            "json: unsupported value: encountered a cycle via map[string]interface {}",
+        ),
+        (
+            "{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ mustDeepCopy $d }}",
+            "encountered a cycle",
+        ),
+    ]);
+}
+
 #[test]
 fn dict_errors() {
     check_err(&[
+        (
+            "{{ get \"x\" \"a\" }}",
+            "can't handle \"x\" for arg of type map[string]interface {}",
+        ),
+        (
+            "{{ merge (dict) 1 }}",
+            "can't handle 1 for arg of type map[string]interface {}",
+        ),
+        (
+            "{{ set .Values.str \"a\" 1 }}",
+            "wrong type for value; expected map[string]interface {}; got string",
+        ),
         (
             "{{ get .Values.str \"a\" }}",
             "wrong type for value; expected map[string]interface {}; got string",

@@ -248,6 +248,15 @@ fn tpl(ctx: &mut FuncCtx<'_>, a: Vec<GoValue>) -> Result<GoValue, String> {
 /// for Go integers, `Float` for float64), `[]byte` becomes base64 text,
 /// host objects their JSON form. Functions cannot be marshalled.
 pub fn to_json_value(v: &GoValue) -> Result<Value, String> {
+    // Maps are shared and mutable (`set $d "x" $d`): refuse a cycle up
+    // front, with encoding/json's words, instead of recursing forever.
+    v.check_cycles().map_err(|_| {
+        "json: unsupported value: encountered a cycle via map[string]interface {}".to_string()
+    })?;
+    json_value_of(v)
+}
+
+fn json_value_of(v: &GoValue) -> Result<Value, String> {
     Ok(match v {
         GoValue::Missing | GoValue::Nil => Value::Null,
         GoValue::Bool(b) => Value::Bool(*b),
@@ -263,13 +272,13 @@ pub fn to_json_value(v: &GoValue) -> Result<Value, String> {
         GoValue::List(l) => Value::Seq(
             l.items
                 .iter()
-                .map(to_json_value)
+                .map(json_value_of)
                 .collect::<Result<_, _>>()?,
         ),
         GoValue::Map(m) => {
             let mut out = crate::value::Map::new();
-            for (k, v) in m.iter() {
-                out.insert(k.clone(), to_json_value(v)?);
+            for (k, v) in m.entries() {
+                out.insert(k, json_value_of(&v)?);
             }
             Value::Map(out)
         }

@@ -84,10 +84,6 @@ const KNOWN_FAILURES: &[(&str, &str)] = &[
         "Sprig dates (crypto family): `time.Time` lacks the `Sub` method (`($t.Sub $d).String`)",
     ),
     (
-        "sprig-dicts/default",
-        "gotmpl value model: maps are copied, not shared, so `set $n.outer …` cannot mutate a nested map as Go does",
-    ),
-    (
         "sprig-reflect/defaults",
         "gotmpl value model: no `map[string]string` type for Sprig `split` (`typeOf` prints `map[string]interface {}`)",
     ),

@@ -369,8 +369,21 @@ fn yaml_error(e: &crate::yaml::YamlError, text: &str) -> String {
     }
 }
 
-fn from_yaml(text: &str) -> GoValue {
+/// The first YAML document of `text`, as sigs.k8s.io/yaml reads it: go-yaml
+/// v2's `Unmarshal` stops after the first document, so a template ending in
+/// `---` (Bitnami's scripts ConfigMaps) still reads as one map.
+fn first_document(text: &str) -> Result<Value, crate::yaml::YamlError> {
     match crate::yaml::parse_document(text) {
+        Err(e) if e.message.contains("multiple YAML documents") => {
+            crate::yaml::parse_documents(text)
+                .map(|docs| docs.into_iter().next().unwrap_or_default())
+        }
+        other => other,
+    }
+}
+
+fn from_yaml(text: &str) -> GoValue {
+    match first_document(text) {
         Ok(Value::Null) => GoValue::map(BTreeMap::new()),
         Ok(v @ Value::Map(_)) => GoValue::from_value(&v, NumberMode::Helm),
         Ok(other) => error_map(format!(
@@ -382,7 +395,7 @@ fn from_yaml(text: &str) -> GoValue {
 }
 
 fn from_yaml_array(text: &str) -> GoValue {
-    match crate::yaml::parse_document(text) {
+    match first_document(text) {
         Ok(Value::Null) => GoValue::list(Vec::new()),
         Ok(v @ Value::Seq(_)) => GoValue::from_value(&v, NumberMode::Helm),
         Ok(other) => GoValue::list(vec![GoValue::str(&format!(

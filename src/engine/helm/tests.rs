@@ -319,3 +319,14 @@ fn seed_makes_random_functions_repeatable() {
     assert_ne!(run(Some(7)), run(Some(8)));
     assert_ne!(run(None), run(None));
 }
+
+#[test]
+fn from_yaml_reads_only_the_first_document() {
+    // go-yaml v2's Unmarshal stops after the first document: Bitnami's
+    // checksum annotations run `include "…/scripts-configmap.yaml" | fromYaml`
+    // on a template that ends in `---`.
+    let src = r#"{{ $m := "a: 1\nb: two\n---\nc: 3\n" | fromYaml }}{{ $m.b }} {{ hasKey $m "c" }}"#;
+    assert_eq!(eval_str(src, GoValue::Nil), "two false");
+    let arr = r#"{{ $l := "- x\n- y\n---\n- z\n" | fromYamlArray }}{{ len $l }}"#;
+    assert_eq!(eval_str(arr, GoValue::Nil), "2");
+}

@@ -174,12 +174,12 @@ impl<'a> State<'a> {
         match node {
             Node::Text(t) => out.push_str(&t.text),
             Node::Action(a) => {
-                // Fast path: `{{.A.B}}` / `{{$x.A}}` through maps prints by reference.
+                // Fast path: `{{.A.B}}` / `{{$x.A}}` through maps.
                 if a.pipe.decl.is_empty()
                     && let Some(v) = self.fast_lookup(dot, &a.pipe)
                     && !matches!(v, GoValue::Nil)
                 {
-                    self.print_value(At::Node(node), v, out)?;
+                    self.print_value(At::Node(node), &v, out)?;
                     return Ok(Flow::Normal);
                 }
                 let v = self.eval_pipeline(dot, &a.pipe)?;
@@ -298,8 +298,10 @@ impl<'a> State<'a> {
                 true
             }
             GoValue::Map(m) if !m.is_empty() => {
-                for (k, v) in m.iter() {
-                    if !one(self, GoValue::str(k), v.clone(), out)? {
+                // Go's range sorts a snapshot of the entries first
+                // (fmtsort.Sort), so the body may change the map.
+                for (k, v) in m.entries() {
+                    if !one(self, GoValue::from(k), v, out)? {
                         break;
                     }
                 }
@@ -396,7 +398,20 @@ impl<'a> State<'a> {
                     format!("can't print {} of type {}", at.text(), f.type_name()),
                 ));
             }
-            other => super::format::fprint(out, &[other as &dyn FmtArg]),
+            other => {
+                // Go's fmt would recurse until the goroutine stack overflows
+                // on a map stored into itself (`set $d "x" $d`); fail instead.
+                if other.check_cycles().is_err() {
+                    return Err(self.errorf(
+                        at,
+                        format!(
+                            "can't print {}: the value contains itself (a cycle of maps)",
+                            at.text()
+                        ),
+                    ));
+                }
+                super::format::fprint(out, &[other as &dyn FmtArg])
+            }
         }
         Ok(())
     }
@@ -437,16 +452,16 @@ impl<'a> State<'a> {
     }
 
     /// Resolves a pipeline that is a lone field or variable chain through
-    /// maps without cloning intermediate values; `None` when the general
-    /// path is needed (objects, missing keys, errors, arguments).
-    fn fast_lookup<'v>(&'v self, dot: &'v GoValue, pipe: &PipeNode) -> Option<&'v GoValue> {
+    /// maps without the general evaluation machinery; `None` when the
+    /// general path is needed (objects, missing keys, errors, arguments).
+    fn fast_lookup(&self, dot: &GoValue, pipe: &PipeNode) -> Option<GoValue> {
         let [cmd] = pipe.cmds.as_slice() else {
             return None;
         };
         let [arg] = cmd.args.as_slice() else {
             return None;
         };
-        let (mut v, fields): (&GoValue, &[String]) = match arg {
+        let (v, fields): (&GoValue, &[String]) = match arg {
             Node::Field(f) => (dot, &f.ident),
             Node::Variable(var) => {
                 let name = var.ident.first()?;
@@ -456,13 +471,15 @@ impl<'a> State<'a> {
             Node::Dot(_) => (dot, &[]),
             _ => return None,
         };
+        let mut owned: Option<GoValue> = None;
         for f in fields {
-            match v {
-                GoValue::Map(m) => v = m.get(f)?,
+            let next = match owned.as_ref().unwrap_or(v) {
+                GoValue::Map(m) => m.get(f)?,
                 _ => return None,
-            }
+            };
+            owned = Some(next);
         }
-        Some(v)
+        Some(owned.unwrap_or_else(|| v.clone()))
     }
 
     fn eval_pipeline(&mut self, dot: &GoValue, pipe: &'a PipeNode) -> R<GoValue> {
@@ -470,7 +487,7 @@ impl<'a> State<'a> {
             let v = if matches!(v, GoValue::Nil) {
                 GoValue::Missing
             } else {
-                v.clone()
+                v
             };
             for var in &pipe.decl {
                 if pipe.is_assign {
@@ -704,7 +721,7 @@ impl<'a> State<'a> {
                     );
                 }
                 match m.get(name) {
-                    Some(v) => Ok(v.clone()),
+                    Some(v) => Ok(v),
                     None => match self.tmpl.missing_key() {
                         MissingKey::Default => Ok(GoValue::Missing),
                         MissingKey::Zero => Ok(GoValue::Nil),
@@ -871,6 +888,13 @@ impl<'a> State<'a> {
                 if typ == ParamType::Value {
                     return Ok(GoValue::Missing);
                 }
+                // Go's canBeNil: `nil` is the zero slice or map.
+                match typ {
+                    ParamType::List => return Ok(GoValue::list(Vec::new())),
+                    ParamType::StringList => return Ok(GoValue::string_list(Vec::new())),
+                    ParamType::Map => return Ok(GoValue::Nil),
+                    _ => {}
+                }
                 return Err(self.errorf(at, format!("cannot assign nil to {}", typ.go_name())));
             }
             Node::Field(f) => {
@@ -952,7 +976,9 @@ impl<'a> State<'a> {
                     // Go's canBeNil: a missing value becomes the nil slice/map.
                     ParamType::List => Ok(GoValue::list(Vec::new())),
                     ParamType::StringList => Ok(GoValue::string_list(Vec::new())),
-                    ParamType::Map => Ok(GoValue::map(Default::default())),
+                    // A nil map stays nil (not a new empty map): Sprig's
+                    // `set` must still fail on it as Go's map write does.
+                    ParamType::Map => Ok(GoValue::Nil),
                     // Go's canBeNil admits reflect.Value: the builtin sees the invalid value.
                     ParamType::Value => Ok(GoValue::Missing),
                     _ => Err(self.errorf(at, format!("invalid value; expected {}", typ.go_name()))),
@@ -981,7 +1007,7 @@ fn prepare_call_arg(v: GoValue, typ: ParamType) -> Result<GoValue, String> {
         match typ {
             ParamType::List => return Ok(GoValue::list(Vec::new())),
             ParamType::StringList => return Ok(GoValue::string_list(Vec::new())),
-            ParamType::Map => return Ok(GoValue::map(Default::default())),
+            ParamType::Map => return Ok(GoValue::Nil),
             _ => {}
         }
         return Err(format!("value is nil; should be of type {}", typ.go_name()));

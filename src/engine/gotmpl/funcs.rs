@@ -48,7 +48,9 @@ pub enum ParamType {
     List,
     /// `[]string`.
     StringList,
-    /// `map[string]interface {}`.
+    /// `map[string]interface {}`: the body receives a [`GoValue::Map`], or
+    /// [`GoValue::Nil`] for a nil map (a missing value or the `nil`
+    /// keyword), which reads as empty but cannot be written to in Go.
     Map,
 }
 
@@ -382,7 +384,7 @@ fn index(a: &[GoValue]) -> Result<GoValue, String> {
                 }
             }
             GoValue::Map(m) => match idx {
-                GoValue::String(k) => m.get(k.as_ref()).cloned().unwrap_or(GoValue::Nil),
+                GoValue::String(k) => m.get(k.as_ref()).unwrap_or(GoValue::Nil),
                 GoValue::Nil | GoValue::Missing => GoValue::Nil,
                 other => {
                     return Err(format!(

@@ -11,14 +11,188 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use super::format::{FmtArg, FmtValue};
 use super::funcs::Function;
 
-/// A Go `map[string]interface {}`: keys are kept sorted so range and
-/// printing follow Go's sorted-key order; shared, so cloning is cheap.
-pub type GoMap = Arc<BTreeMap<String, GoValue>>;
+/// A Go `map[string]interface {}`.
+///
+/// Go maps are reference types: `{{ $_ := set $d "k" "v" }}` changes the
+/// map every other variable (and `.Values`) holding it sees, and Helm charts
+/// rely on that (Bitnami's `common.tplvalues.merge`, `merge`/`mergeOverwrite`
+/// mutating their first argument). So a `GoMap` is a shared handle: cloning
+/// it is an `Arc` clone that aliases the same entries, and [`GoMap::insert`] /
+/// [`GoMap::remove`] take `&self`.
+///
+/// Keys are kept sorted (a `BTreeMap`) so range and printing follow Go's
+/// sorted-key order. The lock is never held beyond one method call: readers
+/// get cloned values ([`GoValue`] clones are `Arc` clones) or sorted
+/// snapshots, so a template may mutate a map while ranging over it, as Go's
+/// `range` (which sorts a snapshot of the entries first) allows.
+#[derive(Clone, Default)]
+pub struct GoMap(Arc<RwLock<BTreeMap<String, GoValue>>>);
+
+impl GoMap {
+    /// A new, empty map (`dict`).
+    pub fn new() -> GoMap {
+        GoMap::default()
+    }
+
+    /// A new map holding these entries.
+    pub fn from_map(m: BTreeMap<String, GoValue>) -> GoMap {
+        GoMap(Arc::new(RwLock::new(m)))
+    }
+
+    // A panic cannot happen while the lock is held (no user code runs under
+    // it), so a poisoned lock still holds consistent data.
+    fn read(&self) -> RwLockReadGuard<'_, BTreeMap<String, GoValue>> {
+        self.0.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, BTreeMap<String, GoValue>> {
+        self.0.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The value stored under `key` (a cheap clone).
+    pub fn get(&self, key: &str) -> Option<GoValue> {
+        self.read().get(key).cloned()
+    }
+
+    /// Whether `key` is present.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.read().contains_key(key)
+    }
+
+    /// Number of entries (Go `len`).
+    pub fn len(&self) -> usize {
+        self.read().len()
+    }
+
+    /// Whether the map has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.read().is_empty()
+    }
+
+    /// The keys, sorted.
+    pub fn keys(&self) -> Vec<String> {
+        self.read().keys().cloned().collect()
+    }
+
+    /// The entries sorted by key, as of now (later changes are not seen).
+    pub fn entries(&self) -> Vec<(String, GoValue)> {
+        self.read()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
+    /// A shallow copy of the entries as a plain map (nested maps stay shared).
+    pub fn snapshot(&self) -> BTreeMap<String, GoValue> {
+        self.read().clone()
+    }
+
+    /// Stores `value` under `key` (Go `m[key] = value`); returns the old value.
+    pub fn insert(&self, key: impl Into<String>, value: GoValue) -> Option<GoValue> {
+        self.write().insert(key.into(), value)
+    }
+
+    /// Deletes `key` (Go `delete(m, key)`); returns the old value.
+    pub fn remove(&self, key: &str) -> Option<GoValue> {
+        self.write().remove(key)
+    }
+
+    /// Whether both handles refer to the same Go map.
+    pub fn ptr_eq(&self, other: &GoMap) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+
+    /// An identity for cycle detection (stable while the map is alive).
+    pub fn id(&self) -> usize {
+        Arc::as_ptr(&self.0) as *const () as usize
+    }
+
+    /// A deep copy: nested maps are copied too, so changes to the copy are
+    /// not seen through the original (Sprig `deepCopy`). Lists are immutable
+    /// here, so only the maps inside them are copied. Fails on a cyclic value.
+    pub fn deep_copy(&self) -> Result<GoMap, CycleError> {
+        let mut path = Vec::new();
+        deep_copy_map(self, &mut path)
+    }
+}
+
+fn deep_copy_map(m: &GoMap, path: &mut Vec<usize>) -> Result<GoMap, CycleError> {
+    if path.contains(&m.id()) || path.len() >= MAX_DEPTH {
+        return Err(CycleError);
+    }
+    path.push(m.id());
+    let mut out = BTreeMap::new();
+    for (k, v) in m.entries() {
+        out.insert(k, deep_copy_value(&v, path)?);
+    }
+    path.pop();
+    Ok(GoMap::from_map(out))
+}
+
+fn deep_copy_value(v: &GoValue, path: &mut Vec<usize>) -> Result<GoValue, CycleError> {
+    Ok(match v {
+        GoValue::Map(m) => GoValue::Map(deep_copy_map(m, path)?),
+        GoValue::List(l) if l.items.iter().any(GoValue::holds_map) => {
+            let mut items = Vec::with_capacity(l.items.len());
+            for item in &l.items {
+                items.push(deep_copy_value(item, path)?);
+            }
+            GoValue::List(Arc::new(GoList {
+                elem: l.elem,
+                items,
+            }))
+        }
+        other => other.clone(),
+    })
+}
+
+impl From<BTreeMap<String, GoValue>> for GoMap {
+    fn from(m: BTreeMap<String, GoValue>) -> GoMap {
+        GoMap::from_map(m)
+    }
+}
+
+impl FromIterator<(String, GoValue)> for GoMap {
+    fn from_iter<I: IntoIterator<Item = (String, GoValue)>>(iter: I) -> GoMap {
+        GoMap::from_map(iter.into_iter().collect())
+    }
+}
+
+impl fmt::Debug for GoMap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Debug output must not recurse forever on a map holding itself.
+        thread_local! {
+            static OPEN: std::cell::RefCell<Vec<usize>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        let id = self.id();
+        if OPEN.with(|o| o.borrow().contains(&id)) {
+            return f.write_str("<cycle>");
+        }
+        OPEN.with(|o| o.borrow_mut().push(id));
+        let r = f.debug_map().entries(self.entries()).finish();
+        OPEN.with(|o| o.borrow_mut().pop());
+        r
+    }
+}
+
+/// How deeply nested maps and lists may be before printing, JSON/YAML
+/// conversion and copying give up. Real data is far shallower; the limit
+/// exists so a map stored into itself (`set $d "x" $d`) ends in an error
+/// rather than a stack overflow (Go would crash there).
+pub const MAX_DEPTH: usize = 200;
+
+/// A value holds itself (`set $d "x" $d`) or is nested deeper than
+/// [`MAX_DEPTH`]. Go's `encoding/json` reports the same situation as
+/// `json: unsupported value: encountered a cycle via map[string]interface {}`;
+/// Go's fmt and copystructure overflow the stack instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("encountered a cycle via map[string]interface {{}}")]
+pub struct CycleError;
 
 /// A template value.
 #[derive(Clone, Default)]
@@ -178,9 +352,63 @@ impl GoValue {
         }))
     }
 
-    /// A `map[string]interface {}`.
+    /// A new `map[string]interface {}` holding these entries (a fresh map,
+    /// shared by every clone of the returned value).
     pub fn map(m: BTreeMap<String, GoValue>) -> GoValue {
-        GoValue::Map(Arc::new(m))
+        GoValue::Map(GoMap::from_map(m))
+    }
+
+    /// Whether this is a map or a list holding one (so copying or cycle
+    /// checks have something to do).
+    pub fn holds_map(&self) -> bool {
+        match self {
+            GoValue::Map(_) => true,
+            GoValue::List(l) => l.items.iter().any(GoValue::holds_map),
+            _ => false,
+        }
+    }
+
+    /// Fails if the value reaches a map from inside itself (`set $d "x" $d`)
+    /// or nests deeper than [`MAX_DEPTH`]; callers that walk a whole value
+    /// recursively (printing, JSON) check this first.
+    pub fn check_cycles(&self) -> Result<(), CycleError> {
+        fn walk(v: &GoValue, path: &mut Vec<usize>) -> Result<(), CycleError> {
+            match v {
+                GoValue::Map(m) => {
+                    if path.contains(&m.id()) || path.len() >= MAX_DEPTH {
+                        return Err(CycleError);
+                    }
+                    path.push(m.id());
+                    for (_, child) in m.entries() {
+                        walk(&child, path)?;
+                    }
+                    path.pop();
+                    Ok(())
+                }
+                GoValue::List(l) => {
+                    if path.len() >= MAX_DEPTH {
+                        return Err(CycleError);
+                    }
+                    for child in &l.items {
+                        if child.holds_map() {
+                            walk(child, path)?;
+                        }
+                    }
+                    Ok(())
+                }
+                _ => Ok(()),
+            }
+        }
+        if !self.holds_map() {
+            return Ok(());
+        }
+        walk(self, &mut Vec::new())
+    }
+
+    /// A deep copy (Sprig `deepCopy`): maps, also those inside lists, are
+    /// copied so the copy shares no mutable state with the original.
+    pub fn deep_copy(&self) -> Result<GoValue, CycleError> {
+        deep_copy_value(self, &mut Vec::new())
     }
 
     /// The reflect kind.
@@ -350,6 +578,52 @@ pub fn complex_text(r: f64, i: f64) -> String {
 
 impl FmtArg for GoValue {
     fn fmt_value(&self) -> FmtValue<'_> {
+        self.fmt_value_at(0, None)
+    }
+}
+
+/// A value inside a map being printed, with its nesting depth, so printing a
+/// map that holds itself stops at [`MAX_DEPTH`] instead of overflowing the
+/// stack. The formatter has no error channel; it prints `<cycle>` there
+/// (the executor reports an error before printing such a value).
+struct Nested {
+    value: GoValue,
+    depth: usize,
+    /// Wrapped list elements, created on first use so they can be lent out.
+    items: std::cell::OnceCell<Vec<Nested>>,
+}
+
+impl Nested {
+    fn new(value: GoValue, depth: usize) -> Nested {
+        Nested {
+            value,
+            depth,
+            items: std::cell::OnceCell::new(),
+        }
+    }
+}
+
+impl FmtArg for Nested {
+    fn fmt_value(&self) -> FmtValue<'_> {
+        self.value.fmt_value_at(self.depth, Some(&self.items))
+    }
+}
+
+impl GoValue {
+    /// The formatter's view at a nesting depth. `items` (for values nested
+    /// in a map) holds depth-carrying list elements, so a cycle running
+    /// through a list is cut off too.
+    fn fmt_value_at<'a>(
+        &'a self,
+        depth: usize,
+        items: Option<&'a std::cell::OnceCell<Vec<Nested>>>,
+    ) -> FmtValue<'a> {
+        if depth >= MAX_DEPTH && self.holds_map() {
+            return FmtValue::Stringer {
+                text: "<cycle>".to_string(),
+                type_name: self.static_type_name(),
+            };
+        }
         match self {
             GoValue::Missing | GoValue::Nil => FmtValue::Nil,
             GoValue::Bool(b) => FmtValue::Bool(*b),
@@ -363,17 +637,40 @@ impl FmtArg for GoValue {
             },
             GoValue::String(s) => FmtValue::Str(s, "string"),
             GoValue::Bytes(b) => FmtValue::Bytes(b, "[]uint8"),
-            GoValue::List(l) => FmtValue::List(
-                l.items.iter().map(|v| v as &dyn FmtArg).collect(),
-                if l.elem == ELEM_STRING {
+            GoValue::List(l) => {
+                let type_name = if l.elem == ELEM_STRING {
                     "[]string"
                 } else {
                     "[]interface {}"
-                },
-            ),
+                };
+                match items {
+                    Some(cell) if depth > 0 => {
+                        let wrapped = cell.get_or_init(|| {
+                            l.items
+                                .iter()
+                                .map(|v| Nested::new(v.clone(), depth))
+                                .collect()
+                        });
+                        FmtValue::List(
+                            wrapped.iter().map(|v| v as &dyn FmtArg).collect(),
+                            type_name,
+                        )
+                    }
+                    _ => FmtValue::List(
+                        l.items.iter().map(|v| v as &dyn FmtArg).collect(),
+                        type_name,
+                    ),
+                }
+            }
             GoValue::Map(m) => FmtValue::Map(
-                m.iter()
-                    .map(|(k, v)| (k as &dyn FmtArg, v as &dyn FmtArg))
+                m.entries()
+                    .into_iter()
+                    .map(|(k, v)| {
+                        (
+                            Box::new(k) as Box<dyn FmtArg>,
+                            Box::new(Nested::new(v, depth + 1)) as Box<dyn FmtArg>,
+                        )
+                    })
                     .collect(),
                 "map[string]interface {}",
             ),

@@ -43,8 +43,10 @@ pub enum FmtValue<'a> {
     /// A slice or array: elements and Go type name (`[]interface {}`, `[]string`).
     List(Vec<&'a dyn FmtArg>, &'a str),
     /// A map: entries in any order (the formatter sorts keys like Go's
-    /// fmtsort) and Go type name (`map[string]interface {}`).
-    Map(Vec<(&'a dyn FmtArg, &'a dyn FmtArg)>, &'a str),
+    /// fmtsort) and Go type name (`map[string]interface {}`). Entries are
+    /// owned because template maps are shared and mutable: their entries
+    /// are snapshots taken under a lock, not borrows of the value.
+    Map(Vec<MapEntry<'a>>, &'a str),
     /// A struct (or pointer to one, then printed with `&`): field names and
     /// values, and Go type name (`chart.Metadata`, `*chart.Metadata`).
     Struct {
@@ -71,6 +73,15 @@ pub enum FmtValue<'a> {
 pub trait FmtArg {
     /// Describes the value for formatting.
     fn fmt_value(&self) -> FmtValue<'_>;
+}
+
+/// One key/value pair of [`FmtValue::Map`].
+pub type MapEntry<'a> = (Box<dyn FmtArg + 'a>, Box<dyn FmtArg + 'a>);
+
+impl<T: FmtArg + ?Sized> FmtArg for &T {
+    fn fmt_value(&self) -> FmtValue<'_> {
+        (**self).fmt_value()
+    }
 }
 
 mod ftoa;

@@ -245,7 +245,7 @@ impl<'o> Printer<'o> {
                 }
                 let mut sorted: Vec<(FmtValue<'_>, &dyn FmtArg)> = entries
                     .iter()
-                    .map(|(k, val)| (k.fmt_value(), *val))
+                    .map(|(k, val)| (k.fmt_value(), val.as_ref()))
                     .collect();
                 // Stable, like fmtsort's sort.Stable.
                 sorted.sort_by(|a, b| compare_keys(&a.0, &b.0));

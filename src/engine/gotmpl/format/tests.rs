@@ -40,7 +40,12 @@ impl FmtArg for T {
             T::Map(entries) => FmtValue::Map(
                 entries
                     .iter()
-                    .map(|(k, v)| (k as &dyn FmtArg, v as &dyn FmtArg))
+                    .map(|(k, v)| {
+                        (
+                            Box::new(k) as Box<dyn FmtArg + '_>,
+                            Box::new(v) as Box<dyn FmtArg + '_>,
+                        )
+                    })
                     .collect(),
                 "map[string]interface {}",
             ),

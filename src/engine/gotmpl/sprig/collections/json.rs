@@ -39,6 +39,13 @@ impl From<JsonError> for crate::diag::Diagnostic {
 /// indent string (empty for compact output), `escape_html` is the
 /// encoder's HTML escaping (on for `json.Marshal`).
 pub fn to_json_string(v: &GoValue, indent: &str, escape_html: bool) -> Result<String, JsonError> {
+    // Go's encoder reports a map reached from inside itself
+    // (`set $d "x" $d`) instead of recursing forever.
+    if v.check_cycles().is_err() {
+        return Err(JsonError::UnsupportedValue(
+            "encountered a cycle via map[string]interface {}".into(),
+        ));
+    }
     let mut enc = Encoder {
         out: String::new(),
         indent,
@@ -107,9 +114,7 @@ impl Encoder<'_> {
                 self.out.push(']');
             }
             GoValue::Map(m) => {
-                let entries: Vec<(String, GoValue)> =
-                    m.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-                self.object(&entries, depth)?;
+                self.object(&m.entries(), depth)?;
             }
             GoValue::Object(o) => {
                 // Go encodes a struct through its exported fields (json tags

@@ -135,18 +135,16 @@ fn slice_items(
     }
 }
 
-/// A `map[string]interface {}` parameter, declared [`ParamType::Value`] so
-/// the body sees Go's distinction: an invalid (missing) value or the `nil`
-/// keyword becomes a nil map (`None`), while a nil interface or another type
-/// fails Go's argument check.
+/// A `map[string]interface {}` parameter, declared [`ParamType::Map`]: Go's
+/// argument check has already rejected other types (and nil interfaces),
+/// and a nil map (a missing value or the `nil` keyword) arrives as
+/// [`GoValue::Nil`], here `None`.
+///
+/// [`ParamType::Map`]: crate::engine::gotmpl::funcs::ParamType::Map
 fn map_arg(v: &GoValue) -> Result<Option<GoMap>, CollectionsError> {
     match v {
-        GoValue::Missing => Ok(None),
-        GoValue::Map(m) => Ok(Some(Arc::clone(m))),
-        GoValue::Nil => Err(CollectionsError::WrongType {
-            expected: "map[string]interface {}",
-            got: "interface {}".into(),
-        }),
+        GoValue::Missing | GoValue::Nil => Ok(None),
+        GoValue::Map(m) => Ok(Some(m.clone())),
         other => Err(CollectionsError::WrongType {
             expected: "map[string]interface {}",
             got: other.type_name(),
@@ -178,6 +176,13 @@ pub fn go_empty(v: &GoValue) -> bool {
 /// `int64`), slices and maps compare element-wise, NaN is unequal to
 /// itself, functions are never equal.
 pub fn deep_equal(a: &GoValue, b: &GoValue) -> bool {
+    deep_equal_seen(a, b, &mut Vec::new())
+}
+
+/// [`deep_equal`] remembering the pairs of maps under comparison: like
+/// `reflect.DeepEqual`'s visited set, a pair met again is taken as equal,
+/// so maps that hold themselves compare without endless recursion.
+fn deep_equal_seen(a: &GoValue, b: &GoValue, seen: &mut Vec<(usize, usize)>) -> bool {
     match (a, b) {
         (GoValue::Missing | GoValue::Nil, GoValue::Missing | GoValue::Nil) => true,
         (GoValue::Bool(x), GoValue::Bool(y)) => x == y,
@@ -190,12 +195,25 @@ pub fn deep_equal(a: &GoValue, b: &GoValue) -> bool {
         (GoValue::List(x), GoValue::List(y)) => {
             x.elem == y.elem
                 && x.items.len() == y.items.len()
-                && x.items.iter().zip(&y.items).all(|(p, q)| deep_equal(p, q))
+                && x.items
+                    .iter()
+                    .zip(&y.items)
+                    .all(|(p, q)| deep_equal_seen(p, q, seen))
         }
         (GoValue::Map(x), GoValue::Map(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| deep_equal(v, w)))
+            if x.ptr_eq(y) || seen.contains(&(x.id(), y.id())) {
+                return true;
+            }
+            if x.len() != y.len() {
+                return false;
+            }
+            seen.push((x.id(), y.id()));
+            let equal = x
+                .entries()
+                .iter()
+                .all(|(k, v)| y.get(k).is_some_and(|w| deep_equal_seen(v, &w, seen)));
+            seen.pop();
+            equal
         }
         (GoValue::Object(x), GoValue::Object(y)) => Arc::ptr_eq(x, y),
         _ => false,

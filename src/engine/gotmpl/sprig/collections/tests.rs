@@ -299,9 +299,127 @@ fn dicts() {
     ]);
 }
 
+/// Go maps are references: `set`, `unset`, `merge` and `mergeOverwrite`
+/// change the map they are given, and everything holding it sees that.
+#[test]
+fn dicts_mutate_in_place() {
+    check(&[
+        // The Bitnami idiom: the result is discarded, the side effect kept.
+        (
+            "{{ $d := dict \"a\" 1 }}{{ $_ := set $d \"b\" 2 }}{{ $d }}",
+            "map[a:1 b:2]",
+        ),
+        (
+            "{{ $d := dict \"a\" 1 \"b\" 2 }}{{ $_ := unset $d \"a\" }}{{ $d }}",
+            "map[b:2]",
+        ),
+        // One map reached through two variables.
+        (
+            "{{ $a := dict }}{{ $b := $a }}{{ $_ := set $b \"k\" \"v\" }}{{ $a.k }} {{ len $a }}",
+            "v 1",
+        ),
+        // A nested map shared between a dict and `.`.
+        (
+            "{{ $w := dict \"n\" .Values.nested }}{{ $_ := set $w.n \"added\" 1 }}{{ .Values.nested.added }}",
+            "1",
+        ),
+        ("{{ $_ := set .Values \"num\" 9 }}{{ .Values.num }}", "9"),
+        (
+            "{{ $dst := dict \"own\" 1 }}{{ $_ := merge $dst (dict \"added\" 2) }}{{ $dst }}",
+            "map[added:2 own:1]",
+        ),
+        (
+            "{{ $dst := dict \"a\" 1 }}{{ $_ := mergeOverwrite $dst (dict \"a\" 2) (dict \"b\" 3) }}{{ $dst }}",
+            "map[a:2 b:3]",
+        ),
+        // merge into `.Values`' nested map changes it for later readers.
+        (
+            "{{ $_ := merge .Values.nested (dict \"a\" (dict \"c\" 1)) }}{{ .Values.nested.a }}",
+            "map[b:deep c:1]",
+        ),
+        // A missing key receives the source's own map: shared afterwards.
+        (
+            "{{ $src := dict \"n\" (dict \"x\" 1) }}{{ $dst := merge (dict) $src }}{{ $_ := set $src.n \"y\" 2 }}{{ $dst }}",
+            "map[n:map[x:1 y:2]]",
+        ),
+        // deepCopy shares nothing; dict, pick and omit build new maps.
+        (
+            "{{ $c := deepCopy .Values.nested }}{{ $_ := set $c.a \"b\" \"copy\" }}{{ .Values.nested.a.b }} {{ $c.a.b }}",
+            "deep copy",
+        ),
+        (
+            "{{ $l := deepCopy (list (dict \"a\" 1)) }}{{ $_ := set (first $l) \"a\" 2 }}{{ $l }}",
+            "[map[a:2]]",
+        ),
+        (
+            "{{ $p := pick .Values \"num\" }}{{ $_ := set $p \"num\" 0 }}{{ .Values.num }}",
+            "3",
+        ),
+        // range sees the entries as they were when it started.
+        (
+            "{{ $d := dict \"a\" 1 \"b\" 2 }}{{ range $k, $v := $d }}{{ $_ := unset $d \"b\" }}{{ $k }}={{ $v }} {{ end }}{{ $d }}",
+            "a=1 b=2 map[a:1]",
+        ),
+        (
+            "{{ deepEqual (dict \"a\" (dict)) (dict \"a\" (dict)) }}",
+            "true",
+        ),
+    ]);
+}
+
+/// A map stored into itself: Go overflows its stack (helm crashes); skiff
+/// reports an error instead, and what does not walk the value still works.
+#[test]
+fn dict_cycles_end_in_errors() {
+    check(&[
+        (
+            "{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ len $d }} {{ hasKey $d.self.self \"self\" }}",
+            "1 true",
+        ),
+        (
+            "{{ $d := dict }}{{ $_ := set $d \"self\" $d }}[{{ toPrettyJson $d }}]",
+            "[]",
+        ),
+        (
+            "{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ deepEqual $d $d }} {{ deepEqual $d $d.self }}",
+            "true true",
+        ),
+    ]);
+    check_err(&[
+        (
+            "{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ $d }}",
+            "the value contains itself",
+        ),
+        (
+            "{{ $d := dict }}{{ $_ := set $d \"l\" (list $d) }}{{ $d }}",
+            "the value contains itself",
+        ),
+        (
+            "{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ mustToRawJson $d }}",
+            "json: unsupported value: encountered a cycle via map[string]interface {}",
+        ),
+        (
+            "{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ mustDeepCopy $d }}",
+            "encountered a cycle",
+        ),
+    ]);
+}
+
 #[test]
 fn dict_errors() {
     check_err(&[
+        (
+            "{{ get \"x\" \"a\" }}",
+            "can't handle \"x\" for arg of type map[string]interface {}",
+        ),
+        (
+            "{{ merge (dict) 1 }}",
+            "can't handle 1 for arg of type map[string]interface {}",
+        ),
+        (
+            "{{ set .Values.str \"a\" 1 }}",
+            "wrong type for value; expected map[string]interface {}; got string",
+        ),
         (
             "{{ get .Values.str \"a\" }}",
             "wrong type for value; expected map[string]interface {}; got string",
@@ -590,6 +708,11 @@ fn differential_errors_against_helm() {
         "{{ addf 1 \"-Inf\" }}",
         "{{ mulf \"nan\" 1 }}",
         "{{ toRawJson (divf 1 0.0) }}",
+        "{{ get \"x\" \"a\" }}",
+        "{{ merge (dict) 1 }}",
+        "{{ set .Values.str \"a\" 1 }}",
+        "{{ set nil \"a\" 1 }}",
+        "{{ keys (dict) .Values.list }}",
     ];
     let dir = tempfile::tempdir().unwrap();
     let chart = dir.path().join("x");
@@ -612,9 +735,16 @@ fn differential_errors_against_helm() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         // The message after Go's "at <…>: " prefix, without the location
         // text that differs between the two (file names).
+        // Helm v4 puts the message of an argument-check error (no "error
+        // calling") on the line after the `executing … at <…>:` line.
         let tail = |s: &str| -> Option<String> {
-            let line = s.lines().find(|l| l.contains("executing"))?;
-            Some(line[line.find(">: ")? + 3..].trim().to_string())
+            let mut lines = s.lines().skip_while(|l| !l.contains("executing"));
+            let line = lines.next()?;
+            match line.find(">: ") {
+                Some(p) => Some(line[p + 3..].trim().to_string()),
+                None if line.trim_end().ends_with(">:") => Some(lines.next()?.trim().to_string()),
+                None => None,
+            }
         };
         let helm_msg = tail(&stderr);
         let ours = run(case).err();
@@ -623,6 +753,82 @@ fn differential_errors_against_helm() {
             failures.push(format!(
                 "{case}\n   helm  {helm_msg:?}\n   skiff {ours_msg:?}"
             ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} differences:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// The map-mutation idioms through real Helm (`$HELM_REF`), one chart per
+/// case so a change to `.Values` cannot leak into the next case: skiff's
+/// output for the same data (Helm number mode) must be Helm's.
+#[test]
+fn differential_mutation_against_helm() {
+    let Ok(helm) = std::env::var("HELM_REF") else {
+        eprintln!("skipped: HELM_REF is not set");
+        return;
+    };
+    let cases = [
+        "{{ $d := dict \"a\" 1 }}{{ $_ := set $d \"b\" 2 }}{{ $d }}",
+        "{{ $d := dict \"a\" 1 \"b\" 2 }}{{ $_ := unset $d \"a\" }}{{ $d }}|{{ unset nil \"a\" }}",
+        "{{ $a := dict }}{{ $b := $a }}{{ $_ := set $b \"k\" \"v\" }}{{ $a }} {{ len $a }}",
+        "{{ $w := dict \"n\" .Values.nested }}{{ $_ := set $w.n \"added\" 1 }}{{ .Values.nested }}",
+        "{{ $_ := set .Values \"num\" 9 }}{{ .Values.num }}|{{ $_ := unset .Values \"list\" }}{{ keys .Values | sortAlpha }}",
+        "{{ $dst := dict \"own\" 1 }}{{ $_ := merge $dst (dict \"added\" 2) }}{{ $dst }}",
+        "{{ $dst := dict \"a\" 1 }}{{ $_ := mergeOverwrite $dst (dict \"a\" 2) (dict \"b\" 3) }}{{ $dst }}",
+        "{{ $_ := merge .Values.nested (dict \"a\" (dict \"c\" 1)) }}{{ .Values.nested }}",
+        "{{ $_ := mergeOverwrite .Values (dict \"nested\" (dict \"a\" (dict \"b\" 2))) }}{{ .Values.nested }}",
+        "{{ $src := dict \"n\" (dict \"x\" 1) }}{{ $dst := merge (dict) $src }}{{ $_ := set $src.n \"y\" 2 }}{{ $dst }}",
+        "{{ $e := dict }}{{ $dst := dict \"n\" $e \"k\" 1 }}{{ $_ := merge $dst (dict \"n\" (dict \"x\" 1)) }}{{ $e }}",
+        "{{ $dst := dict \"n\" (dict) \"k\" 1 }}{{ $s := dict }}{{ $_ := merge $dst (dict \"n\" $s) }}{{ $_ := set $s \"z\" 1 }}{{ $dst }}",
+        "{{ $c := deepCopy .Values.nested }}{{ $_ := set $c.a \"b\" \"copy\" }}{{ .Values.nested.a.b }} {{ $c.a.b }}",
+        "{{ $l := deepCopy (list (dict \"a\" 1)) }}{{ $_ := set (first $l) \"a\" 2 }}{{ $l }}",
+        "{{ $p := pick .Values \"num\" }}{{ $_ := set $p \"num\" 0 }}{{ .Values.num }} {{ $p }}",
+        "{{ $d := dict \"a\" 1 \"b\" 2 }}{{ range $k, $v := $d }}{{ $_ := unset $d \"b\" }}{{ $k }}={{ $v }} {{ end }}{{ $d }}",
+        "{{ $d := dict \"x\" (dict) }}{{ range $k, $v := $d }}{{ $_ := set $v \"seen\" $k }}{{ end }}{{ $d }}",
+        "{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ len $d }} {{ hasKey $d.self.self \"self\" }} [{{ toPrettyJson $d }}]",
+        "{{ $d := set (dict) \"l\" (list 1) }}{{ $_ := merge $d (dict \"l\" (list 2) \"m\" (list)) }}{{ $d }}",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("x");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: x\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(chart.join("values.yaml"), VALUES).unwrap();
+    let mut failures = Vec::new();
+    for case in cases {
+        // The output becomes a YAML comment so any text survives Helm's
+        // manifest parsing.
+        let src =
+            format!("{{{{- define \"c\" }}}}{case}{{{{ end }}}}# out: {{{{ include \"c\" . }}}}");
+        std::fs::write(chart.join("templates").join("t.yaml"), src).unwrap();
+        let out = std::process::Command::new(&helm)
+            .arg("template")
+            .arg("x")
+            .arg(&chart)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "helm failed on {case}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        let helm_out = text
+            .lines()
+            .find_map(|l| l.strip_prefix("# out: "))
+            .unwrap_or_default()
+            .to_string();
+        let ours = run(case);
+        if ours.as_deref() != Ok(helm_out.as_str()) {
+            failures.push(format!("{case}\n   helm  {helm_out:?}\n   skiff {ours:?}"));
         }
     }
     assert!(

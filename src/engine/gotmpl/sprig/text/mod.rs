@@ -383,7 +383,7 @@ fn register_encoding(map: &mut FuncMap) {
 }
 
 fn register_paths_urls_semver(map: &mut FuncMap) {
-    use ParamType::{Any, String as S};
+    use ParamType::String as S;
     for prefix in ["", "os"] {
         let name = |n: &str| {
             if prefix.is_empty() {
@@ -401,7 +401,7 @@ fn register_paths_urls_semver(map: &mut FuncMap) {
     add(map, "urlParse", vec![S], None, |_, a| {
         url::url_parse(st(&a[0]))
     });
-    add(map, "urlJoin", vec![Any], None, |_, a| {
+    add(map, "urlJoin", vec![ParamType::Map], None, |_, a| {
         url::url_join(&a[0]).map(GoValue::from)
     });
     add(map, "semver", vec![S], None, |_, a| {

@@ -411,12 +411,18 @@ fn dict_string(d: &BTreeMap<String, GoValue>, key: &str) -> Result<String, Strin
 
 /// Sprig `urlJoin`: builds a URL from a dict like `urlParse` returns.
 pub fn url_join(d: &GoValue) -> Result<String, String> {
-    let GoValue::Map(m) = d else {
-        return Err(format!(
-            "wrong type for value; expected map[string]interface {{}}; got {}",
-            d.type_name()
-        ));
+    // A nil map (ParamType::Map passes it as nil) reads as empty in Go.
+    let m = match d {
+        GoValue::Map(m) => m.snapshot(),
+        GoValue::Nil | GoValue::Missing => BTreeMap::new(),
+        other => {
+            return Err(format!(
+                "wrong type for value; expected map[string]interface {{}}; got {}",
+                other.type_name()
+            ));
+        }
     };
+    let m = &m;
     let mut u = Url {
         scheme: dict_string(m, "scheme")?,
         host: dict_string(m, "host")?,
@@ -441,7 +447,10 @@ mod tests {
 
     fn field(v: &GoValue, k: &str) -> String {
         match v {
-            GoValue::Map(m) => m.get(k).and_then(|x| x.as_str()).unwrap_or("?").to_string(),
+            GoValue::Map(m) => m
+                .get(k)
+                .and_then(|x| x.as_str().map(str::to_string))
+                .unwrap_or_else(|| "?".to_string()),
             _ => "?".into(),
         }
     }

@@ -123,6 +123,12 @@ pub fn register(m: &mut FuncMap) {
             })
         }),
     );
+    // Sprig's mustFromJson (Helm keeps it): any JSON document, decoded into
+    // an `interface {}`, with the decoder's error returned.
+    m.insert(
+        "mustFromJson".into(),
+        f(vec![S], None, |_, a| parse_json(str_arg(&a[0]))),
+    );
     m.insert(
         "fromJsonArray".into(),
         f(vec![S], None, |_, a| {
@@ -266,10 +272,13 @@ pub fn to_json_value(v: &GoValue) -> Result<Value, String> {
                 .map(to_json_value)
                 .collect::<Result<_, _>>()?,
         ),
+        // A nil Go map encodes as `null` (`.Chart.Annotations` of a chart
+        // without annotations).
+        GoValue::Map(m) if m.map_type().nil && m.is_empty() => Value::Null,
         GoValue::Map(m) => {
             let mut out = crate::value::Map::new();
-            for (k, v) in m.iter() {
-                out.insert(k.clone(), to_json_value(v)?);
+            for (k, v) in m.entries() {
+                out.insert(k, to_json_value(&v)?);
             }
             Value::Map(out)
         }
@@ -287,7 +296,7 @@ fn object_json(o: &dyn crate::engine::gotmpl::Object) -> Result<Value, String> {
     }
     // Masterminds/semver's Version implements json.Marshaler with its
     // String() form.
-    if o.type_name() == "*semver.Version"
+    if matches!(o.type_name(), "*semver.Version" | "semver.Version")
         && let Some(s) = o.string()
     {
         return Ok(Value::String(s));

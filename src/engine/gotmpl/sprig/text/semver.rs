@@ -204,12 +204,62 @@ pub fn semver_compare(constraint: &str, version: &str) -> Result<bool, String> {
     Ok(c.matches(&loose))
 }
 
-/// The template object for a [`Version`].
-struct VersionObject(Arc<Version>);
+/// The template object for a [`Version`]; the flag marks a `semver.Version`
+/// value (what `IncPatch` and friends return) rather than a pointer.
+struct VersionObject(Arc<Version>, bool);
+
+/// Go type name of a `semver.Version` value.
+const VERSION_VALUE_TYPE: &str = "semver.Version";
 
 /// Wraps a version as a template value (`*semver.Version`).
 pub fn version_value(v: Version) -> GoValue {
-    GoValue::Object(Arc::new(VersionObject(Arc::new(v))))
+    GoValue::Object(Arc::new(VersionObject(Arc::new(v), false)))
+}
+
+/// A `semver.Version` value, as the Version methods returning one give it.
+fn version_by_value(v: Version) -> GoValue {
+    GoValue::Object(Arc::new(VersionObject(Arc::new(v), true)))
+}
+
+/// Masterminds' `originalVPrefix`: the `v`/`V` the original text began with.
+fn v_prefix(v: &Version) -> &'static str {
+    match v.original.chars().next() {
+        Some('v') => "v",
+        Some('V') => "V",
+        _ => "",
+    }
+}
+
+/// Masterminds' `IncPatch`/`IncMinor`/`IncMajor`: the next version with
+/// pre-release and metadata dropped (a pre-release's patch increment is
+/// just the release itself), `original` rebuilt with the old `v` prefix.
+fn increment(v: &Version, part: &str) -> Version {
+    let mut next = v.clone();
+    next.pre.clear();
+    next.metadata.clear();
+    match part {
+        "IncMajor" => {
+            next.major += 1;
+            next.minor = 0;
+            next.patch = 0;
+        }
+        "IncMinor" => {
+            next.minor += 1;
+            next.patch = 0;
+        }
+        _ if v.pre.is_empty() => next.patch += 1,
+        _ => {}
+    }
+    next.original = format!("{}{}", v_prefix(v), next);
+    next
+}
+
+/// Masterminds' check for `SetPrerelease`/`SetMetadata` arguments: dot
+/// separated runs of `[0-9A-Za-z-]` (the empty string is allowed).
+fn valid_ident_list(s: &str) -> bool {
+    s.is_empty()
+        || s.split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
 }
 
 /// Reads a `*semver.Version` argument back (Go would reject anything else
@@ -230,11 +280,15 @@ fn version_arg(v: &GoValue) -> Result<Version, String> {
 
 impl Object for VersionObject {
     fn type_name(&self) -> &str {
-        VERSION_TYPE
+        if self.1 {
+            VERSION_VALUE_TYPE
+        } else {
+            VERSION_TYPE
+        }
     }
 
     fn kind_name(&self) -> &str {
-        "ptr"
+        if self.1 { "struct" } else { "ptr" }
     }
 
     fn field(&self, _name: &str) -> Option<GoValue> {
@@ -257,6 +311,32 @@ impl Object for VersionObject {
             "Metadata" => getter(GoValue::str(&v.metadata)),
             "Original" => getter(GoValue::str(&v.original)),
             "String" => getter(GoValue::from(v.to_string())),
+            "IncPatch" | "IncMinor" | "IncMajor" => getter(version_by_value(increment(&v, name))),
+            "SetPrerelease" | "SetMetadata" => {
+                let pre = name == "SetPrerelease";
+                Some(Arc::new(Function::new(
+                    vec![ParamType::String],
+                    None,
+                    move |_, a| {
+                        let text = a[0].as_str().unwrap_or_default();
+                        if !valid_ident_list(text) {
+                            return Err(if pre {
+                                "Invalid Prerelease string".into()
+                            } else {
+                                "Invalid Metadata string".into()
+                            });
+                        }
+                        let mut next = (*v).clone();
+                        if pre {
+                            next.pre = text.to_string();
+                        } else {
+                            next.metadata = text.to_string();
+                        }
+                        next.original = format!("{}{}", v_prefix(&v), next);
+                        Ok(version_by_value(next))
+                    },
+                )))
+            }
             "Compare" => Some(Arc::new(Function::new(
                 vec![ParamType::Any],
                 None,

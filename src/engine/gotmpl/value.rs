@@ -840,4 +840,37 @@ mod tests {
             GoValue::Int64(3)
         ));
     }
+
+    struct Slice;
+    impl Object for Slice {
+        fn type_name(&self) -> &str {
+            "common.VersionSet"
+        }
+        fn field(&self, _: &str) -> Option<GoValue> {
+            None
+        }
+        fn underlying(&self) -> Option<GoValue> {
+            Some(GoValue::string_list(vec!["v1".to_string()]))
+        }
+    }
+
+    #[test]
+    fn typed_maps_keep_their_go_type() {
+        let m = GoMap::typed(BTreeMap::new(), MapType::STRINGS);
+        let v = GoValue::Map(m.clone());
+        assert_eq!(v.type_name(), "map[string]string");
+        assert_eq!(v.kind(), Kind::Map);
+        assert_eq!(m.map_type().zero_elem().as_str(), Some(""));
+        assert!(MapType::ANY.zero_elem().is_nil());
+        // Printing uses the map's own type name for %T-like contexts.
+        let copy = v.deep_copy().unwrap();
+        assert_eq!(copy.type_name(), "map[string]string");
+    }
+
+    #[test]
+    fn host_objects_expose_their_underlying_value() {
+        let o = GoValue::Object(Arc::new(Slice));
+        assert_eq!(o.host_underlying().type_name(), "[]string");
+        assert_eq!(GoValue::Int(1).host_underlying().type_name(), "int");
+    }
 }

@@ -606,4 +606,45 @@ mod tests {
             "invalid value; expected time.Time"
         );
     }
+
+    #[test]
+    fn duration_rounding_matches_go() {
+        const H: i64 = 3_600_000_000_000;
+        assert_eq!(round_duration(90 * 60_000_000_000, H, true), 2 * H);
+        assert_eq!(round_duration(89 * 60_000_000_000, H, true), H);
+        assert_eq!(round_duration(-90 * 60_000_000_000, H, true), -2 * H);
+        assert_eq!(round_duration(-90 * 60_000_000_000, H, false), -H);
+        assert_eq!(round_duration(i64::MAX, H, true), i64::MAX);
+        assert_eq!(round_duration(5, 0, true), 5);
+    }
+
+    #[test]
+    fn time_sub_round_and_json() {
+        let t = |secs: i64, nsec: u32| GoTime {
+            secs,
+            nsec,
+            loc: Location::Utc,
+            mono: None,
+        };
+        assert_eq!(time_sub(&t(10, 0), &t(7, 500_000_000)), 2_500_000_000);
+        let mono = |m: i64| GoTime {
+            mono: Some(m),
+            ..t(0, 0)
+        };
+        // Both monotonic readings present: Go subtracts those.
+        assert_eq!(time_sub(&mono(50), &mono(20)), 30);
+        let r = round_time(&t(5400, 0), 3_600_000_000_000, true);
+        assert_eq!((r.secs, r.nsec), (7200, 0));
+        let r = round_time(&t(5399, 0), 3_600_000_000_000, false);
+        assert_eq!((r.secs, r.nsec), (3600, 0));
+        assert!(round_time(&mono(9), 0, true).mono.is_none());
+        let json = TimeValue(t(0, 500_000_000)).field(JSON_HOOK);
+        assert_eq!(
+            json.and_then(|v| v.as_str().map(str::to_string)).as_deref(),
+            Some("1970-01-01T00:00:00.5Z")
+        );
+        let d = DurationValue(5_400_000_000_000);
+        assert_eq!(d.string().as_deref(), Some("1h30m0s"));
+        assert_eq!(d.type_name(), "time.Duration");
+    }
 }

@@ -303,6 +303,21 @@ impl Object for VersionObject {
                 Ok(value.clone())
             })))
         };
+        // Original, Compare and the comparisons have pointer receivers:
+        // a `semver.Version` value (from IncPatch…) does not have them.
+        let pointer_only = matches!(
+            name,
+            "Original"
+                | "Compare"
+                | "LessThan"
+                | "GreaterThan"
+                | "Equal"
+                | "LessThanEqual"
+                | "GreaterThanEqual"
+        );
+        if self.1 && pointer_only {
+            return None;
+        }
         match name {
             "Major" => getter(GoValue::Uint64(v.major)),
             "Minor" => getter(GoValue::Uint64(v.minor)),
@@ -425,5 +440,39 @@ mod tests {
             semver_compare("", "1.0.0").unwrap_err(),
             "improper constraint: "
         );
+    }
+
+    #[test]
+    fn increments_follow_masterminds() {
+        let p = |s: &str| Version::parse(s).unwrap();
+        let v = p("v1.2.3-rc.1+b");
+        let next = increment(&v, "IncPatch");
+        assert_eq!(next.to_string(), "1.2.3");
+        assert_eq!(next.original, "v1.2.3");
+        assert_eq!(increment(&p("1.2.3"), "IncPatch").to_string(), "1.2.4");
+        assert_eq!(increment(&v, "IncMinor").to_string(), "1.3.0");
+        assert_eq!(increment(&v, "IncMajor").to_string(), "2.0.0");
+        assert!(valid_ident_list("x.y-1"));
+        assert!(valid_ident_list(""));
+        assert!(!valid_ident_list("x..y"));
+        assert!(!valid_ident_list("a_b"));
+    }
+
+    #[test]
+    fn incremented_values_are_struct_values() {
+        let v = version_value(Version::parse("1.2.3").unwrap());
+        let GoValue::Object(o) = &v else {
+            panic!("not an object")
+        };
+        assert!(o.method("Original").is_some());
+        let next = version_by_value(increment(&Version::parse("1.2.3").unwrap(), "IncMinor"));
+        assert_eq!(next.type_name(), "semver.Version");
+        let GoValue::Object(o) = &next else {
+            panic!("not an object")
+        };
+        // Pointer-receiver methods are not in a value's method set.
+        assert!(o.method("Original").is_none());
+        assert!(o.method("Compare").is_none());
+        assert!(o.method("IncPatch").is_some());
     }
 }

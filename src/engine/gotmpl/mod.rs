@@ -47,7 +47,7 @@ pub use exec::{ExecError, FuncCtx};
 pub use funcs::{FuncMap, Function, ParamType};
 pub use parse::ParseError;
 pub use template::{MissingKey, Template};
-pub use value::{GoList, GoMap, GoValue, NumberMode, Object};
+pub use value::{CycleError, GoList, GoMap, GoValue, NumberMode, Object};
 
 use crate::diag::{Diagnostic, Location};
 

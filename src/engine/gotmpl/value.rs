@@ -826,6 +826,82 @@ mod tests {
         assert_eq!(GoValue::list(vec![]).kind_name(), "slice");
     }
 
+    fn sample() -> GoMap {
+        [
+            ("b".to_string(), GoValue::Int(2)),
+            ("a".to_string(), GoValue::str("x")),
+        ]
+        .into_iter()
+        .collect()
+    }
+
+    #[test]
+    fn maps_are_shared_handles() {
+        let m = sample();
+        let alias = m.clone();
+        alias.insert("c", GoValue::Bool(true));
+        assert_eq!(m.len(), 3);
+        assert!(m.ptr_eq(&alias));
+        assert_eq!(m.keys(), ["a", "b", "c"]);
+        assert!(matches!(m.remove("b"), Some(GoValue::Int(2))));
+        assert!(!alias.contains_key("b"));
+        // A snapshot does not follow later changes; a new map is distinct.
+        let snap = m.entries();
+        m.insert("d", GoValue::Nil);
+        assert_eq!(snap.len(), 2);
+        assert!(!m.ptr_eq(&GoMap::from_map(m.snapshot())));
+        assert_eq!(
+            crate::engine::gotmpl::format::sprint(&[&GoValue::Map(m) as &dyn FmtArg]),
+            "map[a:x c:true d:<nil>]"
+        );
+    }
+
+    #[test]
+    fn deep_copy_detaches_nested_maps() {
+        let inner = sample();
+        let outer = GoValue::map(BTreeMap::from([
+            ("m".to_string(), GoValue::Map(inner.clone())),
+            (
+                "l".to_string(),
+                GoValue::list(vec![GoValue::Map(inner.clone())]),
+            ),
+        ]));
+        let copy = outer.deep_copy().unwrap();
+        let GoValue::Map(c) = &copy else { panic!() };
+        let Some(GoValue::Map(cm)) = c.get("m") else {
+            panic!()
+        };
+        cm.insert("new", GoValue::Int(1));
+        assert!(!inner.contains_key("new"));
+        let Some(GoValue::List(l)) = c.get("l") else {
+            panic!()
+        };
+        let GoValue::Map(lm) = &l.items[0] else {
+            panic!()
+        };
+        assert!(!lm.ptr_eq(&inner));
+    }
+
+    #[test]
+    fn cycles_are_detected_not_followed() {
+        let m = sample();
+        let v = GoValue::Map(m.clone());
+        assert!(v.check_cycles().is_ok());
+        // The same map twice, side by side, is not a cycle.
+        m.insert("twin1", GoValue::map(BTreeMap::new()));
+        let shared = GoValue::Map(sample());
+        m.insert("s1", shared.clone());
+        m.insert("s2", GoValue::list(vec![shared]));
+        assert!(v.check_cycles().is_ok());
+        m.insert("self", GoValue::list(vec![v.clone()]));
+        assert_eq!(v.check_cycles(), Err(CycleError));
+        assert_eq!(v.deep_copy().unwrap_err(), CycleError);
+        // Printing stops at MAX_DEPTH instead of overflowing the stack.
+        let text = crate::engine::gotmpl::format::sprint(&[&v as &dyn FmtArg]);
+        assert!(text.contains("<cycle>"));
+        assert!(format!("{v:?}").contains("<cycle>"));
+    }
+
     #[test]
     fn modes_convert_numbers() {
         let v = crate::Value::DocInt(3);

@@ -190,12 +190,10 @@ fn merge_into(
             }
             continue;
         }
-        if let GoValue::Map(sm) = &s {
-            if let Some(GoValue::Map(dm)) = &d {
-                merge_into(dm, sm, overwrite, depth + 1)?;
-                if !dm.is_empty() {
-                    continue;
-                }
+        if let (GoValue::Map(sm), Some(GoValue::Map(dm))) = (&s, &d) {
+            merge_into(dm, sm, overwrite, depth + 1)?;
+            if !dm.is_empty() {
+                continue;
             }
         }
         let replace = overwrite || d.as_ref().is_none_or(go_empty);

@@ -791,6 +791,11 @@ fn differential_mutation_against_helm() {
         "{{ $d := dict \"a\" 1 \"b\" 2 }}{{ range $k, $v := $d }}{{ $_ := unset $d \"b\" }}{{ $k }}={{ $v }} {{ end }}{{ $d }}",
         "{{ $d := dict \"x\" (dict) }}{{ range $k, $v := $d }}{{ $_ := set $v \"seen\" $k }}{{ end }}{{ $d }}",
         "{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ len $d }} {{ hasKey $d.self.self \"self\" }} [{{ toPrettyJson $d }}]",
+        // As in tests/helm-charts/sprig-dicts: merging into a fresh dict
+        // shares the first source's nested maps, which later sources then
+        // change in place.
+        "{{ $o := dict \"a\" (dict \"c\" 1) }}{{ $_ := merge (dict) $o .Values.nested }}{{ $o }}|{{ .Values.nested }}",
+        "{{ $o := dict \"a\" (dict \"b\" 1) }}{{ $_ := mergeOverwrite (dict) .Values.nested $o }}{{ .Values.nested }}|{{ $o }}",
         "{{ $d := set (dict) \"l\" (list 1) }}{{ $_ := merge $d (dict \"l\" (list 2) \"m\" (list)) }}{{ $d }}",
     ];
     let dir = tempfile::tempdir().unwrap();

@@ -369,7 +369,35 @@ fn yaml_error(e: &crate::yaml::YamlError, text: &str) -> String {
     }
 }
 
+/// The text of the first YAML document: Helm's fromYaml decodes with
+/// go-yaml's `Unmarshal`, which reads one document and never looks at the
+/// rest (`fromYaml "a: 1\n---\nb: ["` is `map[a:1]`; a rendered manifest
+/// ending in `---` parses). A `---` line before any content opens the first
+/// document instead of ending it.
+pub(super) fn first_document(text: &str) -> &str {
+    let mut seen_content = false;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        let marker = bare == "---"
+            || bare == "..."
+            || bare.starts_with("--- ")
+            || bare.starts_with("---\t")
+            || bare.starts_with("... ");
+        if marker && seen_content {
+            return &text[..offset];
+        }
+        let trimmed = bare.trim_start();
+        if marker || (!trimmed.is_empty() && !trimmed.starts_with('#') && !bare.starts_with('%')) {
+            seen_content = true;
+        }
+        offset += line.len();
+    }
+    text
+}
+
 fn from_yaml(text: &str) -> GoValue {
+    let text = first_document(text);
     match crate::yaml::parse_document(text) {
         Ok(Value::Null) => GoValue::map(BTreeMap::new()),
         Ok(v @ Value::Map(_)) => GoValue::from_value(&v, NumberMode::Helm),
@@ -382,6 +410,7 @@ fn from_yaml(text: &str) -> GoValue {
 }
 
 fn from_yaml_array(text: &str) -> GoValue {
+    let text = first_document(text);
     match crate::yaml::parse_document(text) {
         Ok(Value::Null) => GoValue::list(Vec::new()),
         Ok(v @ Value::Seq(_)) => GoValue::from_value(&v, NumberMode::Helm),

@@ -319,3 +319,14 @@ fn seed_makes_random_functions_repeatable() {
     assert_ne!(run(Some(7)), run(Some(8)));
     assert_ne!(run(None), run(None));
 }
+
+#[test]
+fn from_yaml_reads_only_the_first_document() {
+    use super::funcs::first_document;
+    assert_eq!(first_document("a: 1\n---\nb: ["), "a: 1\n");
+    assert_eq!(first_document("a: 1\n---\n"), "a: 1\n");
+    // A marker before any content opens the first document.
+    assert_eq!(first_document("# c\n---\na: 1\n"), "# c\n---\na: 1\n");
+    assert_eq!(first_document("a: |\n  ---\nb: 2"), "a: |\n  ---\nb: 2");
+    assert_eq!(first_document("a: 1\n...\nb"), "a: 1\n");
+}

@@ -277,7 +277,8 @@ pub enum GoValue {
     Bytes(Arc<[u8]>),
     /// A slice with its element type.
     List(Arc<GoList>),
-    /// `map[string]interface {}`.
+    /// A Go map with string keys: `map[string]interface {}` or a typed map
+    /// ([`GoMap::map_type`]).
     Map(GoMap),
     /// A host object (a Go struct or pointer with fields and methods).
     Object(Arc<dyn Object>),

@@ -5,10 +5,14 @@
 //! files, [`manifest`] splits, orders and prints the result; [`yaml`] reads
 //! and writes YAML at the edges; [`diag`] turns every error into a report.
 
+pub mod archive;
 pub mod chart;
 pub mod diag;
+pub mod diff;
 pub mod engine;
 pub mod manifest;
+pub mod overlay;
+pub mod package;
 pub mod patch;
 pub mod render;
 pub mod show;

@@ -41,10 +41,33 @@ pub fn load(path: &Path) -> Result<Chart, ChartError> {
     } else {
         let bytes = std::fs::read(path).map_err(|e| io_error(&display, &e))?;
         ensure_gzip(&bytes, &display)?;
-        read_archive(&bytes, &display)?
+        read_checked_archive(&bytes, &display)?
     };
     check_root_api_version(&files, &display)?;
     load_files(files, path.to_path_buf(), &display)
+}
+
+/// The chart's files exactly as the loader reads them, before they are
+/// sorted into a [`Chart`]: for a directory in walk order with
+/// `.helmignore` applied, for an archive in archive order with the top
+/// directory dropped. `skiff package` writes these, in Helm's order.
+pub fn read_files(path: &Path) -> Result<Vec<ChartFile>, ChartError> {
+    let display = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|e| io_error(&display, &e))?;
+    let files = if meta.is_dir() {
+        read_dir_files(path, &display)?
+    } else {
+        let bytes = std::fs::read(path).map_err(|e| io_error(&display, &e))?;
+        ensure_gzip(&bytes, &display)?;
+        read_checked_archive(&bytes, &display)?
+    };
+    Ok(files
+        .into_iter()
+        .map(|f| ChartFile {
+            name: f.name,
+            data: f.data,
+        })
+        .collect())
 }
 
 fn io_error(file: &str, e: &std::io::Error) -> ChartError {
@@ -309,6 +332,25 @@ fn read_archive(bytes: &[u8], display: &str) -> Result<Vec<RawFile>, ChartError>
     Ok(files)
 }
 
+/// [`read_archive`] (Helm's rules and messages first), then the stricter
+/// safe reader of [`crate::archive`], which also refuses links, duplicate
+/// entries, a top directory named `.`/`..` and more than 20 000 files.
+fn read_checked_archive(bytes: &[u8], display: &str) -> Result<Vec<RawFile>, ChartError> {
+    let files = read_archive(bytes, display)?;
+    crate::archive::read_tgz(bytes, &crate::archive::Limits::default()).map_err(|e| {
+        ChartError::Archive {
+            file: display.to_string(),
+            message: match e {
+                crate::archive::ArchiveError::Refused { message, .. } => {
+                    format!("{display}: {message}")
+                }
+                other => other.to_string(),
+            },
+        }
+    })?;
+    Ok(files)
+}
+
 /// The chart-relative name of an archive entry, or Helm's error for it.
 fn archive_entry_name(raw: &str) -> Result<String, String> {
     // Archives made on Windows may use `\`.
@@ -474,7 +516,7 @@ fn load_files(files: Vec<RawFile>, origin: PathBuf, display: &str) -> Result<Cha
                     ),
                 });
             }
-            read_archive(&first.data, &sub_display)
+            read_checked_archive(&first.data, &sub_display)
                 .and_then(|raw| load_files(raw, sub_origin, &sub_display))
                 .map_err(wrap)?
         } else {

@@ -37,6 +37,25 @@ enum Command {
     },
     /// Render one template file against a data file.
     Eval(EvalArgs),
+    /// Build a kustomization directory, like `kustomize build`.
+    Build(BuildArgs),
+    /// Show what a change does to the rendered manifests (charts, streams, git revisions).
+    Diff(Box<DiffArgs>),
+    /// Package a chart directory into a reproducible `<name>-<version>.tgz`.
+    // `--version` sets the chart version here, as in helm.
+    #[command(disable_version_flag = true)]
+    Package(PackageArgs),
+    /// Chart repository commands.
+    Repo {
+        #[command(subcommand)]
+        what: RepoCommand,
+    },
+    /// Manage a chart's dependencies (`file://` repositories).
+    #[command(alias = "dependency")]
+    Dep {
+        #[command(subcommand)]
+        what: DepCommand,
+    },
     /// Print a shell completion script.
     Completions {
         /// The shell to generate completions for.
@@ -54,6 +73,61 @@ enum ShowCommand {
     /// Show the chart's values.yaml as written.
     Values {
         /// Chart directory or .tgz.
+        chart: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+struct PackageArgs {
+    /// Chart directory.
+    chart: PathBuf,
+    /// Set the chart version (SemVer 2).
+    #[arg(long)]
+    version: Option<String>,
+    /// Set the appVersion.
+    #[arg(long)]
+    app_version: Option<String>,
+    /// Directory to write the archive to.
+    #[arg(short = 'd', long = "destination", default_value = ".")]
+    destination: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+enum RepoCommand {
+    /// Write DIR/index.yaml for the chart archives in DIR and DIR/*/.
+    Index {
+        /// Directory holding the archives.
+        dir: PathBuf,
+        /// Base URL of the charts.
+        #[arg(long)]
+        url: Option<String>,
+        /// Merge this existing index into the new one.
+        #[arg(long)]
+        merge: Option<PathBuf>,
+        /// Write JSON instead of YAML.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DepCommand {
+    /// List the dependencies and their status.
+    List {
+        /// Chart directory.
+        #[arg(default_value = ".")]
+        chart: PathBuf,
+    },
+    /// Package `file://` dependencies into charts/ and write Chart.lock.
+    Update {
+        /// Chart directory.
+        #[arg(default_value = ".")]
+        chart: PathBuf,
+    },
+    /// Rebuild charts/ from Chart.lock, verifying it.
+    Build {
+        /// Chart directory.
+        #[arg(default_value = ".")]
         chart: PathBuf,
     },
 }
@@ -146,6 +220,128 @@ struct TemplateArgs {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
+enum DiffOutput {
+    /// Text for a terminal.
+    Text,
+    /// JSON (schemaVersion 1; see the README).
+    Json,
+    /// Markdown for a pull-request comment.
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    /// Colour when stdout is a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+#[derive(Debug, Args)]
+struct DiffArgs {
+    /// OLD and NEW inputs (chart dir/.tgz, rendered YAML file or `-`, kustomization dir);
+    /// with --from, one input compared with itself at that revision.
+    #[arg(value_name = "INPUT", num_args = 1..=2, required = true)]
+    inputs: Vec<std::path::PathBuf>,
+    /// Git revision for the old side (read with `git archive`; the working copy is untouched).
+    #[arg(long, value_name = "REV")]
+    from: Option<String>,
+    /// Git revision for the new side (default: the working copy).
+    #[arg(long, value_name = "REV")]
+    to: Option<String>,
+    #[command(flatten)]
+    values: ValueFlags,
+    /// Release name used to render charts.
+    #[arg(long, default_value = "release-name")]
+    release_name: String,
+    /// Namespace of the release.
+    #[arg(short = 'n', long, default_value = "default")]
+    namespace: String,
+    /// Kubernetes version for `.Capabilities.KubeVersion`.
+    #[arg(long, value_name = "VERSION")]
+    kube_version: Option<String>,
+    /// Extra API versions for `.Capabilities.APIVersions`.
+    #[arg(
+        short = 'a',
+        long = "api-versions",
+        value_name = "GROUP/VERSION",
+        value_delimiter = ','
+    )]
+    api_versions: Vec<String>,
+    /// Include CRDs (from crds/) when rendering charts.
+    #[arg(long)]
+    include_crds: bool,
+    /// Seed for random functions (applied to both sides).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value = "text")]
+    output: DiffOutput,
+    /// Print counts only.
+    #[arg(long)]
+    stat: bool,
+    /// Colour the text output.
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorChoice,
+    /// Lines of context around changes in multi-line strings.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    context: usize,
+    /// Ignore changes at paths matching this glob (`*`, `?`); repeatable.
+    #[arg(long = "ignore-path", value_name = "GLOB")]
+    ignore_path: Vec<String>,
+    /// Ignore these label keys (comma-separated).
+    #[arg(long = "ignore-labels", value_name = "KEYS", value_delimiter = ',')]
+    ignore_labels: Vec<String>,
+    /// Show Secret data instead of masking it.
+    #[arg(long)]
+    show_secrets: bool,
+    /// Do not pair removed and added resources as renames.
+    #[arg(long)]
+    no_renames: bool,
+    /// Exit with 1 when there are differences (like `git diff --exit-code`).
+    #[arg(long)]
+    exit_code: bool,
+}
+
+#[derive(Debug, Args)]
+struct BuildArgs {
+    /// Directory holding a kustomization.yaml.
+    dir: PathBuf,
+    /// Output order when the kustomization has no `sortOptions`.
+    #[arg(long, value_enum, default_value = "legacy")]
+    reorder: ReorderArg,
+    /// How far file references may reach.
+    #[arg(long, value_enum, default_value = "LoadRestrictionsRootOnly")]
+    load_restrictor: LoadRestrictorArg,
+    /// Accepted for kustomize compatibility; charts always render in-process.
+    #[arg(long)]
+    enable_helm: bool,
+    /// Add `app.kubernetes.io/managed-by: kustomize-v5.7.1` to every resource.
+    #[arg(long)]
+    enable_managedby_label: bool,
+    /// Write to this path instead of stdout: one file per resource when it
+    /// is an existing directory, else one file.
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ReorderArg {
+    Legacy,
+    None,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LoadRestrictorArg {
+    #[value(name = "LoadRestrictionsRootOnly")]
+    RootOnly,
+    #[value(name = "LoadRestrictionsNone")]
+    None,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
 enum EngineName {
     /// minijinja (native `.j2` templates).
     Jinja,
@@ -176,6 +372,12 @@ pub fn run() -> i32 {
             let _ = e.print();
             return code;
         }
+    };
+    // `diff` has its own exit codes (0 same, 1 different with --exit-code,
+    // 2 error), like `git diff`.
+    let cli = match cli.command {
+        Command::Diff(args) => return diff_command(*args),
+        command => Cli { command },
     };
     match execute(cli) {
         Ok(out) => {
@@ -214,12 +416,50 @@ fn execute(cli: Cli) -> Result<String, Diagnostic> {
         },
         Command::Create { name } => create::create(&name),
         Command::Eval(args) => eval(args),
+        Command::Build(args) => build(args),
+        Command::Diff(_) => Err(Diagnostic::new("diff is run by diff_command")),
+        Command::Package(args) => package(args),
+        Command::Repo {
+            what:
+                RepoCommand::Index {
+                    dir,
+                    url,
+                    merge,
+                    json,
+                },
+        } => {
+            let opts = crate::package::index::IndexOptions { url, merge, json };
+            crate::package::index::repo_index(&dir, &opts)?;
+            Ok(String::new())
+        }
+        Command::Dep { what } => {
+            let mtime = crate::archive::mtime_from_env()?;
+            Ok(match what {
+                DepCommand::List { chart } => crate::package::deps::list(&chart)?,
+                DepCommand::Update { chart } => crate::package::deps::update(&chart, mtime)?,
+                DepCommand::Build { chart } => crate::package::deps::build(&chart, mtime)?,
+            })
+        }
         Command::Completions { shell } => {
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "skiff", &mut buf);
             Ok(String::from_utf8_lossy(&buf).into_owned())
         }
     }
+}
+
+fn package(args: PackageArgs) -> Result<String, Diagnostic> {
+    let opts = crate::package::PackageOptions {
+        version: args.version,
+        app_version: args.app_version,
+        destination: args.destination,
+        mtime: crate::archive::mtime_from_env()?,
+    };
+    let path = crate::package::package(&args.chart, &opts)?;
+    Ok(format!(
+        "Successfully packaged chart and saved it to: {}\n",
+        crate::archive::sanitize(&path.display().to_string())
+    ))
 }
 
 fn template(args: TemplateArgs) -> Result<String, Diagnostic> {
@@ -264,6 +504,114 @@ fn template(args: TemplateArgs) -> Result<String, Diagnostic> {
         eprintln!("warning: {w}");
     }
     Ok(output.text)
+}
+
+/// `skiff diff`: prints the report and returns the exit code.
+fn diff_command(args: DiffArgs) -> i32 {
+    use std::io::IsTerminal;
+    let exit_code = args.exit_code;
+    match diff(args, std::io::stdout().is_terminal()) {
+        Ok((text, differs)) => {
+            let mut stdout = std::io::stdout().lock();
+            match stdout
+                .write_all(text.as_bytes())
+                .and_then(|_| stdout.flush())
+            {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                Err(e) => {
+                    eprint!(
+                        "{}",
+                        Diagnostic::new(format!("writing output: {e}")).render()
+                    );
+                    return 2;
+                }
+            }
+            i32::from(exit_code && differs)
+        }
+        Err(d) => {
+            eprint!("{}", d.render());
+            2
+        }
+    }
+}
+
+fn diff(args: DiffArgs, tty: bool) -> Result<(String, bool), Diagnostic> {
+    use crate::diff::{DiffOptions, OutputFormat, RenderSettings, RenderStyle, Side};
+    let (old_path, new_path) = match args.inputs.as_slice() {
+        [one] if args.from.is_some() || args.to.is_some() => (one.clone(), one.clone()),
+        [_] => {
+            return Err(Diagnostic::usage(
+                "diff needs two inputs, or one input and --from REV",
+            ));
+        }
+        [old, new] => (old.clone(), new.clone()),
+        _ => return Err(Diagnostic::usage("expected OLD [NEW]")),
+    };
+    if old_path.as_os_str() == "-" && new_path.as_os_str() == "-" && args.from.is_none() {
+        return Err(Diagnostic::usage(
+            "only one side can be read from standard input",
+        ));
+    }
+    let mut capabilities = Capabilities::default();
+    if let Some(v) = &args.kube_version {
+        capabilities.kube_version = crate::engine::capabilities::parse_kube_version(v)
+            .map_err(|e| Diagnostic::usage(format!("invalid --kube-version {v:?}: {e}")))?;
+    }
+    capabilities = capabilities.with_api_versions(&args.api_versions);
+    let settings = RenderSettings {
+        render: RenderOptions {
+            release: Release {
+                name: args.release_name,
+                namespace: args.namespace,
+                ..Release::default()
+            },
+            values: args.values.options(),
+            capabilities,
+            skip_schema_validation: false,
+            stream: HelmStreamOptions {
+                include_crds: args.include_crds,
+                ..HelmStreamOptions::default()
+            },
+            seed: args.seed,
+        },
+    };
+    let opts = DiffOptions {
+        show_secrets: args.show_secrets,
+        ignore_paths: args.ignore_path,
+        ignore_labels: args.ignore_labels,
+        no_renames: args.no_renames,
+    };
+    let old = Side {
+        path: old_path,
+        revision: args.from,
+    };
+    let new = Side {
+        path: new_path,
+        revision: args.to,
+    };
+    let report = crate::diff::diff_sides(&old, &new, &settings, &opts)?;
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => tty && !no_color,
+    };
+    let format = match (args.stat, args.output) {
+        (true, _) => OutputFormat::Stat,
+        (false, DiffOutput::Text) => OutputFormat::Text,
+        (false, DiffOutput::Json) => OutputFormat::Json,
+        (false, DiffOutput::Markdown) => OutputFormat::Markdown,
+    };
+    let style = RenderStyle {
+        color,
+        context: args.context,
+    };
+    let text = crate::diff::render_report(&report, format, style);
+    Ok((text, report.has_differences()))
 }
 
 /// `eval --engine go`: Go text/template with the data as dot (JSON
@@ -340,5 +688,32 @@ fn eval(args: EvalArgs) -> Result<String, Diagnostic> {
         EngineName::Jinja => Ok(crate::engine::jinja::render_string(&name, &source, &data)?),
         EngineName::Go => eval_go(&name, &source, &data, args.data.is_some()),
         EngineName::Helm => eval_helm(&name, &source, &data),
+    }
+}
+
+fn build(args: BuildArgs) -> Result<String, Diagnostic> {
+    use crate::overlay::{BuildOptions, LoadRestrictor, Reorder};
+    let _ = args.enable_helm;
+    let opts = BuildOptions {
+        load_restrictor: match args.load_restrictor {
+            LoadRestrictorArg::RootOnly => LoadRestrictor::RootOnly,
+            LoadRestrictorArg::None => LoadRestrictor::None,
+        },
+        reorder: match args.reorder {
+            ReorderArg::Legacy => Reorder::Legacy,
+            ReorderArg::None => Reorder::None,
+        },
+        managed_by_label: args.enable_managedby_label,
+    };
+    let out = crate::overlay::build_resources(&args.dir, &opts)?;
+    for w in &out.warnings {
+        eprintln!("# Warning: {w}");
+    }
+    match &args.output {
+        None => Ok(crate::overlay::to_kustomize_yaml(&out.resources)),
+        Some(dir) => {
+            crate::overlay::write_output(dir, &out.resources)?;
+            Ok(String::new())
+        }
     }
 }

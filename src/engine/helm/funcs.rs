@@ -254,6 +254,15 @@ fn tpl(ctx: &mut FuncCtx<'_>, a: Vec<GoValue>) -> Result<GoValue, String> {
 /// for Go integers, `Float` for float64), `[]byte` becomes base64 text,
 /// host objects their JSON form. Functions cannot be marshalled.
 pub fn to_json_value(v: &GoValue) -> Result<Value, String> {
+    // Maps are shared and mutable (`set $d "x" $d`): refuse a cycle up
+    // front, with encoding/json's words, instead of recursing forever.
+    v.check_cycles().map_err(|_| {
+        "json: unsupported value: encountered a cycle via map[string]interface {}".to_string()
+    })?;
+    json_value_of(v)
+}
+
+fn json_value_of(v: &GoValue) -> Result<Value, String> {
     Ok(match v {
         GoValue::Missing | GoValue::Nil => Value::Null,
         GoValue::Bool(b) => Value::Bool(*b),
@@ -269,7 +278,7 @@ pub fn to_json_value(v: &GoValue) -> Result<Value, String> {
         GoValue::List(l) => Value::Seq(
             l.items
                 .iter()
-                .map(to_json_value)
+                .map(json_value_of)
                 .collect::<Result<_, _>>()?,
         ),
         // A nil Go map encodes as `null` (`.Chart.Annotations` of a chart
@@ -278,7 +287,7 @@ pub fn to_json_value(v: &GoValue) -> Result<Value, String> {
         GoValue::Map(m) => {
             let mut out = crate::value::Map::new();
             for (k, v) in m.entries() {
-                out.insert(k, to_json_value(&v)?);
+                out.insert(k, json_value_of(&v)?);
             }
             Value::Map(out)
         }

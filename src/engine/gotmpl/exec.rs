@@ -233,7 +233,8 @@ impl<'a> State<'a> {
     }
 
     fn walk_range(&mut self, dot: &GoValue, r: &'a BranchNode, out: &mut String) -> R<Flow> {
-        let val = self.eval_pipeline(dot, &r.pipe)?;
+        // Host objects that are Go maps or slices (`.Files`) range as such.
+        let val = self.eval_pipeline(dot, &r.pipe)?.host_underlying();
         let mark = self.vars.len();
         let decl = &r.pipe.decl;
         // One iteration; returns false on {{break}}.
@@ -241,7 +242,7 @@ impl<'a> State<'a> {
         // interface-typed in Go (errors name them `interface {}`).
         let elem_iface = match &val {
             GoValue::List(l) => l.elem == super::value::ELEM_ANY,
-            GoValue::Map(_) => true,
+            GoValue::Map(m) => m.map_type().elem == super::value::ELEM_ANY,
             _ => false,
         };
         let saved_dot_iface = self.dot_iface;
@@ -392,6 +393,9 @@ impl<'a> State<'a> {
                 let _ = write!(out, "{i}");
             }
             GoValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            GoValue::Object(o) if o.string().is_none() && o.addressable_string().is_some() => {
+                out.push_str(&o.addressable_string().unwrap_or_default());
+            }
             GoValue::Func(f) => {
                 return Err(self.errorf(
                     at,
@@ -1041,7 +1045,11 @@ fn prepare_arg(v: GoValue, typ: ParamType) -> Result<GoValue, String> {
         ParamType::StringList => {
             matches!(&v, GoValue::List(l) if l.elem == super::value::ELEM_STRING)
         }
-        ParamType::Map => matches!(v, GoValue::Map(_)),
+        // A named type over `map[string]interface {}` (`common.Values`) is
+        // assignable; `map[string]string` is not.
+        ParamType::Map => {
+            matches!(&v, GoValue::Map(m) if m.map_type().elem == super::value::ELEM_ANY)
+        }
     };
     if ok {
         return Ok(v);

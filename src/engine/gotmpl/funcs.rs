@@ -324,7 +324,7 @@ pub fn query_escape(s: &str) -> String {
 }
 
 fn length(v: &GoValue) -> Result<GoValue, String> {
-    let n = match v {
+    let n = match &v.host_underlying() {
         GoValue::Nil | GoValue::Missing => return Err("len of nil pointer".into()),
         GoValue::String(s) => s.len(),
         GoValue::Bytes(b) => b.len(),
@@ -355,7 +355,7 @@ fn index_arg(index: &GoValue, cap: usize) -> Result<usize, String> {
 }
 
 fn index(a: &[GoValue]) -> Result<GoValue, String> {
-    let mut item = a[0].clone();
+    let mut item = a[0].host_underlying();
     if item.is_nil() {
         return Err("index of untyped nil".into());
     }
@@ -384,8 +384,11 @@ fn index(a: &[GoValue]) -> Result<GoValue, String> {
                 }
             }
             GoValue::Map(m) => match idx {
-                GoValue::String(k) => m.get(k.as_ref()).unwrap_or(GoValue::Nil),
-                GoValue::Nil | GoValue::Missing => GoValue::Nil,
+                // A missing key gives the element type's zero value.
+                GoValue::String(k) => m
+                    .get(k.as_ref())
+                    .unwrap_or_else(|| m.map_type().zero_elem()),
+                GoValue::Nil | GoValue::Missing => m.map_type().zero_elem(),
                 other => {
                     return Err(format!(
                         "value has type {}; should be string",

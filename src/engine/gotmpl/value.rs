@@ -31,7 +31,53 @@ use super::funcs::Function;
 /// snapshots, so a template may mutate a map while ranging over it, as Go's
 /// `range` (which sorts a snapshot of the entries first) allows.
 #[derive(Clone, Default)]
-pub struct GoMap(Arc<RwLock<BTreeMap<String, GoValue>>>);
+pub struct GoMap(Arc<RwLock<BTreeMap<String, GoValue>>>, MapType);
+
+/// The Go type of a map: its name for `%T`/`typeOf` and the zero value of
+/// its elements (what `index` gives for a missing key). Helm's data has a
+/// few typed maps besides `map[string]interface {}`: `.Values` is the named
+/// `common.Values`, `.Chart.Annotations` and Sprig `split` are
+/// `map[string]string`, `.Files` is `map[string][]byte`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MapType {
+    /// Go type name (`map[string]string`, `common.Values`).
+    pub name: &'static str,
+    /// Element type: [`ELEM_ANY`], [`ELEM_STRING`] or [`ELEM_BYTES`].
+    pub elem: &'static str,
+    /// A nil map (a Go struct field never set): prints `map[]` like an
+    /// empty one but encodes to JSON `null`.
+    pub nil: bool,
+}
+
+impl MapType {
+    /// `map[string]interface {}`.
+    pub const ANY: MapType = MapType {
+        name: "map[string]interface {}",
+        elem: ELEM_ANY,
+        nil: false,
+    };
+    /// `map[string]string`.
+    pub const STRINGS: MapType = MapType {
+        name: "map[string]string",
+        elem: ELEM_STRING,
+        nil: false,
+    };
+
+    /// The zero value of an element (Go's `index` of a missing key).
+    pub fn zero_elem(&self) -> GoValue {
+        match self.elem {
+            ELEM_STRING => GoValue::str(""),
+            ELEM_BYTES => GoValue::Bytes(Arc::from(&[][..])),
+            _ => GoValue::Nil,
+        }
+    }
+}
+
+impl Default for MapType {
+    fn default() -> MapType {
+        MapType::ANY
+    }
+}
 
 impl GoMap {
     /// A new, empty map (`dict`).
@@ -41,7 +87,17 @@ impl GoMap {
 
     /// A new map holding these entries.
     pub fn from_map(m: BTreeMap<String, GoValue>) -> GoMap {
-        GoMap(Arc::new(RwLock::new(m)))
+        GoMap(Arc::new(RwLock::new(m)), MapType::ANY)
+    }
+
+    /// A new map of the given Go type holding these entries.
+    pub fn typed(m: BTreeMap<String, GoValue>, ty: MapType) -> GoMap {
+        GoMap(Arc::new(RwLock::new(m)), ty)
+    }
+
+    /// The map's Go type.
+    pub fn map_type(&self) -> MapType {
+        self.1
     }
 
     // A panic cannot happen while the lock is held (no user code runs under
@@ -131,7 +187,7 @@ fn deep_copy_map(m: &GoMap, path: &mut Vec<usize>) -> Result<GoMap, CycleError> 
         out.insert(k, deep_copy_value(&v, path)?);
     }
     path.pop();
-    Ok(GoMap::from_map(out))
+    Ok(GoMap::typed(out, m.map_type()))
 }
 
 fn deep_copy_value(v: &GoValue, path: &mut Vec<usize>) -> Result<GoValue, CycleError> {
@@ -221,7 +277,8 @@ pub enum GoValue {
     Bytes(Arc<[u8]>),
     /// A slice with its element type.
     List(Arc<GoList>),
-    /// `map[string]interface {}`.
+    /// A Go map with string keys: `map[string]interface {}` or a typed map
+    /// ([`GoMap::map_type`]).
     Map(GoMap),
     /// A host object (a Go struct or pointer with fields and methods).
     Object(Arc<dyn Object>),
@@ -242,6 +299,8 @@ pub struct GoList {
 pub const ELEM_ANY: &str = "interface {}";
 /// Element type name of `[]string`.
 pub const ELEM_STRING: &str = "string";
+/// Element type name of `[]uint8` (map elements of `map[string][]byte`).
+pub const ELEM_BYTES: &str = "[]uint8";
 
 /// A host object, the analogue of a Go struct (or pointer to struct) in the
 /// data: Helm's `.Files`, `.Capabilities`, `.Chart`, `.Release`.
@@ -274,6 +333,20 @@ pub trait Object: Send + Sync {
     /// Whether the object counts as a nil pointer (Go `IsTrue` of a pointer).
     fn is_nil(&self) -> bool {
         false
+    }
+    /// The Go map or slice the object is (`engine.files` is a
+    /// `map[string][]byte`, `common.VersionSet` a `[]string`): `range`,
+    /// `index`, `len` and `eq` work on it as Go's reflection does.
+    fn underlying(&self) -> Option<GoValue> {
+        None
+    }
+    /// The result of a `String()` method with a pointer receiver on a
+    /// struct value. Go's fmt does not see it when the struct is passed by
+    /// value (`quote`, `printf "%v"` print `{…}`), but the executor prints
+    /// an addressable value through it (`{{ .Capabilities.KubeVersion }}`
+    /// prints `v1.35.0`; text/template's `printableValue` takes the address).
+    fn addressable_string(&self) -> Option<String> {
+        None
     }
 }
 
@@ -437,6 +510,7 @@ impl GoValue {
             GoValue::List(l) => format!("[]{}", l.elem),
             GoValue::Object(o) => o.type_name().to_string(),
             GoValue::Func(f) => f.type_name(),
+            GoValue::Map(m) => m.map_type().name.to_string(),
             other => other.static_type_name().to_string(),
         }
     }
@@ -501,6 +575,15 @@ impl GoValue {
         match self {
             GoValue::String(s) => Some(s),
             _ => None,
+        }
+    }
+
+    /// A host object's underlying map or slice ([`Object::underlying`]), or
+    /// the value itself: what Go's reflection-based builtins look at.
+    pub fn host_underlying(&self) -> GoValue {
+        match self {
+            GoValue::Object(o) => o.underlying().unwrap_or_else(|| self.clone()),
+            other => other.clone(),
         }
     }
 
@@ -672,7 +755,7 @@ impl GoValue {
                         )
                     })
                     .collect(),
-                "map[string]interface {}",
+                m.map_type().name,
             ),
             GoValue::Object(o) => match o.string() {
                 Some(text) => FmtValue::Stringer {
@@ -833,5 +916,38 @@ mod tests {
             GoValue::from_value(&v, NumberMode::Helm),
             GoValue::Int64(3)
         ));
+    }
+
+    struct Slice;
+    impl Object for Slice {
+        fn type_name(&self) -> &str {
+            "common.VersionSet"
+        }
+        fn field(&self, _: &str) -> Option<GoValue> {
+            None
+        }
+        fn underlying(&self) -> Option<GoValue> {
+            Some(GoValue::string_list(vec!["v1".to_string()]))
+        }
+    }
+
+    #[test]
+    fn typed_maps_keep_their_go_type() {
+        let m = GoMap::typed(BTreeMap::new(), MapType::STRINGS);
+        let v = GoValue::Map(m.clone());
+        assert_eq!(v.type_name(), "map[string]string");
+        assert_eq!(v.kind(), Kind::Map);
+        assert_eq!(m.map_type().zero_elem().as_str(), Some(""));
+        assert!(MapType::ANY.zero_elem().is_nil());
+        // Printing uses the map's own type name for %T-like contexts.
+        let copy = v.deep_copy().unwrap();
+        assert_eq!(copy.type_name(), "map[string]string");
+    }
+
+    #[test]
+    fn host_objects_expose_their_underlying_value() {
+        let o = GoValue::Object(Arc::new(Slice));
+        assert_eq!(o.host_underlying().type_name(), "[]string");
+        assert_eq!(GoValue::Int(1).host_underlying().type_name(), "int");
     }
 }

@@ -123,6 +123,12 @@ pub fn register(m: &mut FuncMap) {
             })
         }),
     );
+    // Sprig's mustFromJson (Helm keeps it): any JSON document, decoded into
+    // an `interface {}`, with the decoder's error returned.
+    m.insert(
+        "mustFromJson".into(),
+        f(vec![S], None, |_, a| parse_json(str_arg(&a[0]))),
+    );
     m.insert(
         "fromJsonArray".into(),
         f(vec![S], None, |_, a| {
@@ -275,6 +281,9 @@ fn json_value_of(v: &GoValue) -> Result<Value, String> {
                 .map(json_value_of)
                 .collect::<Result<_, _>>()?,
         ),
+        // A nil Go map encodes as `null` (`.Chart.Annotations` of a chart
+        // without annotations).
+        GoValue::Map(m) if m.map_type().nil && m.is_empty() => Value::Null,
         GoValue::Map(m) => {
             let mut out = crate::value::Map::new();
             for (k, v) in m.entries() {
@@ -296,7 +305,7 @@ fn object_json(o: &dyn crate::engine::gotmpl::Object) -> Result<Value, String> {
     }
     // Masterminds/semver's Version implements json.Marshaler with its
     // String() form.
-    if o.type_name() == "*semver.Version"
+    if matches!(o.type_name(), "*semver.Version" | "semver.Version")
         && let Some(s) = o.string()
     {
         return Ok(Value::String(s));
@@ -369,21 +378,36 @@ fn yaml_error(e: &crate::yaml::YamlError, text: &str) -> String {
     }
 }
 
-/// The first YAML document of `text`, as sigs.k8s.io/yaml reads it: go-yaml
-/// v2's `Unmarshal` stops after the first document, so a template ending in
-/// `---` (Bitnami's scripts ConfigMaps) still reads as one map.
-fn first_document(text: &str) -> Result<Value, crate::yaml::YamlError> {
-    match crate::yaml::parse_document(text) {
-        Err(e) if e.message.contains("multiple YAML documents") => {
-            crate::yaml::parse_documents(text)
-                .map(|docs| docs.into_iter().next().unwrap_or_default())
+/// The text of the first YAML document: Helm's fromYaml decodes with
+/// go-yaml's `Unmarshal`, which reads one document and never looks at the
+/// rest (`fromYaml "a: 1\n---\nb: ["` is `map[a:1]`; a rendered manifest
+/// ending in `---` parses). A `---` line before any content opens the first
+/// document instead of ending it.
+pub(super) fn first_document(text: &str) -> &str {
+    let mut seen_content = false;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        let marker = bare == "---"
+            || bare == "..."
+            || bare.starts_with("--- ")
+            || bare.starts_with("---\t")
+            || bare.starts_with("... ");
+        if marker && seen_content {
+            return &text[..offset];
         }
-        other => other,
+        let trimmed = bare.trim_start();
+        if marker || (!trimmed.is_empty() && !trimmed.starts_with('#') && !bare.starts_with('%')) {
+            seen_content = true;
+        }
+        offset += line.len();
     }
+    text
 }
 
 fn from_yaml(text: &str) -> GoValue {
-    match first_document(text) {
+    let text = first_document(text);
+    match crate::yaml::parse_document(text) {
         Ok(Value::Null) => GoValue::map(BTreeMap::new()),
         Ok(v @ Value::Map(_)) => GoValue::from_value(&v, NumberMode::Helm),
         Ok(other) => error_map(format!(
@@ -395,7 +419,8 @@ fn from_yaml(text: &str) -> GoValue {
 }
 
 fn from_yaml_array(text: &str) -> GoValue {
-    match first_document(text) {
+    let text = first_document(text);
+    match crate::yaml::parse_document(text) {
         Ok(Value::Null) => GoValue::list(Vec::new()),
         Ok(v @ Value::Seq(_)) => GoValue::from_value(&v, NumberMode::Helm),
         Ok(other) => GoValue::list(vec![GoValue::str(&format!(

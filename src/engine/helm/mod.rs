@@ -145,7 +145,7 @@ impl HelmEngine {
             };
             dot.insert("Template".into(), objects::template_value(&src.name, base));
             let mut text = String::new();
-            set.execute_template(&mut text, &src.name, &GoValue::map(dot))
+            set.execute_template(&mut text, &src.name, &objects::dot_value(dot))
                 .map_err(|e| {
                     funcs::reset_include_depths();
                     exec_error(&e, sources)

@@ -23,8 +23,8 @@ use crate::engine::capabilities::{
     HELM_VERSION,
 };
 use crate::engine::gotmpl::format::{FmtArg, sprint};
-use crate::engine::gotmpl::value::ELEM_STRING;
-use crate::engine::gotmpl::{Function, GoList, GoValue, NumberMode, Object, ParamType};
+use crate::engine::gotmpl::value::{ELEM_ANY, ELEM_BYTES, ELEM_STRING, MapType};
+use crate::engine::gotmpl::{Function, GoList, GoMap, GoValue, NumberMode, Object, ParamType};
 
 /// `.Release`: a `map[string]interface {}` in Helm, `Revision` a Go `int`.
 pub fn release_value(r: &Release) -> GoValue {
@@ -78,7 +78,16 @@ pub fn chart_value(chart: &Chart, is_root: bool) -> GoValue {
         .iter()
         .map(|(k, v)| (k.clone(), GoValue::str(v)))
         .collect();
-    m.insert("Annotations".into(), GoValue::map(annotations));
+    // `Metadata.Annotations` is a `map[string]string`, left nil when
+    // Chart.yaml has none (toJson prints `null`, a missing key indexes to "").
+    let ty = MapType {
+        nil: md.annotations.is_empty(),
+        ..MapType::STRINGS
+    };
+    m.insert(
+        "Annotations".into(),
+        GoValue::Map(GoMap::typed(annotations, ty)),
+    );
     m.insert("KubeVersion".into(), opt(&md.kube_version));
     let deps = md
         .dependencies
@@ -126,8 +135,32 @@ pub fn chart_value(chart: &Chart, is_root: bool) -> GoValue {
 /// `.Values` in Helm's number mode: `--set` integers are int64, document
 /// numbers float64.
 pub fn values_value(v: &crate::Value) -> GoValue {
-    GoValue::from_value(v, NumberMode::Helm)
+    match GoValue::from_value(v, NumberMode::Helm) {
+        // Helm passes `.Values` as the named map type `common.Values`
+        // (`%T`, `typeOf`); nested maps stay `map[string]interface {}`.
+        GoValue::Map(m) => GoValue::Map(GoMap::typed(m.snapshot(), VALUES_MAP)),
+        other => other,
+    }
 }
+
+/// The top-level dot of a template: Helm renders with a `common.Values`.
+pub fn dot_value(dot: BTreeMap<String, GoValue>) -> GoValue {
+    GoValue::Map(GoMap::typed(dot, VALUES_MAP))
+}
+
+/// Go type of `.Values` and of the top-level dot.
+const VALUES_MAP: MapType = MapType {
+    name: "common.Values",
+    elem: ELEM_ANY,
+    nil: false,
+};
+
+/// Go type of `.Files`: `engine.files`, a `map[string][]byte`.
+const FILES_MAP: MapType = MapType {
+    name: "engine.files",
+    elem: ELEM_BYTES,
+    nil: false,
+};
 
 /// `.Template`: `{Name, BasePath}` map, replaced per rendered file.
 pub fn template_value(name: &str, base_path: &str) -> GoValue {
@@ -276,6 +309,9 @@ impl Object for KubeVersionObject {
     // plain struct (`{v1.35.0 v1.35.0 1 35}`) whenever the value is passed
     // to a function; only the executor's own printing of the addressable
     // field (`{{ .Capabilities.KubeVersion }}`) calls the `String` method.
+    fn addressable_string(&self) -> Option<String> {
+        Some(self.normalized.clone())
+    }
 }
 
 /// The unexported `normalizedVersion` field of `common.KubeVersion`.
@@ -316,6 +352,9 @@ impl Object for VersionSetObject {
     fn is_nil(&self) -> bool {
         // Go's IsTrue of a slice is its length.
         self.0.is_empty()
+    }
+    fn underlying(&self) -> Option<GoValue> {
+        Some(GoValue::string_list(self.0.iter().cloned()))
     }
 }
 
@@ -463,6 +502,14 @@ impl Object for FilesObject {
     }
     fn string(&self) -> Option<String> {
         Some(sprint(&[&self.as_map() as &dyn FmtArg]))
+    }
+    fn underlying(&self) -> Option<GoValue> {
+        let entries = self
+            .0
+            .iter()
+            .map(|(k, v)| (k.clone(), GoValue::Bytes(v.clone())))
+            .collect();
+        Some(GoValue::Map(GoMap::typed(entries, FILES_MAP)))
     }
     fn is_nil(&self) -> bool {
         self.0.is_empty()

@@ -322,11 +322,11 @@ fn seed_makes_random_functions_repeatable() {
 
 #[test]
 fn from_yaml_reads_only_the_first_document() {
-    // go-yaml v2's Unmarshal stops after the first document: Bitnami's
-    // checksum annotations run `include "…/scripts-configmap.yaml" | fromYaml`
-    // on a template that ends in `---`.
-    let src = r#"{{ $m := "a: 1\nb: two\n---\nc: 3\n" | fromYaml }}{{ $m.b }} {{ hasKey $m "c" }}"#;
-    assert_eq!(eval_str(src, GoValue::Nil), "two false");
-    let arr = r#"{{ $l := "- x\n- y\n---\n- z\n" | fromYamlArray }}{{ len $l }}"#;
-    assert_eq!(eval_str(arr, GoValue::Nil), "2");
+    use super::funcs::first_document;
+    assert_eq!(first_document("a: 1\n---\nb: ["), "a: 1\n");
+    assert_eq!(first_document("a: 1\n---\n"), "a: 1\n");
+    // A marker before any content opens the first document.
+    assert_eq!(first_document("# c\n---\na: 1\n"), "# c\n---\na: 1\n");
+    assert_eq!(first_document("a: |\n  ---\nb: 2"), "a: |\n  ---\nb: 2");
+    assert_eq!(first_document("a: 1\n...\nb"), "a: 1\n");
 }

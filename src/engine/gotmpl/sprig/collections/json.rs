@@ -113,6 +113,8 @@ impl Encoder<'_> {
                 }
                 self.out.push(']');
             }
+            // encoding/json writes a nil map as `null`.
+            GoValue::Map(m) if m.map_type().nil && m.is_empty() => self.out.push_str("null"),
             GoValue::Map(m) => {
                 self.object(&m.entries(), depth)?;
             }

@@ -238,7 +238,8 @@ fn sprig_slice(list: &GoValue, indices: &[GoValue]) -> Result<GoValue, String> {
 /// others through `strval`) sorted bytewise; anything else, nil included,
 /// becomes a one-element list of its `strval`.
 fn sort_alpha(v: &GoValue) -> GoValue {
-    let mut strings: Vec<String> = match v {
+    // Sprig reflects on the kind, so a slice-kind host object sorts as one.
+    let mut strings: Vec<String> = match &v.host_underlying() {
         GoValue::List(l) => l.items.iter().filter(|i| !i.is_nil()).map(strval).collect(),
         GoValue::Bytes(b) => b.iter().map(|x| x.to_string()).collect(),
         other => vec![strval(other)],

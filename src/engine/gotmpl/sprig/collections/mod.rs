@@ -131,6 +131,8 @@ fn slice_items(
         GoValue::List(l) => Ok(l.items.clone()),
         // A []byte is a slice of uint8 to reflection.
         GoValue::Bytes(b) => Ok(b.iter().map(|x| GoValue::Uint64(u64::from(*x))).collect()),
+        // A host object that is a Go slice (`.Capabilities.APIVersions`).
+        GoValue::Object(o) if o.underlying().is_some() => slice_items(&v.host_underlying(), msg),
         other => Err(CollectionsError::Sprig(msg(&kind_str(other)))),
     }
 }

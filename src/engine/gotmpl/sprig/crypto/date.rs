@@ -96,7 +96,14 @@ impl Object for TimeValue {
     }
 
     fn field(&self, name: &str) -> Option<GoValue> {
-        (name == HIDDEN_FIELD).then(|| GoValue::from(self.encode()))
+        match name {
+            HIDDEN_FIELD => Some(GoValue::from(self.encode())),
+            // `time.Time` implements json.Marshaler with RFC 3339 and
+            // nanoseconds (`toJson now`); answered through the Helm
+            // engine's JSON hook field.
+            JSON_HOOK => Some(GoValue::from(gotime::format_go(&self.0, RFC3339_NANO))),
+            _ => None,
+        }
     }
 
     fn method(&self, name: &str) -> Option<Arc<Function>> {
@@ -154,6 +161,16 @@ impl Object for TimeValue {
                     int_arg(&a[2]),
                 )))
             }),
+            "Sub" => Function::new(vec![P::Any], None, move |_, a| {
+                let u = want_time(&a[0])?;
+                Ok(DurationValue(time_sub(&t, &u)).into_value())
+            }),
+            "Round" | "Truncate" => {
+                let round = name == "Round";
+                Function::new(vec![P::Int64], None, move |_, a| {
+                    Ok(time_value(round_time(&t, int_arg(&a[0]), round)))
+                })
+            }
             "Before" | "After" | "Equal" => {
                 let which = name.to_string();
                 Function::new(vec![P::Any], None, move |_, a| {
@@ -174,6 +191,132 @@ impl Object for TimeValue {
     fn string(&self) -> Option<String> {
         Some(self.0.go_string())
     }
+}
+
+/// The field name through which host objects hand the Helm engine their
+/// `encoding/json` form (`crate::engine::helm::funcs::JSON_FIELD`).
+const JSON_HOOK: &str = "%json";
+
+/// Go's `time.RFC3339Nano`, the layout of `Time.MarshalJSON`.
+const RFC3339_NANO: &str = "2006-01-02T15:04:05.999999999Z07:00";
+
+/// Go's `t.Sub(u)`: by the monotonic readings when both have one, else by
+/// wall time; saturating at the Duration range as Go does.
+fn time_sub(t: &GoTime, u: &GoTime) -> i64 {
+    if let (Some(a), Some(b)) = (t.mono, u.mono) {
+        return a.saturating_sub(b);
+    }
+    let d = (i128::from(t.secs) - i128::from(u.secs)) * 1_000_000_000
+        + (i128::from(t.nsec) - i128::from(u.nsec));
+    d.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
+}
+
+/// Go's `Time.Round`/`Time.Truncate`: to a multiple of `d` since Go's zero
+/// time (January 1, year 1), dropping the monotonic reading; halfway
+/// values round up. `d <= 0` only drops the monotonic reading.
+fn round_time(t: &GoTime, d: i64, round: bool) -> GoTime {
+    let mut out = GoTime {
+        mono: None,
+        ..t.clone()
+    };
+    if d <= 0 {
+        return out;
+    }
+    let since_zero = (i128::from(t.secs) - i128::from(gotime::ZERO_TIME_UNIX)) * 1_000_000_000
+        + i128::from(t.nsec);
+    let r = since_zero.rem_euclid(i128::from(d));
+    let delta = if round && r + r >= i128::from(d) {
+        i128::from(d) - r
+    } else {
+        -r
+    };
+    out = out.add(delta.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64);
+    out
+}
+
+/// A `time.Duration` template value (what `Time.Sub` returns): prints
+/// through its `String` method (`1h2m3s`).
+#[derive(Clone, Copy)]
+pub struct DurationValue(pub i64);
+
+impl DurationValue {
+    /// The template value.
+    pub fn into_value(self) -> GoValue {
+        GoValue::Object(Arc::new(self))
+    }
+}
+
+impl Object for DurationValue {
+    fn type_name(&self) -> &str {
+        "time.Duration"
+    }
+
+    fn kind_name(&self) -> &str {
+        "int64"
+    }
+
+    fn field(&self, name: &str) -> Option<GoValue> {
+        // encoding/json writes a Duration as its integer nanoseconds.
+        (name == JSON_HOOK).then_some(GoValue::Int64(self.0))
+    }
+
+    fn method(&self, name: &str) -> Option<Arc<Function>> {
+        const SEC: i64 = 1_000_000_000;
+        let d = self.0;
+        // Go splits into whole units and remainder to keep float precision.
+        let units = |unit: i64| (d / unit) as f64 + (d % unit) as f64 / unit as f64;
+        let float = |x: f64| Function::new(vec![], None, move |_, _| Ok(GoValue::Float(x)));
+        let int = |x: i64| Function::new(vec![], None, move |_, _| Ok(GoValue::Int64(x)));
+        let f = match name {
+            "String" => Function::new(vec![], None, move |_, _| {
+                Ok(GoValue::from(gotime::duration_string(d)))
+            }),
+            "Hours" => float(units(3600 * SEC)),
+            "Minutes" => float(units(60 * SEC)),
+            "Seconds" => float(units(SEC)),
+            "Milliseconds" => int(d / 1_000_000),
+            "Microseconds" => int(d / 1_000),
+            "Nanoseconds" => int(d),
+            "Abs" => Function::new(vec![], None, move |_, _| {
+                // Go: the minimum Duration has no positive form and saturates.
+                Ok(DurationValue(d.checked_abs().unwrap_or(i64::MAX)).into_value())
+            }),
+            "Round" | "Truncate" => {
+                let round = name == "Round";
+                Function::new(vec![ParamType::Int64], None, move |_, a| {
+                    Ok(DurationValue(round_duration(d, int_arg(&a[0]), round)).into_value())
+                })
+            }
+            _ => return None,
+        };
+        Some(Arc::new(f))
+    }
+
+    fn string(&self) -> Option<String> {
+        Some(gotime::duration_string(self.0))
+    }
+}
+
+/// Go's `Duration.Round` (halfway away from zero, saturating) and
+/// `Duration.Truncate` (toward zero); `m <= 0` leaves `d` unchanged.
+fn round_duration(d: i64, m: i64, round: bool) -> i64 {
+    if m <= 0 {
+        return d;
+    }
+    let r = d % m;
+    if !round {
+        return d - r;
+    }
+    let (d, m, r) = (i128::from(d), i128::from(m), i128::from(r));
+    let out = if d < 0 {
+        let r = -r;
+        if r + r < m { d + r } else { d + r - m }
+    } else if r + r < m {
+        d - r
+    } else {
+        d - r + m
+    };
+    out.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
 }
 
 fn int_arg(v: &GoValue) -> i64 {
@@ -462,5 +605,46 @@ mod tests {
             want_time(&GoValue::Nil).unwrap_err(),
             "invalid value; expected time.Time"
         );
+    }
+
+    #[test]
+    fn duration_rounding_matches_go() {
+        const H: i64 = 3_600_000_000_000;
+        assert_eq!(round_duration(90 * 60_000_000_000, H, true), 2 * H);
+        assert_eq!(round_duration(89 * 60_000_000_000, H, true), H);
+        assert_eq!(round_duration(-90 * 60_000_000_000, H, true), -2 * H);
+        assert_eq!(round_duration(-90 * 60_000_000_000, H, false), -H);
+        assert_eq!(round_duration(i64::MAX, H, true), i64::MAX);
+        assert_eq!(round_duration(5, 0, true), 5);
+    }
+
+    #[test]
+    fn time_sub_round_and_json() {
+        let t = |secs: i64, nsec: u32| GoTime {
+            secs,
+            nsec,
+            loc: Location::Utc,
+            mono: None,
+        };
+        assert_eq!(time_sub(&t(10, 0), &t(7, 500_000_000)), 2_500_000_000);
+        let mono = |m: i64| GoTime {
+            mono: Some(m),
+            ..t(0, 0)
+        };
+        // Both monotonic readings present: Go subtracts those.
+        assert_eq!(time_sub(&mono(50), &mono(20)), 30);
+        let r = round_time(&t(5400, 0), 3_600_000_000_000, true);
+        assert_eq!((r.secs, r.nsec), (7200, 0));
+        let r = round_time(&t(5399, 0), 3_600_000_000_000, false);
+        assert_eq!((r.secs, r.nsec), (3600, 0));
+        assert!(round_time(&mono(9), 0, true).mono.is_none());
+        let json = TimeValue(t(0, 500_000_000)).field(JSON_HOOK);
+        assert_eq!(
+            json.and_then(|v| v.as_str().map(str::to_string)).as_deref(),
+            Some("1970-01-01T00:00:00.5Z")
+        );
+        let d = DurationValue(5_400_000_000_000);
+        assert_eq!(d.string().as_deref(), Some("1h30m0s"));
+        assert_eq!(d.type_name(), "time.Duration");
     }
 }

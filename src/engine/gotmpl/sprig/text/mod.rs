@@ -24,7 +24,7 @@ use crate::diag::Diagnostic;
 use crate::engine::gotmpl::exec::FuncCtx;
 use crate::engine::gotmpl::funcs::{FuncMap, Function, ParamType};
 use crate::engine::gotmpl::node::go_quote;
-use crate::engine::gotmpl::value::GoValue;
+use crate::engine::gotmpl::value::{GoMap, GoValue, MapType};
 
 use goregex::GoRegex;
 use semver::{Version, version_value};
@@ -111,13 +111,15 @@ fn any1(map: &mut FuncMap, name: &str, f: fn(&GoValue) -> GoValue) {
 }
 
 fn string_map(parts: Vec<String>) -> GoValue {
-    GoValue::map(
+    // Sprig's split/splitn return a `map[string]string` (`typeOf`, `%T`).
+    GoValue::Map(GoMap::typed(
         parts
             .into_iter()
             .enumerate()
             .map(|(i, p)| (format!("_{i}"), GoValue::from(p)))
             .collect(),
-    )
+        MapType::STRINGS,
+    ))
 }
 
 /// Registers this family's functions.

@@ -204,12 +204,62 @@ pub fn semver_compare(constraint: &str, version: &str) -> Result<bool, String> {
     Ok(c.matches(&loose))
 }
 
-/// The template object for a [`Version`].
-struct VersionObject(Arc<Version>);
+/// The template object for a [`Version`]; the flag marks a `semver.Version`
+/// value (what `IncPatch` and friends return) rather than a pointer.
+struct VersionObject(Arc<Version>, bool);
+
+/// Go type name of a `semver.Version` value.
+const VERSION_VALUE_TYPE: &str = "semver.Version";
 
 /// Wraps a version as a template value (`*semver.Version`).
 pub fn version_value(v: Version) -> GoValue {
-    GoValue::Object(Arc::new(VersionObject(Arc::new(v))))
+    GoValue::Object(Arc::new(VersionObject(Arc::new(v), false)))
+}
+
+/// A `semver.Version` value, as the Version methods returning one give it.
+fn version_by_value(v: Version) -> GoValue {
+    GoValue::Object(Arc::new(VersionObject(Arc::new(v), true)))
+}
+
+/// Masterminds' `originalVPrefix`: the `v`/`V` the original text began with.
+fn v_prefix(v: &Version) -> &'static str {
+    match v.original.chars().next() {
+        Some('v') => "v",
+        Some('V') => "V",
+        _ => "",
+    }
+}
+
+/// Masterminds' `IncPatch`/`IncMinor`/`IncMajor`: the next version with
+/// pre-release and metadata dropped (a pre-release's patch increment is
+/// just the release itself), `original` rebuilt with the old `v` prefix.
+fn increment(v: &Version, part: &str) -> Version {
+    let mut next = v.clone();
+    next.pre.clear();
+    next.metadata.clear();
+    match part {
+        "IncMajor" => {
+            next.major += 1;
+            next.minor = 0;
+            next.patch = 0;
+        }
+        "IncMinor" => {
+            next.minor += 1;
+            next.patch = 0;
+        }
+        _ if v.pre.is_empty() => next.patch += 1,
+        _ => {}
+    }
+    next.original = format!("{}{}", v_prefix(v), next);
+    next
+}
+
+/// Masterminds' check for `SetPrerelease`/`SetMetadata` arguments: dot
+/// separated runs of `[0-9A-Za-z-]` (the empty string is allowed).
+fn valid_ident_list(s: &str) -> bool {
+    s.is_empty()
+        || s.split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
 }
 
 /// Reads a `*semver.Version` argument back (Go would reject anything else
@@ -230,11 +280,15 @@ fn version_arg(v: &GoValue) -> Result<Version, String> {
 
 impl Object for VersionObject {
     fn type_name(&self) -> &str {
-        VERSION_TYPE
+        if self.1 {
+            VERSION_VALUE_TYPE
+        } else {
+            VERSION_TYPE
+        }
     }
 
     fn kind_name(&self) -> &str {
-        "ptr"
+        if self.1 { "struct" } else { "ptr" }
     }
 
     fn field(&self, _name: &str) -> Option<GoValue> {
@@ -249,6 +303,21 @@ impl Object for VersionObject {
                 Ok(value.clone())
             })))
         };
+        // Original, Compare and the comparisons have pointer receivers:
+        // a `semver.Version` value (from IncPatch…) does not have them.
+        let pointer_only = matches!(
+            name,
+            "Original"
+                | "Compare"
+                | "LessThan"
+                | "GreaterThan"
+                | "Equal"
+                | "LessThanEqual"
+                | "GreaterThanEqual"
+        );
+        if self.1 && pointer_only {
+            return None;
+        }
         match name {
             "Major" => getter(GoValue::Uint64(v.major)),
             "Minor" => getter(GoValue::Uint64(v.minor)),
@@ -257,6 +326,32 @@ impl Object for VersionObject {
             "Metadata" => getter(GoValue::str(&v.metadata)),
             "Original" => getter(GoValue::str(&v.original)),
             "String" => getter(GoValue::from(v.to_string())),
+            "IncPatch" | "IncMinor" | "IncMajor" => getter(version_by_value(increment(&v, name))),
+            "SetPrerelease" | "SetMetadata" => {
+                let pre = name == "SetPrerelease";
+                Some(Arc::new(Function::new(
+                    vec![ParamType::String],
+                    None,
+                    move |_, a| {
+                        let text = a[0].as_str().unwrap_or_default();
+                        if !valid_ident_list(text) {
+                            return Err(if pre {
+                                "Invalid Prerelease string".into()
+                            } else {
+                                "Invalid Metadata string".into()
+                            });
+                        }
+                        let mut next = (*v).clone();
+                        if pre {
+                            next.pre = text.to_string();
+                        } else {
+                            next.metadata = text.to_string();
+                        }
+                        next.original = format!("{}{}", v_prefix(&v), next);
+                        Ok(version_by_value(next))
+                    },
+                )))
+            }
             "Compare" => Some(Arc::new(Function::new(
                 vec![ParamType::Any],
                 None,
@@ -345,5 +440,39 @@ mod tests {
             semver_compare("", "1.0.0").unwrap_err(),
             "improper constraint: "
         );
+    }
+
+    #[test]
+    fn increments_follow_masterminds() {
+        let p = |s: &str| Version::parse(s).unwrap();
+        let v = p("v1.2.3-rc.1+b");
+        let next = increment(&v, "IncPatch");
+        assert_eq!(next.to_string(), "1.2.3");
+        assert_eq!(next.original, "v1.2.3");
+        assert_eq!(increment(&p("1.2.3"), "IncPatch").to_string(), "1.2.4");
+        assert_eq!(increment(&v, "IncMinor").to_string(), "1.3.0");
+        assert_eq!(increment(&v, "IncMajor").to_string(), "2.0.0");
+        assert!(valid_ident_list("x.y-1"));
+        assert!(valid_ident_list(""));
+        assert!(!valid_ident_list("x..y"));
+        assert!(!valid_ident_list("a_b"));
+    }
+
+    #[test]
+    fn incremented_values_are_struct_values() {
+        let v = version_value(Version::parse("1.2.3").unwrap());
+        let GoValue::Object(o) = &v else {
+            panic!("not an object")
+        };
+        assert!(o.method("Original").is_some());
+        let next = version_by_value(increment(&Version::parse("1.2.3").unwrap(), "IncMinor"));
+        assert_eq!(next.type_name(), "semver.Version");
+        let GoValue::Object(o) = &next else {
+            panic!("not an object")
+        };
+        // Pointer-receiver methods are not in a value's method set.
+        assert!(o.method("Original").is_none());
+        assert!(o.method("Compare").is_none());
+        assert!(o.method("IncPatch").is_some());
     }
 }

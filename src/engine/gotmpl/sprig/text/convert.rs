@@ -10,7 +10,7 @@ use crate::engine::gotmpl::value::GoValue;
 
 /// Go's conversion of a float64 to int64: truncation toward zero; on amd64
 /// NaN and out-of-range values become the minimum int64.
-fn float_to_i64(x: f64) -> i64 {
+pub(crate) fn float_to_i64(x: f64) -> i64 {
     // 2^63 as f64; every float in [-2^63, 2^63) converts exactly.
     const LIMIT: f64 = 9_223_372_036_854_775_808.0;
     if x.is_nan() || !(-LIMIT..LIMIT).contains(&x) {

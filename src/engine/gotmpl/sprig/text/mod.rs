@@ -10,7 +10,7 @@
 //! result here with the panic text, which is what Go's template executor
 //! reports too.
 
-mod convert;
+pub(crate) mod convert;
 mod encoding;
 mod goregex;
 mod paths;

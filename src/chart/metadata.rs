@@ -750,21 +750,6 @@ mod tests {
     }
 
     #[test]
-    fn float32_formatting() {
-        assert_eq!(crate::yaml::format_go_float32(1.0), "1");
-        assert_eq!(crate::yaml::format_go_float32(1.1), "1.1");
-        assert_eq!(crate::yaml::format_go_float32(0.1), "0.1");
-        assert_eq!(crate::yaml::format_go_float32(1e7), "1e+07");
-        assert_eq!(crate::yaml::format_go_float32(123456.0), "123456");
-        assert_eq!(crate::yaml::format_go_float32(1234567.0), "1.234567e+06");
-        assert_eq!(crate::yaml::format_go_float32(1.23456789), "1.2345679");
-        assert_eq!(crate::yaml::format_go_float32(0.0001), "0.0001");
-        assert_eq!(crate::yaml::format_go_float32(0.00001), "1e-05");
-        assert_eq!(crate::yaml::format_go_float32(-2.5), "-2.5");
-        assert_eq!(crate::yaml::format_go_float32(f64::INFINITY), "+Inf");
-    }
-
-    #[test]
     fn exact_key_beats_case_insensitive_key() {
         assert_eq!(
             parse("name: zed\nNAME: x\nversion: 1.0.0\n").unwrap().name,

@@ -235,17 +235,6 @@ mod tests {
     }
 
     #[test]
-    fn float32_g_format() {
-        assert_eq!(crate::yaml::format_go_float32(1.5), "1.5");
-        assert_eq!(crate::yaml::format_go_float32(1e7), "1e+07");
-        assert_eq!(crate::yaml::format_go_float32(123456.0), "123456");
-        assert_eq!(crate::yaml::format_go_float32(0.0001), "0.0001");
-        assert_eq!(crate::yaml::format_go_float32(0.00001), "1e-05");
-        assert_eq!(crate::yaml::format_go_float32(1.1), "1.1");
-        assert_eq!(crate::yaml::format_go_float32(-2.5e-7), "-2.5e-07");
-    }
-
-    #[test]
     fn field_names_fold_case_and_last_sorted_spelling_wins() {
         let h = head("Kind: A\nkind: B\nKIND: C\n").unwrap();
         // Sorted: KIND, Kind, kind → kind (B) is decoded last.

@@ -144,6 +144,24 @@ pub fn format_json_float(f: f64) -> String {
 mod tests {
     use super::*;
 
+    /// Chart.yaml string fields and manifest heads both go through this.
+    #[test]
+    fn go_float32_g_format() {
+        assert_eq!(format_go_float32(1.0), "1");
+        assert_eq!(format_go_float32(1.1), "1.1");
+        assert_eq!(format_go_float32(0.1), "0.1");
+        assert_eq!(format_go_float32(1e7), "1e+07");
+        assert_eq!(format_go_float32(123456.0), "123456");
+        assert_eq!(format_go_float32(1234567.0), "1.234567e+06");
+        assert_eq!(format_go_float32(1.23456789), "1.2345679");
+        assert_eq!(format_go_float32(0.0001), "0.0001");
+        assert_eq!(format_go_float32(0.00001), "1e-05");
+        assert_eq!(format_go_float32(-2.5), "-2.5");
+        assert_eq!(format_go_float32(f64::INFINITY), "+Inf");
+        assert_eq!(format_go_float32(1.5), "1.5");
+        assert_eq!(format_go_float32(-2.5e-7), "-2.5e-07");
+    }
+
     #[test]
     fn go_g_format() {
         assert_eq!(format_go_float(1000000.0), "1e+06");

@@ -3,6 +3,7 @@
 //! Nothing here holds logic a library test would want.
 
 mod create;
+mod remote;
 
 use crate::diag::Diagnostic;
 use crate::engine::{Capabilities, Release};
@@ -45,6 +46,9 @@ enum Command {
     // `--version` sets the chart version here, as in helm.
     #[command(disable_version_flag = true)]
     Package(PackageArgs),
+    /// Download a chart from a repository, an OCI registry or ArtifactHub.
+    #[command(disable_version_flag = true)]
+    Pull(Box<remote::PullArgs>),
     /// Chart repository commands.
     Repo {
         #[command(subcommand)]
@@ -419,6 +423,7 @@ fn execute(cli: Cli) -> Result<String, Diagnostic> {
         Command::Build(args) => build(args),
         Command::Diff(_) => Err(Diagnostic::new("diff is run by diff_command")),
         Command::Package(args) => package(args),
+        Command::Pull(args) => remote::pull(*args),
         Command::Repo {
             what:
                 RepoCommand::Index {
@@ -715,5 +720,18 @@ fn build(args: BuildArgs) -> Result<String, Diagnostic> {
             crate::overlay::write_output(dir, &out.resources)?;
             Ok(String::new())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// clap checks its definition (duplicate flags, e.g. `--version` on a
+    /// command that also has clap's own) only when a command is parsed; this
+    /// checks every subcommand at once so a clash fails here, not for a user.
+    #[test]
+    fn command_definition_is_consistent() {
+        Cli::command().debug_assert();
     }
 }

@@ -17,6 +17,7 @@ pub mod cache;
 mod error;
 pub mod http;
 pub mod paths;
+pub mod pull;
 pub mod reference;
 pub mod test_server;
 

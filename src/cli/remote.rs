@@ -1,0 +1,104 @@
+//! Commands that talk to remote chart sources: `pull` (and, as they land,
+//! `push`, `repo add|update|list|remove`, `registry login|logout`,
+//! `search`). Flags are spelled like helm's.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::diag::Diagnostic;
+use crate::registry::http::ClientOptions;
+use crate::registry::paths::Homes;
+use crate::registry::pull::{self, PullOptions};
+use crate::registry::reference::ChartRef;
+
+/// TLS and transport flags shared by every remote command.
+#[derive(Debug, Clone, Args)]
+pub struct TlsArgs {
+    /// Verify servers with this CA bundle (PEM), in addition to the system's.
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// Identify with this client certificate (PEM); needs --key-file.
+    #[arg(long, value_name = "FILE")]
+    pub cert_file: Option<PathBuf>,
+    /// The client certificate's key (PEM).
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+    /// Skip TLS certificate checks (dangerous).
+    #[arg(long)]
+    pub insecure_skip_tls_verify: bool,
+}
+
+impl TlsArgs {
+    /// The client options these flags ask for.
+    pub fn client_options(&self) -> ClientOptions {
+        ClientOptions {
+            ca_file: self.ca_file.clone(),
+            cert_file: self.cert_file.clone(),
+            key_file: self.key_file.clone(),
+            insecure_skip_tls_verify: self.insecure_skip_tls_verify,
+            ..ClientOptions::default()
+        }
+    }
+}
+
+/// `skiff pull`.
+#[derive(Debug, Args)]
+pub struct PullArgs {
+    /// `repo/chart`, a chart URL, `oci://host/path/chart[:tag]` or
+    /// `artifacthub:REPO/PACKAGE`.
+    pub chart: String,
+    /// An exact version or a constraint (`^1.2`, `>=1.0 <2.0`, `~1.2`).
+    #[arg(long)]
+    pub version: Option<String>,
+    /// Also consider prereleases (ignored when --version is given).
+    #[arg(long)]
+    pub devel: bool,
+    /// Unpack the chart after downloading it.
+    #[arg(long)]
+    pub untar: bool,
+    /// Where to save the chart.
+    #[arg(short = 'd', long = "destination", default_value = ".")]
+    pub destination: PathBuf,
+    /// Registry or repository user name.
+    #[arg(long)]
+    pub username: Option<String>,
+    /// Registry or repository password.
+    #[arg(long)]
+    pub password: Option<String>,
+    /// Use HTTP instead of HTTPS for an OCI registry.
+    #[arg(long)]
+    pub plain_http: bool,
+    #[command(flatten)]
+    pub tls: TlsArgs,
+}
+
+/// Runs `skiff pull`.
+pub fn pull(args: PullArgs) -> Result<String, Diagnostic> {
+    let reference = ChartRef::parse(&args.chart)?;
+    let homes = Homes::from_env()?;
+    let options = PullOptions {
+        version: args.version,
+        devel: args.devel,
+        username: args.username,
+        password: args.password,
+        plain_http: args.plain_http,
+        client: args.tls.client_options(),
+    };
+    let pulled = pull::fetch(&reference, &options, &homes)?;
+    let saved = pull::save(&pulled, &args.destination, args.untar)?;
+    let mut out = String::new();
+    for note in &pulled.notes {
+        out.push_str(&crate::archive::sanitize(note));
+        out.push('\n');
+    }
+    if pulled.notes.is_empty() {
+        out.push_str(&format!(
+            "Pulled {} {} to {}\n",
+            crate::archive::sanitize(&pulled.name),
+            crate::archive::sanitize(&pulled.version),
+            crate::archive::sanitize(&saved.display().to_string())
+        ));
+    }
+    Ok(out)
+}

@@ -84,6 +84,7 @@ pub fn pull(args: PullArgs) -> Result<String, Diagnostic> {
         password: args.password,
         plain_http: args.plain_http,
         client: args.tls.client_options(),
+        expected_digest: None,
     };
     let pulled = pull::fetch(&reference, &options, &homes)?;
     let saved = pull::save(&pulled, &args.destination, args.untar)?;

@@ -27,6 +27,10 @@ pub struct PullOptions {
     pub plain_http: bool,
     /// TLS and transport options.
     pub client: ClientOptions,
+    /// The sha256 the archive must have, when a resolver upstream (e.g.
+    /// ArtifactHub's `digest`) already knows it; checked in addition to any
+    /// digest the index or manifest names.
+    pub expected_digest: Option<String>,
 }
 
 /// A downloaded, verified chart archive.

@@ -3,6 +3,7 @@
 //! Nothing here holds logic a library test would want.
 
 mod create;
+mod registry;
 mod remote;
 
 use crate::diag::Diagnostic;
@@ -49,6 +50,13 @@ enum Command {
     /// Download a chart from a repository, an OCI registry or ArtifactHub.
     #[command(disable_version_flag = true)]
     Pull(Box<remote::PullArgs>),
+    /// Upload a packaged chart to an OCI registry, like `helm push`.
+    Push(Box<registry::PushArgs>),
+    /// Log in to or out of an OCI registry.
+    Registry {
+        #[command(subcommand)]
+        what: registry::RegistryCommand,
+    },
     /// Chart repository commands.
     Repo {
         #[command(subcommand)]
@@ -424,6 +432,8 @@ fn execute(cli: Cli) -> Result<String, Diagnostic> {
         Command::Diff(_) => Err(Diagnostic::new("diff is run by diff_command")),
         Command::Package(args) => package(args),
         Command::Pull(args) => remote::pull(*args),
+        Command::Push(args) => registry::push(*args),
+        Command::Registry { what } => registry::registry(what),
         Command::Repo {
             what:
                 RepoCommand::Index {

@@ -58,9 +58,29 @@ pub enum RegistryError {
     /// Input that cannot be used: a malformed reference, URL or option.
     #[error("{0}")]
     Invalid(String),
+    /// The registry refused the request for lack of (valid) credentials.
+    #[error("{registry}: unauthorized: {message}{}", hint_text(*.login_hint, .registry))]
+    Unauthorized {
+        /// The registry host.
+        registry: String,
+        /// The registry's or token service's answer.
+        message: String,
+        /// No credentials were given: say how to give them.
+        login_hint: bool,
+    },
     /// Nothing matches what was asked for (chart, version, repository).
     #[error("{0}")]
     NotFound(String),
+}
+
+fn hint_text(show: bool, registry: &str) -> String {
+    if show {
+        format!(
+            " (no credentials for {registry}: run `skiff registry login {registry}` or pass --username/--password)"
+        )
+    } else {
+        String::new()
+    }
 }
 
 impl RegistryError {

@@ -12,10 +12,17 @@
 //! - [`cache`]: content-addressed storage under the cache home.
 //! - [`paths`]: where configuration and cache live.
 //! - [`reference`]: the chart references `pull` accepts.
+//! - [`oci`]: the OCI distribution client and its auth chain ([`auth`]),
+//!   with credentials from Docker-format files ([`credentials`]);
+//!   [`helm_oci`]: helm's chart artifact, `push`, and OCI pulls.
 
+pub mod auth;
 pub mod cache;
+pub mod credentials;
 mod error;
+pub mod helm_oci;
 pub mod http;
+pub mod oci;
 pub mod paths;
 pub mod pull;
 pub mod reference;

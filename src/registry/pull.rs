@@ -63,9 +63,20 @@ pub fn fetch(
         ChartRef::Repo { .. } | ChartRef::Url(_) => Err(RegistryError::Invalid(
             "pulling from HTTP chart repositories is not built yet".into(),
         )),
-        ChartRef::Oci { .. } => Err(RegistryError::Invalid(
-            "pulling from OCI registries is not built yet".into(),
-        )),
+        ChartRef::Oci {
+            registry,
+            repository,
+            tag,
+            digest,
+        } => super::helm_oci::pull(
+            &client,
+            registry,
+            repository,
+            tag.as_deref(),
+            digest.as_deref(),
+            options,
+            homes,
+        ),
         ChartRef::ArtifactHub { .. } => Err(RegistryError::Invalid(
             "pulling through ArtifactHub is not built yet".into(),
         )),

@@ -327,15 +327,19 @@ impl OciClient {
         }
     }
 
-    /// After an HTTPS failure: whether the same host speaks plain HTTP, to
-    /// say so instead of a TLS record error.
+    /// After an HTTPS failure: whether the same host speaks the registry
+    /// API over plain HTTP (`/v2/` answering 200 or 401), to say so instead
+    /// of a TLS record error. A TLS server answers a plain request with 400
+    /// ("Client sent an HTTP request to an HTTPS server"), which is no.
     fn answers_plain_http(&self) -> bool {
         let mut url = self.base.clone();
         if url.set_scheme("http").is_err() {
             return false;
         }
         url.set_path("/v2/");
-        self.http.send(&Request::get(url)).is_ok()
+        self.http
+            .send(&Request::get(url))
+            .is_ok_and(|r| matches!(r.status(), 200 | 401))
     }
 
     /// The error for a final non-success answer: a 401 becomes

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-// BEARER_IMPORT
+use skiff::registry::test_server::{Reply, SeenRequest, TestServer};
 
 // ---------------------------------------------------------------- tools
 
@@ -679,4 +679,300 @@ fn basic_auth_over_tls_login_logout_and_ca_options() {
     let dir2_str = dir2.to_str().unwrap().to_string();
     world.ok(&["pull", &chart_ref, "--ca-file", &ca, "-d", &dir2_str]);
     assert!(dir2.join("demo-1.2.3.tgz").is_file());
+}
+
+// ---------------------------------------------------------------- interop with helm
+
+#[test]
+fn interop_with_helm_push_pull_and_identical_digests() {
+    if !have("docker-registry") {
+        return;
+    }
+    let Some(helm) = helm() else {
+        return;
+    };
+    let registry = Registry::start("", "");
+    let world = World::new();
+    let host = registry.host();
+    let archive = world.chart("0.5.0+meta.7");
+    let archive_str = archive.to_str().unwrap().to_string();
+
+    // The same file pushed by both: the same manifest digest.
+    let ours = world.ok(&["push", &archive_str, &format!("oci://{host}/by-skiff"), "--plain-http"]);
+    let theirs = world.helm(
+        &helm,
+        &["push", &archive_str, &format!("oci://{host}/by-helm"), "--plain-http"],
+    );
+    assert_eq!(digest_line(&ours), digest_line(&theirs), "skiff:\n{ours}\nhelm:\n{theirs}");
+
+    // skiff push → helm pull → helm template.
+    let helm_dir = world.path().join("helm-pulled");
+    fs::create_dir_all(&helm_dir).unwrap();
+    let helm_dir_str = helm_dir.to_str().unwrap().to_string();
+    let pulled = world.helm(
+        &helm,
+        &[
+            "pull", &format!("oci://{host}/by-skiff/demo"), "--version", "0.5.0+meta.7",
+            "--plain-http", "-d", &helm_dir_str,
+        ],
+    );
+    assert_eq!(digest_line(&pulled), digest_line(&ours));
+    let helm_tgz = helm_dir.join("demo-0.5.0+meta.7.tgz");
+    assert_eq!(fs::read(&helm_tgz).unwrap(), fs::read(&archive).unwrap());
+    let rendered = world.helm(&helm, &["template", "rel", helm_tgz.to_str().unwrap()]);
+    assert!(rendered.contains("name: rel-demo") && rendered.contains("0.5.0+meta.7"), "{rendered}");
+
+    // helm package + helm push → skiff pull → skiff template.
+    let src = world.path().join("src/demo");
+    let helm_pkg = world.path().join("helm-pkg");
+    fs::create_dir_all(&helm_pkg).unwrap();
+    world.helm(
+        &helm,
+        &[
+            "package", src.to_str().unwrap(), "--version", "0.6.0", "-d",
+            helm_pkg.to_str().unwrap(),
+        ],
+    );
+    let helm_archive = helm_pkg.join("demo-0.6.0.tgz");
+    let pushed = world.helm(
+        &helm,
+        &[
+            "push", helm_archive.to_str().unwrap(), &format!("oci://{host}/by-helm"),
+            "--plain-http",
+        ],
+    );
+    let skiff_dir = world.path().join("skiff-pulled");
+    fs::create_dir_all(&skiff_dir).unwrap();
+    let skiff_dir_str = skiff_dir.to_str().unwrap().to_string();
+    let stdout = world.ok(&[
+        "pull", &format!("oci://{host}/by-helm/demo"), "--plain-http", "-d", &skiff_dir_str,
+    ]);
+    assert_eq!(digest_line(&stdout), digest_line(&pushed));
+    let ours_tgz = skiff_dir.join("demo-0.6.0.tgz");
+    assert_eq!(fs::read(&ours_tgz).unwrap(), fs::read(&helm_archive).unwrap());
+    let ours_rendered = world.ok(&["template", "rel", ours_tgz.to_str().unwrap()]);
+    let helm_rendered = world.helm(&helm, &["template", "rel", helm_archive.to_str().unwrap()]);
+    assert_eq!(ours_rendered, helm_rendered);
+
+    // helm reads the `_` tag list and skiff's resolution agrees with it.
+    let helm_latest = world.helm(
+        &helm,
+        &["show", "chart", &format!("oci://{host}/by-helm/demo"), "--plain-http"],
+    );
+    assert!(helm_latest.contains("version: 0.6.0"), "{helm_latest}");
+}
+
+// ---------------------------------------------------------------- (c) bearer tokens
+
+/// A token service for distribution's `auth.token`: RS256 JWTs carrying
+/// the signing certificate in `x5c`, which the registry checks against its
+/// `rootcertbundle`. `labuser:labpass` gets pull and push; anyone else
+/// without credentials gets pull; wrong credentials get 401.
+struct TokenIssuer {
+    key: rsa::RsaPrivateKey,
+    cert_der_b64: String,
+}
+
+impl TokenIssuer {
+    fn new(dir: &Path) -> TokenIssuer {
+        let out = Command::new("openssl")
+            .args([
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "token.key", "-out",
+                "token.crt", "-days", "2", "-subj", "/CN=skiff token issuer",
+            ])
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+        use rsa::pkcs8::DecodePrivateKey;
+        let key =
+            rsa::RsaPrivateKey::from_pkcs8_pem(&fs::read_to_string(dir.join("token.key")).unwrap())
+                .unwrap();
+        let pem = fs::read_to_string(dir.join("token.crt")).unwrap();
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        TokenIssuer {
+            key,
+            cert_der_b64: body,
+        }
+    }
+
+    fn token(&self, user: &str, access: &[(String, Vec<String>)]) -> String {
+        use base64::Engine;
+        use rsa::signature::{SignatureEncoding, Signer};
+        let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let header = serde_json::json!({"typ": "JWT", "alg": "RS256", "x5c": [self.cert_der_b64]});
+        let access: Vec<serde_json::Value> = access
+            .iter()
+            .map(|(name, actions)| {
+                serde_json::json!({"type": "repository", "name": name, "actions": actions})
+            })
+            .collect();
+        let claims = serde_json::json!({
+            "iss": "skiff-test-issuer", "sub": user, "aud": "skiff-test",
+            "exp": now + 300, "nbf": now - 10, "iat": now - 10, "jti": format!("{now}-{user}"),
+            "access": access,
+        });
+        let signing_input = format!(
+            "{}.{}",
+            b64(header.to_string().as_bytes()),
+            b64(claims.to_string().as_bytes())
+        );
+        let signer = rsa::pkcs1v15::SigningKey::<rsa::sha2::Sha256>::new(self.key.clone());
+        let signature = signer.sign(signing_input.as_bytes()).to_vec();
+        format!("{signing_input}.{}", b64(&signature))
+    }
+
+    fn answer(&self, request: &SeenRequest) -> Reply {
+        let (params, from_form): (Vec<(String, String)>, bool) = if request.method == "POST" {
+            (
+                url::form_urlencoded::parse(&request.body).into_owned().collect(),
+                true,
+            )
+        } else {
+            let query = request.target.split_once('?').map_or("", |(_, q)| q);
+            (
+                url::form_urlencoded::parse(query.as_bytes()).into_owned().collect(),
+                false,
+            )
+        };
+        let param = |k: &str| -> Vec<String> {
+            params
+                .iter()
+                .filter(|(n, _)| n == k)
+                .map(|(_, v)| v.clone())
+                .collect()
+        };
+        let credentials = if from_form {
+            param("username")
+                .into_iter()
+                .next()
+                .zip(param("password").into_iter().next())
+        } else {
+            request.header("authorization").and_then(|h| {
+                use base64::Engine;
+                let decoded = base64::engine::general_purpose::STANDARD
+                    .decode(h.strip_prefix("Basic ")?)
+                    .ok()?;
+                let text = String::from_utf8(decoded).ok()?;
+                let (u, p) = text.split_once(':')?;
+                Some((u.to_string(), p.to_string()))
+            })
+        };
+        let user = match &credentials {
+            None => "",
+            Some((u, p)) if u == "labuser" && p == "labpass" => "labuser",
+            Some(_) => return Reply::status(401).with_body(r#"{"details":"bad credentials"}"#),
+        };
+        let scopes: Vec<String> = param("scope")
+            .into_iter()
+            .flat_map(|s| s.split(' ').map(String::from).collect::<Vec<_>>())
+            .collect();
+        let mut access = Vec::new();
+        for scope in scopes {
+            let mut parts = scope.splitn(3, ':');
+            let (Some("repository"), Some(name), Some(actions)) =
+                (parts.next(), parts.next(), parts.next())
+            else {
+                continue;
+            };
+            let granted: Vec<String> = actions
+                .split(',')
+                .filter(|a| *a == "pull" || (*a == "push" && user == "labuser"))
+                .map(String::from)
+                .collect();
+            access.push((name.to_string(), granted));
+        }
+        let token = self.token(user, &access);
+        // The GET answers `token`, the OAuth2 POST `access_token`: the
+        // client must read both.
+        let body = if from_form {
+            serde_json::json!({"access_token": token, "expires_in": 300})
+        } else {
+            serde_json::json!({"token": token, "expires_in": 300})
+        };
+        Reply::ok(body.to_string()).with_header("Content-Type", "application/json")
+    }
+}
+
+#[test]
+fn bearer_token_flow_with_a_real_token_service() {
+    if !have("docker-registry") || !have("openssl") {
+        return;
+    }
+    let world = World::new();
+    let dir = world.path().join("token");
+    fs::create_dir_all(&dir).unwrap();
+    let issuer = std::sync::Arc::new(TokenIssuer::new(&dir));
+    let issuer2 = issuer.clone();
+    let tokens = TestServer::start(move |r| issuer2.answer(r)).unwrap();
+    let registry = Registry::start(
+        "",
+        &format!(
+            "auth:\n  token:\n    realm: {}/token\n    service: skiff-test\n    issuer: skiff-test-issuer\n    rootcertbundle: {}\n",
+            tokens.url(),
+            dir.join("token.crt").display()
+        ),
+    );
+    let host = registry.host();
+    let archive = world.chart("2.0.0");
+    let archive_str = archive.to_str().unwrap().to_string();
+    let remote = format!("oci://{host}/bearer");
+    let chart_ref = format!("oci://{host}/bearer/demo");
+
+    // Anonymous: a pull-only token, so the upload is refused.
+    let err = world.fails(&["push", &archive_str, &remote, "--plain-http"]);
+    assert!(err.contains("unauthorized") && err.contains("skiff registry login"), "{err}");
+    // Wrong password: both the OAuth2 POST and the GET are refused.
+    let out = world.skiff_stdin(
+        &["registry", "login", &host, "-u", "labuser", "--password-stdin", "--plain-http"],
+        "bad\n",
+    );
+    assert!(!out.status.success(), "{}", text(&out));
+    // Login: the OAuth2 password grant first, as helm does.
+    let out = world.skiff_stdin(
+        &["registry", "login", &host, "-u", "labuser", "--password-stdin", "--plain-http"],
+        "labpass\n",
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let posts: Vec<String> = tokens
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST")
+        .map(|r| String::from_utf8_lossy(&r.body).into_owned())
+        .collect();
+    assert!(
+        posts.iter().any(|b| b.contains("grant_type=password")
+            && b.contains("client_id=skiff")
+            && b.contains("service=skiff-test")
+            && b.contains("username=labuser")),
+        "{posts:?}"
+    );
+    // Push with the stored login: GET tokens with Basic credentials for
+    // pull,push.
+    let count_gets = || tokens.requests().iter().filter(|r| r.method == "GET").count();
+    let gets_before = count_gets();
+    let pushed = world.ok(&["push", &archive_str, &remote, "--plain-http"]);
+    assert!(tokens.requests().iter().any(|r| r.method == "GET"
+        && r.target.contains("scope=repository%3Abearer%2Fdemo%3Apull%2Cpush")
+        && r.header("authorization").is_some_and(|a| a.starts_with("Basic "))));
+    // Tokens are cached per scope: one push (HEAD ×3, POST ×3, PUT ×4)
+    // asks the token service once.
+    let gets = count_gets() - gets_before;
+    assert_eq!(gets, 1, "{gets} token requests for one push");
+
+    // Anonymous pull (another world, no login) gets a pull token.
+    let anonymous = World::new();
+    let out_dir = anonymous.path().join("out");
+    fs::create_dir_all(&out_dir).unwrap();
+    let out_str = out_dir.to_str().unwrap().to_string();
+    let pulled = anonymous.ok(&["pull", &chart_ref, "--plain-http", "-d", &out_str]);
+    assert_eq!(digest_line(&pulled), digest_line(&pushed));
+    assert_eq!(
+        fs::read(out_dir.join("demo-2.0.0.tgz")).unwrap(),
+        fs::read(&archive).unwrap()
+    );
 }

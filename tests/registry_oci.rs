@@ -210,8 +210,22 @@ impl World {
         String::from_utf8(out.stderr).unwrap()
     }
 
-    /// Runs helm, asserting success; returns stdout.
+    /// Runs helm, asserting success; returns stdout, then stderr (helm v4
+    /// prints `Pushed:`/`Digest:` to stderr).
     fn helm(&self, helm: &Path, args: &[&str]) -> String {
+        let out = self.command(helm, args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "helm {args:?} failed:\n{}",
+            text(&out)
+        );
+        let mut all = String::from_utf8(out.stdout).unwrap();
+        all.push_str(&String::from_utf8_lossy(&out.stderr));
+        all
+    }
+
+    /// Runs helm, asserting success; returns stdout only.
+    fn helm_stdout(&self, helm: &Path, args: &[&str]) -> String {
         let out = self.command(helm, args).output().unwrap();
         assert!(
             out.status.success(),
@@ -698,12 +712,26 @@ fn interop_with_helm_push_pull_and_identical_digests() {
     let archive_str = archive.to_str().unwrap().to_string();
 
     // The same file pushed by both: the same manifest digest.
-    let ours = world.ok(&["push", &archive_str, &format!("oci://{host}/by-skiff"), "--plain-http"]);
+    let ours = world.ok(&[
+        "push",
+        &archive_str,
+        &format!("oci://{host}/by-skiff"),
+        "--plain-http",
+    ]);
     let theirs = world.helm(
         &helm,
-        &["push", &archive_str, &format!("oci://{host}/by-helm"), "--plain-http"],
+        &[
+            "push",
+            &archive_str,
+            &format!("oci://{host}/by-helm"),
+            "--plain-http",
+        ],
     );
-    assert_eq!(digest_line(&ours), digest_line(&theirs), "skiff:\n{ours}\nhelm:\n{theirs}");
+    assert_eq!(
+        digest_line(&ours),
+        digest_line(&theirs),
+        "skiff:\n{ours}\nhelm:\n{theirs}"
+    );
 
     // skiff push → helm pull → helm template.
     let helm_dir = world.path().join("helm-pulled");
@@ -712,15 +740,23 @@ fn interop_with_helm_push_pull_and_identical_digests() {
     let pulled = world.helm(
         &helm,
         &[
-            "pull", &format!("oci://{host}/by-skiff/demo"), "--version", "0.5.0+meta.7",
-            "--plain-http", "-d", &helm_dir_str,
+            "pull",
+            &format!("oci://{host}/by-skiff/demo"),
+            "--version",
+            "0.5.0+meta.7",
+            "--plain-http",
+            "-d",
+            &helm_dir_str,
         ],
     );
     assert_eq!(digest_line(&pulled), digest_line(&ours));
     let helm_tgz = helm_dir.join("demo-0.5.0+meta.7.tgz");
     assert_eq!(fs::read(&helm_tgz).unwrap(), fs::read(&archive).unwrap());
-    let rendered = world.helm(&helm, &["template", "rel", helm_tgz.to_str().unwrap()]);
-    assert!(rendered.contains("name: rel-demo") && rendered.contains("0.5.0+meta.7"), "{rendered}");
+    let rendered = world.helm_stdout(&helm, &["template", "rel", helm_tgz.to_str().unwrap()]);
+    assert!(
+        rendered.contains("name: rel-demo") && rendered.contains("0.5.0+meta.7"),
+        "{rendered}"
+    );
 
     // helm package + helm push → skiff pull → skiff template.
     let src = world.path().join("src/demo");
@@ -729,7 +765,11 @@ fn interop_with_helm_push_pull_and_identical_digests() {
     world.helm(
         &helm,
         &[
-            "package", src.to_str().unwrap(), "--version", "0.6.0", "-d",
+            "package",
+            src.to_str().unwrap(),
+            "--version",
+            "0.6.0",
+            "-d",
             helm_pkg.to_str().unwrap(),
         ],
     );
@@ -737,7 +777,9 @@ fn interop_with_helm_push_pull_and_identical_digests() {
     let pushed = world.helm(
         &helm,
         &[
-            "push", helm_archive.to_str().unwrap(), &format!("oci://{host}/by-helm"),
+            "push",
+            helm_archive.to_str().unwrap(),
+            &format!("oci://{host}/by-helm"),
             "--plain-http",
         ],
     );
@@ -745,19 +787,32 @@ fn interop_with_helm_push_pull_and_identical_digests() {
     fs::create_dir_all(&skiff_dir).unwrap();
     let skiff_dir_str = skiff_dir.to_str().unwrap().to_string();
     let stdout = world.ok(&[
-        "pull", &format!("oci://{host}/by-helm/demo"), "--plain-http", "-d", &skiff_dir_str,
+        "pull",
+        &format!("oci://{host}/by-helm/demo"),
+        "--plain-http",
+        "-d",
+        &skiff_dir_str,
     ]);
     assert_eq!(digest_line(&stdout), digest_line(&pushed));
     let ours_tgz = skiff_dir.join("demo-0.6.0.tgz");
-    assert_eq!(fs::read(&ours_tgz).unwrap(), fs::read(&helm_archive).unwrap());
+    assert_eq!(
+        fs::read(&ours_tgz).unwrap(),
+        fs::read(&helm_archive).unwrap()
+    );
     let ours_rendered = world.ok(&["template", "rel", ours_tgz.to_str().unwrap()]);
-    let helm_rendered = world.helm(&helm, &["template", "rel", helm_archive.to_str().unwrap()]);
+    let helm_rendered =
+        world.helm_stdout(&helm, &["template", "rel", helm_archive.to_str().unwrap()]);
     assert_eq!(ours_rendered, helm_rendered);
 
     // helm reads the `_` tag list and skiff's resolution agrees with it.
     let helm_latest = world.helm(
         &helm,
-        &["show", "chart", &format!("oci://{host}/by-helm/demo"), "--plain-http"],
+        &[
+            "show",
+            "chart",
+            &format!("oci://{host}/by-helm/demo"),
+            "--plain-http",
+        ],
     );
     assert!(helm_latest.contains("version: 0.6.0"), "{helm_latest}");
 }
@@ -777,8 +832,19 @@ impl TokenIssuer {
     fn new(dir: &Path) -> TokenIssuer {
         let out = Command::new("openssl")
             .args([
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "token.key", "-out",
-                "token.crt", "-days", "2", "-subj", "/CN=skiff token issuer",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "token.key",
+                "-out",
+                "token.crt",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=skiff token issuer",
             ])
             .current_dir(dir)
             .output()
@@ -829,13 +895,17 @@ impl TokenIssuer {
     fn answer(&self, request: &SeenRequest) -> Reply {
         let (params, from_form): (Vec<(String, String)>, bool) = if request.method == "POST" {
             (
-                url::form_urlencoded::parse(&request.body).into_owned().collect(),
+                url::form_urlencoded::parse(&request.body)
+                    .into_owned()
+                    .collect(),
                 true,
             )
         } else {
             let query = request.target.split_once('?').map_or("", |(_, q)| q);
             (
-                url::form_urlencoded::parse(query.as_bytes()).into_owned().collect(),
+                url::form_urlencoded::parse(query.as_bytes())
+                    .into_owned()
+                    .collect(),
                 false,
             )
         };
@@ -925,16 +995,35 @@ fn bearer_token_flow_with_a_real_token_service() {
 
     // Anonymous: a pull-only token, so the upload is refused.
     let err = world.fails(&["push", &archive_str, &remote, "--plain-http"]);
-    assert!(err.contains("unauthorized") && err.contains("skiff registry login"), "{err}");
+    assert!(
+        err.contains("unauthorized") && err.contains("skiff registry login"),
+        "{err}"
+    );
     // Wrong password: both the OAuth2 POST and the GET are refused.
     let out = world.skiff_stdin(
-        &["registry", "login", &host, "-u", "labuser", "--password-stdin", "--plain-http"],
+        &[
+            "registry",
+            "login",
+            &host,
+            "-u",
+            "labuser",
+            "--password-stdin",
+            "--plain-http",
+        ],
         "bad\n",
     );
     assert!(!out.status.success(), "{}", text(&out));
     // Login: the OAuth2 password grant first, as helm does.
     let out = world.skiff_stdin(
-        &["registry", "login", &host, "-u", "labuser", "--password-stdin", "--plain-http"],
+        &[
+            "registry",
+            "login",
+            &host,
+            "-u",
+            "labuser",
+            "--password-stdin",
+            "--plain-http",
+        ],
         "labpass\n",
     );
     assert!(out.status.success(), "{}", text(&out));
@@ -953,12 +1042,22 @@ fn bearer_token_flow_with_a_real_token_service() {
     );
     // Push with the stored login: GET tokens with Basic credentials for
     // pull,push.
-    let count_gets = || tokens.requests().iter().filter(|r| r.method == "GET").count();
+    let count_gets = || {
+        tokens
+            .requests()
+            .iter()
+            .filter(|r| r.method == "GET")
+            .count()
+    };
     let gets_before = count_gets();
     let pushed = world.ok(&["push", &archive_str, &remote, "--plain-http"]);
-    assert!(tokens.requests().iter().any(|r| r.method == "GET"
-        && r.target.contains("scope=repository%3Abearer%2Fdemo%3Apull%2Cpush")
-        && r.header("authorization").is_some_and(|a| a.starts_with("Basic "))));
+    assert!(tokens.requests().iter().any(|r| {
+        r.method == "GET"
+            && r.target
+                .contains("scope=repository%3Abearer%2Fdemo%3Apull%2Cpush")
+            && r.header("authorization")
+                .is_some_and(|a| a.starts_with("Basic "))
+    }));
     // Tokens are cached per scope: one push (HEAD ×3, POST ×3, PUT ×4)
     // asks the token service once.
     let gets = count_gets() - gets_before;

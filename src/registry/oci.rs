@@ -598,6 +598,10 @@ fn next_link(base: &Url, header: &str) -> Option<Url> {
 }
 
 #[cfg(test)]
+#[path = "oci_tests.rs"]
+mod server_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

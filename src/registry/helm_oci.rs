@@ -694,9 +694,14 @@ pub fn resolve_tag(
             return Ok((*tag).clone());
         }
     }
+    let wanted = match version {
+        Some(_) => format!("a version matching {}", crate::archive::sanitize(&text)),
+        None if devel => "any version".to_string(),
+        // Only prereleases may exist: say how to get them.
+        None => "a stable version (--devel includes prereleases)".to_string(),
+    };
     Err(RegistryError::NotFound(format!(
-        "could not locate a version matching {} in {shown_repo}",
-        crate::archive::sanitize(&text)
+        "could not locate {wanted} in {shown_repo}"
     )))
 }
 
@@ -844,7 +849,10 @@ dependencies:
         );
         assert!(r(Some("not a range!"), false).is_err());
         let only_pre = vec!["1.0.0-rc.1".to_string()];
-        assert!(resolve_tag(&only_pre, None, false, "x").is_err());
+        let err = resolve_tag(&only_pre, None, false, "x")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("stable version (--devel"), "{err}");
         assert_eq!(
             resolve_tag(&only_pre, None, true, "x").unwrap(),
             "1.0.0-rc.1"

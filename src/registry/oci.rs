@@ -314,7 +314,14 @@ impl OciClient {
         match self.http.send(&request) {
             Ok(response) => Ok(response),
             Err(RegistryError::Transport { url, message }) if !self.plain_http => {
-                if self.answers_plain_http() {
+                if message.contains("certificate") {
+                    Err(RegistryError::Transport {
+                        url,
+                        message: format!(
+                            "{message} (pass --ca-file with the registry's CA bundle, or --insecure-skip-tls-verify)"
+                        ),
+                    })
+                } else if self.answers_plain_http() {
                     Err(RegistryError::Transport {
                         url,
                         message: "server gave HTTP response to HTTPS client; pass --plain-http to use a registry without TLS".into(),
@@ -372,8 +379,13 @@ impl OciClient {
         let request = Request::get(url.clone()).header(ACCEPT, MANIFEST_ACCEPT);
         let response = self.send(request, repository, Access::Pull)?;
         if response.status() == 404 {
+            let separator = if reference.starts_with("sha256:") {
+                '@'
+            } else {
+                ':'
+            };
             return Err(RegistryError::NotFound(format!(
-                "{}/{repository}:{reference}: not found",
+                "{}/{repository}{separator}{reference}: not found",
                 self.registry
             )));
         }

@@ -710,6 +710,14 @@ fn interop_with_helm_push_pull_and_identical_digests() {
     let host = registry.host();
     let archive = world.chart("0.5.0+meta.7");
     let archive_str = archive.to_str().unwrap().to_string();
+    // A provenance file next to the archive becomes a second layer for both
+    // tools (its content is not checked on push).
+    let prov = format!("{archive_str}.prov");
+    fs::write(
+        &prov,
+        "-----BEGIN PGP SIGNED MESSAGE-----\nnot really signed\n",
+    )
+    .unwrap();
 
     // The same file pushed by both: the same manifest digest.
     let ours = world.ok(&[
@@ -731,6 +739,17 @@ fn interop_with_helm_push_pull_and_identical_digests() {
         digest_line(&ours),
         digest_line(&theirs),
         "skiff:\n{ours}\nhelm:\n{theirs}"
+    );
+    let http = skiff::registry::http::HttpClient::new(&Default::default()).unwrap();
+    let client = skiff::registry::oci::OciClient::new(http, &host, true, None).unwrap();
+    let manifest = client.manifest("by-skiff/demo", "0.5.0_meta.7").unwrap();
+    let parsed = skiff::registry::helm_oci::parse_manifest(&manifest.bytes).unwrap();
+    assert_eq!(parsed.layers.len(), 2, "chart and provenance layers");
+    assert!(
+        parsed
+            .layers
+            .iter()
+            .any(|l| l.media_type == skiff::registry::helm_oci::PROV_LAYER_MEDIA_TYPE)
     );
 
     // skiff push → helm pull → helm template.
@@ -1074,4 +1093,95 @@ fn bearer_token_flow_with_a_real_token_service() {
         fs::read(out_dir.join("demo-2.0.0.tgz")).unwrap(),
         fs::read(&archive).unwrap()
     );
+}
+
+// ---------------------------------------------------------------- other artifacts
+
+/// Uploads `chart` with a hand-made manifest (config and layer media types
+/// chosen by the caller) through skiff's client, as older helm versions or
+/// other tools would have stored it.
+fn push_raw(
+    registry: &Registry,
+    repo: &str,
+    tag: &str,
+    config_type: &str,
+    layer_type: &str,
+    chart: &[u8],
+) {
+    let http = skiff::registry::http::HttpClient::new(&Default::default()).unwrap();
+    let client = skiff::registry::oci::OciClient::new(http, &registry.host(), true, None).unwrap();
+    let config = br#"{"name":"demo","version":"0.9.0","apiVersion":"v2"}"#.to_vec();
+    let digest = |b: &[u8]| format!("sha256:{}", skiff::registry::sha256_hex(b));
+    for blob in [&config[..], chart] {
+        client.upload_blob(repo, &digest(blob), blob).unwrap();
+    }
+    let manifest = format!(
+        r#"{{"schemaVersion":2,"config":{{"mediaType":"{config_type}","digest":"{}","size":{}}},"layers":[{{"mediaType":"{layer_type}","digest":"{}","size":{}}}]}}"#,
+        digest(&config),
+        config.len(),
+        digest(chart),
+        chart.len()
+    );
+    client
+        .put_manifest(
+            repo,
+            tag,
+            skiff::registry::oci::MEDIA_TYPE_OCI_MANIFEST,
+            manifest.as_bytes(),
+        )
+        .unwrap();
+}
+
+#[test]
+fn legacy_layer_type_is_accepted_and_non_charts_are_refused() {
+    if !have("docker-registry") {
+        return;
+    }
+    let registry = Registry::start("", "");
+    let world = World::new();
+    let archive = world.chart("0.9.0");
+    let chart = fs::read(&archive).unwrap();
+    push_raw(
+        &registry,
+        "old/demo",
+        "0.9.0",
+        skiff::registry::helm_oci::CONFIG_MEDIA_TYPE,
+        skiff::registry::helm_oci::LEGACY_CHART_LAYER_MEDIA_TYPE,
+        &chart,
+    );
+    let out_dir = world.path().join("out");
+    fs::create_dir_all(&out_dir).unwrap();
+    let out_str = out_dir.to_str().unwrap().to_string();
+    let out = world.skiff(&[
+        "pull",
+        &format!("oci://{}/old/demo", registry.host()),
+        "--plain-http",
+        "-d",
+        &out_str,
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("deprecated") && stderr.contains("application/tar+gzip"),
+        "{stderr}"
+    );
+    assert_eq!(fs::read(out_dir.join("demo-0.9.0.tgz")).unwrap(), chart);
+
+    // An image (or any non-chart artifact) is not saved as a chart.
+    push_raw(
+        &registry,
+        "images/demo",
+        "0.9.0",
+        "application/vnd.oci.image.config.v1+json",
+        "application/vnd.oci.image.layer.v1.tar+gzip",
+        &chart,
+    );
+    let err = world.fails(&[
+        "pull",
+        &format!("oci://{}/images/demo:0.9.0", registry.host()),
+        "--plain-http",
+        "-d",
+        &out_str,
+    ]);
+    assert!(err.contains("not a Helm chart"), "{err}");
 }

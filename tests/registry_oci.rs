@@ -429,7 +429,28 @@ fn plain_http_push_pull_resolution_and_tampering() {
     let last = bytes.len() - 1;
     bytes[last] ^= 0xff;
     fs::write(&blob, &bytes).unwrap();
-    let dir = pull_dir("tampered");
+    // This world cached the verified layer when it pulled 0.1.0 by digest,
+    // and keeps using it; the cache re-checks what it serves.
+    let cached = pull_dir("cached");
+    let cached_str = cached.to_str().unwrap().to_string();
+    world.ok(&[
+        "pull",
+        &chart_ref,
+        "--version",
+        "0.1.0",
+        "--plain-http",
+        "-d",
+        &cached_str,
+    ]);
+    let (_, archive_010, _) = archives.iter().find(|(v, ..)| *v == "0.1.0").unwrap();
+    assert_eq!(
+        fs::read(cached.join("demo-0.1.0.tgz")).unwrap(),
+        fs::read(archive_010).unwrap()
+    );
+    // A fresh world downloads, and the tampered bytes are refused.
+    let world = World::new();
+    let dir = world.path().join("tampered");
+    fs::create_dir_all(&dir).unwrap();
     let dir_str = dir.to_str().unwrap().to_string();
     let err = world.fails(&[
         "pull",
@@ -446,6 +467,13 @@ fn plain_http_push_pull_resolution_and_tampering() {
         "{err}"
     );
     assert_eq!(fs::read_dir(&dir).unwrap().count(), 0, "nothing saved");
+    let hex = layer.trim_start_matches("sha256:");
+    let cache_file = world
+        .path()
+        .join("skiff-cache/content/sha256")
+        .join(&hex[..2])
+        .join(hex);
+    assert!(!cache_file.exists(), "nothing cached");
 }
 
 // ---------------------------------------------------------------- (b) basic auth over TLS

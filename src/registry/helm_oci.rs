@@ -614,7 +614,19 @@ pub fn pull(
         RegistryError::Invalid(format!("{shown}: the chart config has no version"))
     })?;
     let label = format!("{name}-{version}.tgz");
-    let bytes = client.blob(repository, &layer.digest, limit, &label)?;
+    // The content cache is keyed by verified digest and re-checked on read,
+    // so a cached layer is as good as a downloaded one (helm caches OCI
+    // pulls too); a failure to cache is not a failure to pull.
+    let cache = homes.content_cache();
+    let layer_hex = layer.digest.trim_start_matches("sha256:");
+    let bytes = match cache.get(layer_hex) {
+        Some(bytes) => bytes,
+        None => {
+            let bytes = client.blob(repository, &layer.digest, limit, &label)?;
+            let _ = cache.put(&bytes);
+            bytes
+        }
+    };
     if bytes.len() as u64 != layer.size {
         return Err(RegistryError::Invalid(format!(
             "{shown}: the chart layer has {} bytes, the manifest says {}",

@@ -622,6 +622,20 @@ fn basic_auth_over_tls_login_logout_and_ca_options() {
         "{err}"
     );
 
+    // helm's `--insecure` spelling skips verification for login.
+    let out = world.skiff_stdin(
+        &[
+            "registry",
+            "login",
+            &host,
+            "-u",
+            "labuser",
+            "--password-stdin",
+            "--insecure",
+        ],
+        "labpass\n",
+    );
+    assert!(out.status.success(), "{}", text(&out));
     // Login: stored in Docker's format, 0600.
     let out = world.skiff_stdin(
         &[

@@ -63,6 +63,9 @@ pub struct LoginArgs {
     /// Use HTTP instead of HTTPS.
     #[arg(long)]
     pub plain_http: bool,
+    /// helm's spelling of --insecure-skip-tls-verify for `registry login`.
+    #[arg(long)]
+    pub insecure: bool,
     #[command(flatten)]
     pub tls: TlsArgs,
 }
@@ -158,7 +161,9 @@ fn login(args: LoginArgs, store: &CredentialStore) -> Result<String, Diagnostic>
     if password.is_empty() {
         return Err(Diagnostic::usage("the password is empty"));
     }
-    let http = HttpClient::new(&args.tls.client_options())?;
+    let mut options = args.tls.client_options();
+    options.insecure_skip_tls_verify |= args.insecure;
+    let http = HttpClient::new(&options)?;
     let credential = Credential::Basic {
         username: username.clone(),
         password: password.clone(),

@@ -3,6 +3,7 @@
 //! Nothing here holds logic a library test would want.
 
 mod create;
+mod hub;
 mod remote;
 
 use crate::diag::Diagnostic;
@@ -49,6 +50,8 @@ enum Command {
     /// Download a chart from a repository, an OCI registry or ArtifactHub.
     #[command(disable_version_flag = true)]
     Pull(Box<remote::PullArgs>),
+    /// Search ArtifactHub for charts.
+    Search(Box<hub::SearchArgs>),
     /// Chart repository commands.
     Repo {
         #[command(subcommand)]
@@ -79,6 +82,9 @@ enum ShowCommand {
         /// Chart directory or .tgz.
         chart: PathBuf,
     },
+    /// Show an ArtifactHub package: versions, source, digest, signatures.
+    #[command(disable_version_flag = true)]
+    Package(Box<hub::ShowPackageArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -417,6 +423,7 @@ fn execute(cli: Cli) -> Result<String, Diagnostic> {
         Command::Show { what } => match what {
             ShowCommand::Chart { chart } => crate::show::chart_yaml(&chart),
             ShowCommand::Values { chart } => crate::show::values_yaml(&chart),
+            ShowCommand::Package(args) => hub::show_package(*args),
         },
         Command::Create { name } => create::create(&name),
         Command::Eval(args) => eval(args),
@@ -424,6 +431,7 @@ fn execute(cli: Cli) -> Result<String, Diagnostic> {
         Command::Diff(_) => Err(Diagnostic::new("diff is run by diff_command")),
         Command::Package(args) => package(args),
         Command::Pull(args) => remote::pull(*args),
+        Command::Search(args) => hub::search(*args),
         Command::Repo {
             what:
                 RepoCommand::Index {

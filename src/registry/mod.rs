@@ -12,7 +12,10 @@
 //! - [`cache`]: content-addressed storage under the cache home.
 //! - [`paths`]: where configuration and cache live.
 //! - [`reference`]: the chart references `pull` accepts.
+//! - [`artifacthub`]: the ArtifactHub API (search, package detail) and the
+//!   resolution of `artifacthub:REPO/PACKAGE` to a real chart source.
 
+pub mod artifacthub;
 pub mod cache;
 mod error;
 pub mod http;

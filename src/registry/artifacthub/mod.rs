@@ -1,0 +1,477 @@
+//! The ArtifactHub API (<https://artifacthub.io>, OpenAPI 1.22): search Helm
+//! charts, read one package, and resolve `artifacthub:REPO/PACKAGE` to the
+//! real chart source (an archive URL of an HTTP repository, or an OCI
+//! reference plus version).
+//!
+//! What the API does that shapes this client:
+//! - Answers are built with PostgreSQL's `json_strip_nulls`, so **a missing
+//!   field means null**: every field here that is not the identity of a
+//!   package is optional, and unknown fields are ignored (the API grows).
+//! - Errors are `{"message": "…"}` (the 404 message is empty); the shared
+//!   [`HttpClient`] turns them into [`RegistryError::Status`] with the
+//!   message, sanitized.
+//! - Rate limits live in front of the API (CloudFront/ALB rules, 429 after a
+//!   few hundred quick requests); the shared client backs off on 429 and
+//!   honours `Retry-After`, which is all ArtifactHub asks of clients.
+//! - Search pages hold at most 60 packages (`limit` outside 1..=60 is a 400);
+//!   the total arrives in the `Pagination-Total-Count` header.
+//!
+//! Text from the API is printed only through [`output`], which sanitizes it
+//! (a package description is written by whoever publishes the chart).
+
+pub mod output;
+pub mod resolve;
+
+use serde::Deserialize;
+use url::Url;
+
+use super::RegistryError;
+use super::http::{ClientOptions, HttpClient, Request};
+
+/// The public ArtifactHub.
+pub const DEFAULT_ENDPOINT: &str = "https://artifacthub.io";
+
+/// The API's page-size limit for search (`0 < limit <= 60`).
+pub const MAX_PAGE_SIZE: usize = 60;
+
+/// `kind=0`: Helm charts (ArtifactHub's RepositoryKind enum).
+const KIND_HELM: &str = "0";
+
+/// Largest API answer we read: a package detail carries the chart README and
+/// CRDs, which can run to a few MB; search pages are far smaller.
+const MAX_ANSWER_BYTES: u64 = 32 * 1024 * 1024;
+
+/// An ArtifactHub repository as the API describes it.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct Repository {
+    /// The repository's ArtifactHub name (the `REPO` of `REPO/PACKAGE`).
+    pub name: String,
+    /// The display name.
+    pub display_name: Option<String>,
+    /// The chart repository URL (`https://…` or `oci://…/<chart>`).
+    pub url: Option<String>,
+    /// The repository kind (0 = Helm charts).
+    pub kind: Option<i64>,
+    /// Whether ArtifactHub verified the publisher.
+    pub verified_publisher: Option<bool>,
+    /// Whether the repository is marked official.
+    pub official: Option<bool>,
+    /// The owning organization, if one owns it.
+    pub organization_name: Option<String>,
+    /// The owning user, if a user owns it.
+    pub user_alias: Option<String>,
+}
+
+/// One search result (`PackageSummary`): the latest version of a package.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct PackageSummary {
+    /// The package name (the chart name).
+    pub name: String,
+    /// The URL-safe name used in API paths.
+    pub normalized_name: Option<String>,
+    /// The latest version.
+    pub version: Option<String>,
+    /// The app version of that version.
+    pub app_version: Option<String>,
+    /// The description.
+    pub description: Option<String>,
+    /// The license (SPDX id).
+    pub license: Option<String>,
+    /// Whether the package is deprecated.
+    pub deprecated: Option<bool>,
+    /// Whether the version is signed.
+    pub signed: Option<bool>,
+    /// `prov`, `cosign`.
+    pub signatures: Option<Vec<String>>,
+    /// ArtifactHub stars.
+    pub stars: Option<i64>,
+    /// The version's timestamp (Unix seconds).
+    pub ts: Option<i64>,
+    /// The repository holding it.
+    pub repository: Repository,
+}
+
+impl PackageSummary {
+    /// The name to use in API paths: `normalized_name`, else `name`.
+    pub fn path_name(&self) -> &str {
+        self.normalized_name.as_deref().unwrap_or(&self.name)
+    }
+}
+
+/// One entry of a package's `available_versions`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct AvailableVersion {
+    /// The version text (normalized by ArtifactHub with Masterminds semver).
+    pub version: String,
+    /// Its app version (returned although the OpenAPI schema omits it).
+    pub app_version: Option<String>,
+    /// Whether the publisher marked it a prerelease.
+    pub prerelease: Option<bool>,
+    /// Whether it contains security updates.
+    pub contains_security_updates: Option<bool>,
+    /// Its timestamp (Unix seconds); the API orders the list by it.
+    pub ts: Option<i64>,
+}
+
+/// A package maintainer.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct Maintainer {
+    /// The name.
+    pub name: Option<String>,
+    /// The e-mail address.
+    pub email: Option<String>,
+}
+
+/// A link of a package (`source`, documentation, …).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct Link {
+    /// The label.
+    pub name: Option<String>,
+    /// The target.
+    pub url: Option<String>,
+}
+
+/// A package version in detail (`GET /packages/helm/{repo}/{pkg}[/{version}]`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct Package {
+    /// ArtifactHub's id of the package.
+    pub package_id: Option<String>,
+    /// The package name (the chart name).
+    pub name: String,
+    /// The URL-safe name used in API paths.
+    pub normalized_name: Option<String>,
+    /// The display name.
+    pub display_name: Option<String>,
+    /// The version this answer describes.
+    pub version: String,
+    /// Its app version.
+    pub app_version: Option<String>,
+    /// The description.
+    pub description: Option<String>,
+    /// The license (SPDX id).
+    pub license: Option<String>,
+    /// Whether the package is deprecated.
+    pub deprecated: Option<bool>,
+    /// Whether this version is a prerelease.
+    pub prerelease: Option<bool>,
+    /// Whether this version is signed.
+    pub signed: Option<bool>,
+    /// `prov` (a provenance file exists), `cosign` (OCI signature).
+    pub signatures: Option<Vec<String>>,
+    /// The chart archive: an absolute `https://…tgz` for HTTP repositories,
+    /// `oci://…/<chart>:<version with + as _>` for OCI ones.
+    pub content_url: Option<String>,
+    /// The sha256 the repository index gives for the archive (HTTP only;
+    /// ArtifactHub builds OCI packages from tags, which carry none).
+    pub digest: Option<String>,
+    /// The chart's home page.
+    pub home_url: Option<String>,
+    /// Keywords.
+    pub keywords: Option<Vec<String>>,
+    /// Links (sources, docs).
+    pub links: Option<Vec<Link>>,
+    /// Maintainers.
+    pub maintainers: Option<Vec<Maintainer>>,
+    /// Every version ArtifactHub knows, newest *timestamp* first (not
+    /// semver order).
+    pub available_versions: Option<Vec<AvailableVersion>>,
+    /// The version's timestamp (Unix seconds).
+    pub ts: Option<i64>,
+    /// The repository holding it.
+    pub repository: Repository,
+}
+
+impl Package {
+    /// The name to use in API paths: `normalized_name`, else `name`.
+    pub fn path_name(&self) -> &str {
+        self.normalized_name.as_deref().unwrap_or(&self.name)
+    }
+}
+
+/// A search to run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchQuery {
+    /// The words to look for (`ts_query_web`, websearch syntax).
+    pub text: String,
+    /// Only these ArtifactHub repositories (by name); empty means all.
+    pub repositories: Vec<String>,
+    /// How many packages to return at most (pages of 60 are fetched until
+    /// this many arrived or the results end).
+    pub max: usize,
+    /// `relevance` (the API's default), `stars` or `last_updated`.
+    pub sort: String,
+}
+
+impl Default for SearchQuery {
+    fn default() -> SearchQuery {
+        SearchQuery {
+            text: String::new(),
+            repositories: Vec::new(),
+            max: MAX_PAGE_SIZE,
+            sort: "relevance".into(),
+        }
+    }
+}
+
+/// What a search returned.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchResults {
+    /// The packages, in the API's order.
+    pub packages: Vec<PackageSummary>,
+    /// How many packages match in all (`Pagination-Total-Count`), when the
+    /// server said.
+    pub total: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct SearchPage {
+    #[serde(default)]
+    packages: Option<Vec<PackageSummary>>,
+}
+
+/// A client of one ArtifactHub instance.
+#[derive(Debug, Clone)]
+pub struct HubClient {
+    http: HttpClient,
+    endpoint: Url,
+}
+
+impl HubClient {
+    /// A client of the hub at `endpoint` (`None`: [`DEFAULT_ENDPOINT`]).
+    pub fn new(
+        endpoint: Option<&str>,
+        options: &ClientOptions,
+    ) -> Result<HubClient, RegistryError> {
+        HubClient::with_http(HttpClient::new(options)?, endpoint)
+    }
+
+    /// A client sharing an existing HTTP client (one connection pool per
+    /// run, as `pull` has one already).
+    pub fn with_http(http: HttpClient, endpoint: Option<&str>) -> Result<HubClient, RegistryError> {
+        let text = endpoint.unwrap_or(DEFAULT_ENDPOINT);
+        let mut endpoint = Url::parse(text).map_err(|e| {
+            RegistryError::Invalid(format!(
+                "invalid ArtifactHub endpoint {:?}: {e}",
+                crate::archive::sanitize(text)
+            ))
+        })?;
+        if !matches!(endpoint.scheme(), "http" | "https") || endpoint.host_str().is_none() {
+            return Err(RegistryError::Invalid(format!(
+                "invalid ArtifactHub endpoint {:?}: expected http(s)://host[/path]",
+                crate::archive::sanitize(text)
+            )));
+        }
+        // `https://hub.example/prefix` and `…/prefix/` both mean the API
+        // under the prefix; a trailing slash makes `join` keep the prefix.
+        if !endpoint.path().ends_with('/') {
+            let path = format!("{}/", endpoint.path());
+            endpoint.set_path(&path);
+        }
+        endpoint.set_query(None);
+        endpoint.set_fragment(None);
+        Ok(HubClient { http, endpoint })
+    }
+
+    /// The endpoint, with a trailing slash.
+    pub fn endpoint(&self) -> &Url {
+        &self.endpoint
+    }
+
+    /// The web page of a package (what `helm search hub` prints as URL).
+    pub fn package_page(&self, repo: &str, package: &str) -> String {
+        let mut url = self.endpoint.clone();
+        if let Ok(mut segments) = url.path_segments_mut() {
+            segments
+                .pop_if_empty()
+                .extend(["packages", "helm", repo, package]);
+        }
+        url.to_string()
+    }
+
+    /// `endpoint` + `api/v1/<segments…>` with each segment percent-encoded
+    /// (a package name is user input and must not add path levels).
+    fn api_url(&self, segments: &[&str]) -> Url {
+        let mut url = self.endpoint.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(["api", "v1"]).extend(segments);
+        }
+        url
+    }
+
+    /// One search page: `limit` (1..=60) packages from `offset`.
+    pub fn search_page(
+        &self,
+        query: &SearchQuery,
+        limit: usize,
+        offset: usize,
+    ) -> Result<SearchResults, RegistryError> {
+        let mut url = self.api_url(&["packages", "search"]);
+        {
+            let mut pairs = url.query_pairs_mut();
+            pairs
+                .append_pair("ts_query_web", &query.text)
+                .append_pair("kind", KIND_HELM)
+                .append_pair("facets", "false")
+                .append_pair("sort", &query.sort)
+                .append_pair("limit", &limit.to_string())
+                .append_pair("offset", &offset.to_string());
+            for repo in &query.repositories {
+                pairs.append_pair("repo", repo);
+            }
+        }
+        let response = self
+            .http
+            .send(&Request::get(url.clone()).header(reqwest::header::ACCEPT, "application/json"))?;
+        if !response.is_success() {
+            return Err(response.into_error());
+        }
+        let total = response
+            .header("pagination-total-count")
+            .and_then(|t| t.trim().parse::<u64>().ok());
+        let body = response.bytes(MAX_ANSWER_BYTES, None)?;
+        let page: SearchPage = decode(&url, &body)?;
+        Ok(SearchResults {
+            packages: page.packages.unwrap_or_default(),
+            total,
+        })
+    }
+
+    /// Runs `query`, fetching pages of at most 60 until `query.max`
+    /// packages arrived, the server's total is reached, or a page comes back
+    /// short.
+    pub fn search(&self, query: &SearchQuery) -> Result<SearchResults, RegistryError> {
+        if query.max == 0 {
+            return Err(RegistryError::Invalid("--max must be at least 1".into()));
+        }
+        let mut results = SearchResults::default();
+        loop {
+            let offset = results.packages.len();
+            let limit = (query.max - offset).min(MAX_PAGE_SIZE);
+            let page = self.search_page(query, limit, offset)?;
+            let got = page.packages.len();
+            results.total = page.total.or(results.total);
+            results.packages.extend(page.packages);
+            let done = results.packages.len() >= query.max
+                || got < limit
+                || results
+                    .total
+                    .is_some_and(|t| results.packages.len() as u64 >= t);
+            if done {
+                results.packages.truncate(query.max);
+                return Ok(results);
+            }
+        }
+    }
+
+    /// A package: its latest version, or `version` exactly.
+    pub fn package(
+        &self,
+        repo: &str,
+        package: &str,
+        version: Option<&str>,
+    ) -> Result<Package, RegistryError> {
+        let mut segments = vec!["packages", "helm", repo, package];
+        if let Some(v) = version {
+            segments.push(v);
+        }
+        let url = self.api_url(&segments);
+        let response = self
+            .http
+            .send(&Request::get(url.clone()).header(reqwest::header::ACCEPT, "application/json"))?;
+        if response.status() == 404 {
+            let what = match version {
+                Some(v) => format!("version {v:?} of package \"{repo}/{package}\""),
+                None => format!("package \"{repo}/{package}\""),
+            };
+            return Err(RegistryError::NotFound(crate::archive::sanitize(&format!(
+                "{what} not found on {}",
+                super::redact_url(&self.endpoint)
+            ))));
+        }
+        if !response.is_success() {
+            return Err(response.into_error());
+        }
+        let body = response.bytes(MAX_ANSWER_BYTES, None)?;
+        let package: Package = decode(&url, &body)?;
+        if package.version.is_empty() {
+            return Err(RegistryError::Transport {
+                url: super::redact_url(&url),
+                message: "the package has no version".into(),
+            });
+        }
+        Ok(package)
+    }
+}
+
+/// Decodes a JSON answer; a body that is not the expected shape is an error
+/// naming the URL (a proxy's HTML page is the usual cause).
+fn decode<T: serde::de::DeserializeOwned>(url: &Url, body: &[u8]) -> Result<T, RegistryError> {
+    serde_json::from_slice(body).map_err(|e| RegistryError::Transport {
+        url: super::redact_url(url),
+        message: format!("not an ArtifactHub API answer: {e}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(endpoint: &str) -> HubClient {
+        HubClient::new(Some(endpoint), &ClientOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn endpoint_prefix_is_kept_and_segments_are_encoded() {
+        let c = client("https://hub.example/mirror");
+        assert_eq!(
+            c.api_url(&["packages", "helm", "a b", "x/y"]).as_str(),
+            "https://hub.example/mirror/api/v1/packages/helm/a%20b/x%2Fy"
+        );
+        assert_eq!(
+            c.package_page("bitnami", "kafka"),
+            "https://hub.example/mirror/packages/helm/bitnami/kafka"
+        );
+        let c = client("http://127.0.0.1:9/");
+        assert_eq!(
+            c.api_url(&["packages", "search"]).as_str(),
+            "http://127.0.0.1:9/api/v1/packages/search"
+        );
+    }
+
+    #[test]
+    fn bad_endpoints_are_refused() {
+        for bad in ["", "artifacthub.io", "ftp://hub.example", "http://"] {
+            assert!(
+                HubClient::new(Some(bad), &ClientOptions::default()).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn absent_fields_are_none_and_unknown_fields_ignored() {
+        let p: Package = serde_json::from_str(
+            r#"{"name":"demo","version":"1.0.0","repository":{"name":"lab"},
+                "future_field":{"x":1},"stats":{"subscriptions":3}}"#,
+        )
+        .unwrap();
+        assert_eq!(p.name, "demo");
+        assert_eq!(p.repository.name, "lab");
+        assert_eq!(p.content_url, None);
+        assert_eq!(p.available_versions, None);
+        // An explicit null (older servers) reads the same as a missing field.
+        let p: Package = serde_json::from_str(
+            r#"{"name":"demo","version":"1.0.0","maintainers":null,"signed":null}"#,
+        )
+        .unwrap();
+        assert_eq!((p.maintainers, p.signed), (None, None));
+        let s: SearchPage = serde_json::from_str(r#"{"packages":[{"name":"x"}]}"#).unwrap();
+        assert_eq!(s.packages.unwrap()[0].repository, Repository::default());
+    }
+}

@@ -144,7 +144,7 @@ fn download_hub_archive(
         .path_segments()
         .and_then(|mut s| s.next_back())
         .filter(|n| !n.is_empty())
-        .and_then(|n| percent_decode(n))
+        .and_then(percent_decode)
         .unwrap_or_else(|| format!("{}-{}.tgz", package.name, package.version));
     Ok(Pulled {
         name: package.name.clone(),

@@ -690,3 +690,48 @@ fn cli_bad_endpoints_fail_cleanly() {
         run.stderr
     );
 }
+
+#[test]
+fn cli_answers_are_cached_for_their_max_age() {
+    let (dir, hub) = setup();
+    let api_paths = || -> Vec<String> {
+        hub.api_requests()
+            .iter()
+            .map(|r| r.path().to_string())
+            .collect()
+    };
+    for _ in 0..2 {
+        let run = skiff(
+            dir.path(),
+            &["search", "demo", "--endpoint", &hub.endpoint()],
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(run.stdout.contains("lab/demo"));
+    }
+    assert_eq!(
+        api_paths(),
+        ["/api/v1/packages/search"],
+        "second search from the cache"
+    );
+    // show, then pull: the pull reuses the package answer.
+    let show = skiff(
+        dir.path(),
+        &[
+            "show",
+            "package",
+            "artifacthub:lab/demo",
+            "--endpoint",
+            &hub.endpoint(),
+        ],
+    );
+    assert_eq!(show.code, 0, "{}", show.stderr);
+    let (run, files) = pull_demo(dir.path(), &hub, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(files, ["demo-1.0.0.tgz"]);
+    assert_eq!(api_paths().len(), 2, "{:?}", api_paths());
+    // Another endpoint (same server, other spelling) is another cache key.
+    let other = hub.endpoint().replace("127.0.0.1", "localhost");
+    let run = skiff(dir.path(), &["search", "demo", "--endpoint", &other]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(api_paths().len(), 3);
+}

@@ -7,6 +7,7 @@ use clap::{Args, ValueEnum};
 use super::remote::TlsArgs;
 use crate::diag::Diagnostic;
 use crate::registry::artifacthub::{self, HubClient, SearchQuery, output, resolve};
+use crate::registry::paths::Homes;
 use crate::registry::reference::ChartRef;
 
 /// Output formats of `skiff search`.
@@ -56,9 +57,19 @@ pub struct SearchArgs {
     pub tls: TlsArgs,
 }
 
+/// A client of `endpoint` that caches answers under the cache home (when
+/// there is one: without HOME the commands still work, uncached).
+fn client(endpoint: &str, tls: &TlsArgs) -> Result<HubClient, Diagnostic> {
+    let hub = HubClient::new(Some(endpoint), &tls.client_options())?;
+    Ok(match Homes::from_env() {
+        Ok(homes) => hub.with_cache(artifacthub::cache_dir(&homes)),
+        Err(_) => hub,
+    })
+}
+
 /// Runs `skiff search`.
 pub fn search(args: SearchArgs) -> Result<String, Diagnostic> {
-    let hub = HubClient::new(Some(&args.endpoint), &args.tls.client_options())?;
+    let hub = client(&args.endpoint, &args.tls)?;
     let query = SearchQuery {
         text: args.query,
         repositories: args.repo,
@@ -115,7 +126,7 @@ pub fn show_package(args: ShowPackageArgs) -> Result<String, Diagnostic> {
             crate::archive::sanitize(&args.package)
         )));
     };
-    let hub = HubClient::new(Some(&args.endpoint), &args.tls.client_options())?;
+    let hub = client(&args.endpoint, &args.tls)?;
     let detail =
         resolve::package_version(&hub, &repo, &package, args.version.as_deref(), args.devel)?;
     let default_endpoint = args.endpoint.trim_end_matches('/') == artifacthub::DEFAULT_ENDPOINT;

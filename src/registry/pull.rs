@@ -73,7 +73,8 @@ pub fn fetch(
         )),
         ChartRef::ArtifactHub { repo, package } => {
             let hub =
-                HubClient::with_http(client.clone(), options.artifacthub_endpoint.as_deref())?;
+                HubClient::with_http(client.clone(), options.artifacthub_endpoint.as_deref())?
+                    .with_cache(super::artifacthub::cache_dir(homes));
             let resolved = resolve(
                 &hub,
                 repo,

@@ -22,11 +22,14 @@
 pub mod output;
 pub mod resolve;
 
+use std::path::PathBuf;
+
 use serde::Deserialize;
 use url::Url;
 
 use super::RegistryError;
 use super::http::{ClientOptions, HttpClient, Request};
+use super::paths::Homes;
 
 /// The public ArtifactHub.
 pub const DEFAULT_ENDPOINT: &str = "https://artifacthub.io";
@@ -194,6 +197,11 @@ impl Package {
     }
 }
 
+/// Where answers of the API are cached under the cache home.
+pub fn cache_dir(homes: &Homes) -> PathBuf {
+    homes.cache.join("artifacthub")
+}
+
 /// A search to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchQuery {
@@ -240,6 +248,7 @@ struct SearchPage {
 pub struct HubClient {
     http: HttpClient,
     endpoint: Url,
+    cache: Option<AnswerCache>,
 }
 
 impl HubClient {
@@ -275,7 +284,20 @@ impl HubClient {
         }
         endpoint.set_query(None);
         endpoint.set_fragment(None);
-        Ok(HubClient { http, endpoint })
+        Ok(HubClient {
+            http,
+            endpoint,
+            cache: None,
+        })
+    }
+
+    /// The same client keeping answers in `dir` for as long as the API's
+    /// `Cache-Control: max-age` allows (300 s on artifacthub.io), so a
+    /// `show` followed by a `pull`, or a repeated search, does not spend
+    /// requests against the hub's rate limit.
+    pub fn with_cache(mut self, dir: PathBuf) -> HubClient {
+        self.cache = Some(AnswerCache { dir });
+        self
     }
 
     /// The endpoint, with a trailing slash.
@@ -325,21 +347,17 @@ impl HubClient {
                 pairs.append_pair("repo", repo);
             }
         }
-        let response = self
-            .http
-            .send(&Request::get(url.clone()).header(reqwest::header::ACCEPT, "application/json"))?;
-        if !response.is_success() {
-            return Err(response.into_error());
+        match self.get_json::<SearchPage>(&url)? {
+            Some((page, total)) => Ok(SearchResults {
+                packages: page.packages.unwrap_or_default(),
+                total,
+            }),
+            None => Err(RegistryError::Status {
+                url: super::redact_url(&url),
+                status: "404 Not Found".into(),
+                detail: ": is this an ArtifactHub API endpoint?".into(),
+            }),
         }
-        let total = response
-            .header("pagination-total-count")
-            .and_then(|t| t.trim().parse::<u64>().ok());
-        let body = response.bytes(MAX_ANSWER_BYTES, None)?;
-        let page: SearchPage = decode(&url, &body)?;
-        Ok(SearchResults {
-            packages: page.packages.unwrap_or_default(),
-            total,
-        })
     }
 
     /// Runs `query`, fetching pages of at most 60 until `query.max`
@@ -381,10 +399,7 @@ impl HubClient {
             segments.push(v);
         }
         let url = self.api_url(&segments);
-        let response = self
-            .http
-            .send(&Request::get(url.clone()).header(reqwest::header::ACCEPT, "application/json"))?;
-        if response.status() == 404 {
+        let Some((package, _)) = self.get_json::<Package>(&url)? else {
             let what = match version {
                 Some(v) => format!("version {v:?} of package \"{repo}/{package}\""),
                 None => format!("package \"{repo}/{package}\""),
@@ -393,12 +408,7 @@ impl HubClient {
                 "{what} not found on {}",
                 super::redact_url(&self.endpoint)
             ))));
-        }
-        if !response.is_success() {
-            return Err(response.into_error());
-        }
-        let body = response.bytes(MAX_ANSWER_BYTES, None)?;
-        let package: Package = decode(&url, &body)?;
+        };
         if package.version.is_empty() {
             return Err(RegistryError::Transport {
                 url: super::redact_url(&url),
@@ -406,6 +416,114 @@ impl HubClient {
             });
         }
         Ok(package)
+    }
+
+    /// GETs a JSON answer (from the cache while it is fresh): `None` for
+    /// 404, the decoded body and the `Pagination-Total-Count` otherwise. An
+    /// answer is cached only after it decoded, so a broken one is not kept.
+    fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        url: &Url,
+    ) -> Result<Option<(T, Option<u64>)>, RegistryError> {
+        if let Some(cache) = &self.cache
+            && let Some((body, total)) = cache.get(url)
+            && let Ok(value) = serde_json::from_slice::<T>(&body)
+        {
+            return Ok(Some((value, total)));
+        }
+        let response = self
+            .http
+            .send(&Request::get(url.clone()).header(reqwest::header::ACCEPT, "application/json"))?;
+        if response.status() == 404 {
+            return Ok(None);
+        }
+        if !response.is_success() {
+            return Err(response.into_error());
+        }
+        let total = response
+            .header("pagination-total-count")
+            .and_then(|t| t.trim().parse::<u64>().ok());
+        let max_age = response.header("cache-control").and_then(max_age);
+        let body = response.bytes(MAX_ANSWER_BYTES, None)?;
+        let value: T = decode(url, &body)?;
+        if let (Some(cache), Some(max_age)) = (&self.cache, max_age) {
+            // A cache that cannot be written only costs a request next time.
+            let _ = cache.put(url, &body, total, max_age);
+        }
+        Ok(Some((value, total)))
+    }
+}
+
+/// The freshness lifetime a `Cache-Control` value grants, if it allows
+/// keeping the answer at all (capped at an hour).
+fn max_age(header: &str) -> Option<u64> {
+    let mut age = None;
+    for directive in header.split(',').map(|d| d.trim().to_ascii_lowercase()) {
+        if directive == "no-store" || directive == "no-cache" {
+            return None;
+        }
+        if let Some(n) = directive.strip_prefix("max-age=") {
+            age = n.trim_matches('"').parse::<u64>().ok();
+        }
+    }
+    age.filter(|&a| a > 0).map(|a| a.min(3600))
+}
+
+/// API answers on disk, one file per request URL (named by its sha256),
+/// each with the time it stops being fresh.
+#[derive(Debug, Clone)]
+struct AnswerCache {
+    dir: PathBuf,
+}
+
+#[derive(serde::Serialize, Deserialize)]
+struct CachedAnswer {
+    /// Unix seconds after which the answer is stale.
+    expires: u64,
+    /// `Pagination-Total-Count`, for search pages.
+    total: Option<u64>,
+    /// The JSON body as received.
+    body: String,
+}
+
+fn now_unix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+impl AnswerCache {
+    fn path(&self, url: &Url) -> PathBuf {
+        self.dir.join(format!(
+            "{}.json",
+            super::sha256_hex(url.as_str().as_bytes())
+        ))
+    }
+
+    fn get(&self, url: &Url) -> Option<(Vec<u8>, Option<u64>)> {
+        let text = std::fs::read(self.path(url)).ok()?;
+        let entry: CachedAnswer = serde_json::from_slice(&text).ok()?;
+        (entry.expires > now_unix()).then(|| (entry.body.into_bytes(), entry.total))
+    }
+
+    fn put(
+        &self,
+        url: &Url,
+        body: &[u8],
+        total: Option<u64>,
+        max_age: u64,
+    ) -> Result<(), RegistryError> {
+        let Ok(body) = std::str::from_utf8(body) else {
+            return Ok(());
+        };
+        let entry = CachedAnswer {
+            expires: now_unix() + max_age,
+            total,
+            body: body.to_string(),
+        };
+        let text = serde_json::to_vec(&entry).map_err(|e| RegistryError::Invalid(e.to_string()))?;
+        super::cache::write_atomic(&self.path(url), &text)
     }
 }
 
@@ -473,5 +591,57 @@ mod tests {
         assert_eq!((p.maintainers, p.signed), (None, None));
         let s: SearchPage = serde_json::from_str(r#"{"packages":[{"name":"x"}]}"#).unwrap();
         assert_eq!(s.packages.unwrap()[0].repository, Repository::default());
+    }
+
+    #[test]
+    fn cache_control_lifetimes() {
+        assert_eq!(max_age("max-age=300"), Some(300));
+        assert_eq!(max_age("public, Max-Age=\"60\""), Some(60));
+        assert_eq!(max_age("max-age=999999"), Some(3600));
+        assert_eq!(max_age("max-age=300, no-store"), None);
+        assert_eq!(max_age("no-cache"), None);
+        assert_eq!(max_age("max-age=0"), None);
+        assert_eq!(max_age("private"), None);
+    }
+
+    #[test]
+    fn fresh_answers_come_from_the_cache_and_stale_ones_do_not() {
+        use crate::registry::test_server::{Reply, TestServer};
+        let server = TestServer::start(|req| {
+            let body = r#"{"name":"demo","version":"1.0.0","repository":{"name":"lab"}}"#;
+            let reply = Reply::ok(body).with_header("Content-Type", "application/json");
+            if req.path().ends_with("/uncached") {
+                reply
+            } else {
+                reply.with_header("Cache-Control", "max-age=300")
+            }
+        })
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let c = client(&server.url()).with_cache(dir.path().join("hub"));
+        for _ in 0..3 {
+            assert_eq!(c.package("lab", "demo", None).unwrap().version, "1.0.0");
+        }
+        assert_eq!(server.requests().len(), 1, "one request, then the cache");
+        // Without a lifetime nothing is kept.
+        c.package("lab", "uncached", None).unwrap();
+        c.package("lab", "uncached", None).unwrap();
+        assert_eq!(server.requests().len(), 3);
+        // Once stale, the entry is fetched again.
+        let entry = c
+            .cache
+            .as_ref()
+            .unwrap()
+            .path(&c.api_url(&["packages", "helm", "lab", "demo"]));
+        let mut cached: CachedAnswer =
+            serde_json::from_slice(&std::fs::read(&entry).unwrap()).unwrap();
+        cached.expires = now_unix() - 1;
+        std::fs::write(&entry, serde_json::to_vec(&cached).unwrap()).unwrap();
+        c.package("lab", "demo", None).unwrap();
+        assert_eq!(server.requests().len(), 4);
+        // A damaged entry is ignored, not an error.
+        std::fs::write(&entry, b"{not json").unwrap();
+        c.package("lab", "demo", None).unwrap();
+        assert_eq!(server.requests().len(), 5);
     }
 }

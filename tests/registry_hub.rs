@@ -735,3 +735,20 @@ fn cli_answers_are_cached_for_their_max_age() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(api_paths().len(), 3);
 }
+
+/// Not a test: serves the fake for trying the commands by hand, e.g.
+/// `SKIFF_FAKE_HUB_SECONDS=600 cargo test --test registry_hub serve_fake_hub
+/// -- --ignored --nocapture`, then `skiff search demo --endpoint <printed>`.
+#[test]
+#[ignore = "serves the fake ArtifactHub for manual use"]
+fn serve_fake_hub() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = FakeHub::start(&dir.path().join("fake"));
+    let seconds = std::env::var("SKIFF_FAKE_HUB_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(600);
+    println!("fake ArtifactHub: {}", hub.endpoint());
+    println!("chart archives:   {}/charts", hub.charts.url());
+    std::thread::sleep(std::time::Duration::from_secs(seconds));
+}

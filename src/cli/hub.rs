@@ -39,8 +39,9 @@ pub struct SearchArgs {
     #[arg(long, value_name = "URL", default_value = artifacthub::DEFAULT_ENDPOINT)]
     pub endpoint: String,
     /// Show at most this many charts (fetched in pages of 60).
-    #[arg(long, value_name = "N", default_value_t = artifacthub::MAX_PAGE_SIZE)]
-    pub max: usize,
+    #[arg(long, value_name = "N", default_value_t = artifacthub::MAX_PAGE_SIZE as u64,
+          value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub max: u64,
     /// Only charts of this ArtifactHub repository (repeatable).
     #[arg(long = "repo", value_name = "NAME")]
     pub repo: Vec<String>,
@@ -73,7 +74,7 @@ pub fn search(args: SearchArgs) -> Result<String, Diagnostic> {
     let query = SearchQuery {
         text: args.query,
         repositories: args.repo,
-        max: args.max,
+        max: usize::try_from(args.max).unwrap_or(usize::MAX),
         sort: match args.sort {
             SearchSort::Relevance => "relevance",
             SearchSort::Stars => "stars",

@@ -431,26 +431,51 @@ impl HubClient {
         {
             return Ok(Some((value, total)));
         }
+        let shown = |e| without_query(e, url);
         let response = self
             .http
-            .send(&Request::get(url.clone()).header(reqwest::header::ACCEPT, "application/json"))?;
+            .send(&Request::get(url.clone()).header(reqwest::header::ACCEPT, "application/json"))
+            .map_err(shown)?;
         if response.status() == 404 {
             return Ok(None);
         }
         if !response.is_success() {
-            return Err(response.into_error());
+            return Err(shown(response.into_error()));
         }
         let total = response
             .header("pagination-total-count")
             .and_then(|t| t.trim().parse::<u64>().ok());
         let max_age = response.header("cache-control").and_then(max_age);
-        let body = response.bytes(MAX_ANSWER_BYTES, None)?;
+        let body = response.bytes(MAX_ANSWER_BYTES, None).map_err(shown)?;
         let value: T = decode(url, &body)?;
         if let (Some(cache), Some(max_age)) = (&self.cache, max_age) {
             // A cache that cannot be written only costs a request next time.
             let _ = cache.put(url, &body, total, max_age);
         }
         Ok(Some((value, total)))
+    }
+}
+
+/// `e` naming `url` without its query: the shared client redacts every
+/// query value (signed repository URLs carry secrets there), which would
+/// turn a search URL into `ts_query_web=***&kind=***…`; an API URL of ours
+/// carries only our own parameters, and the path says which call failed.
+fn without_query(e: RegistryError, url: &Url) -> RegistryError {
+    let mut bare = url.clone();
+    bare.set_query(None);
+    let shown = super::redact_url(&bare);
+    match e {
+        RegistryError::Transport { message, .. } => RegistryError::Transport {
+            url: shown,
+            message,
+        },
+        RegistryError::Status { status, detail, .. } => RegistryError::Status {
+            url: shown,
+            status,
+            detail,
+        },
+        RegistryError::TooLarge { limit, .. } => RegistryError::TooLarge { url: shown, limit },
+        other => other,
     }
 }
 
@@ -530,9 +555,12 @@ impl AnswerCache {
 /// Decodes a JSON answer; a body that is not the expected shape is an error
 /// naming the URL (a proxy's HTML page is the usual cause).
 fn decode<T: serde::de::DeserializeOwned>(url: &Url, body: &[u8]) -> Result<T, RegistryError> {
-    serde_json::from_slice(body).map_err(|e| RegistryError::Transport {
-        url: super::redact_url(url),
-        message: format!("not an ArtifactHub API answer: {e}"),
+    serde_json::from_slice(body).map_err(|e| {
+        let e = RegistryError::Transport {
+            url: String::new(),
+            message: format!("not an ArtifactHub API answer: {e}"),
+        };
+        without_query(e, url)
     })
 }
 

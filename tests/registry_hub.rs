@@ -752,3 +752,44 @@ fn serve_fake_hub() {
     println!("chart archives:   {}/charts", hub.charts.url());
     std::thread::sleep(std::time::Duration::from_secs(seconds));
 }
+
+#[test]
+fn library_pull_checks_both_digests() {
+    use skiff::registry::paths::Homes;
+    use skiff::registry::pull::{PullOptions, fetch};
+    use skiff::registry::reference::ChartRef;
+    let (dir, hub) = setup();
+    let homes = Homes {
+        config: dir.path().join("config"),
+        cache: dir.path().join("cache"),
+    };
+    let reference = ChartRef::parse("artifacthub:lab/demo").unwrap();
+    let archive = &hub.archives["demo-0.4.0.tgz"];
+    let options = PullOptions {
+        version: Some("0.4.0".into()),
+        artifacthub_endpoint: Some(hub.endpoint()),
+        expected_digest: Some(format!("sha256:{}", skiff::registry::sha256_hex(archive))),
+        ..PullOptions::default()
+    };
+    let pulled = fetch(&reference, &options, &homes).unwrap();
+    assert_eq!(&pulled.bytes, archive);
+    assert_eq!(
+        (pulled.name.as_str(), pulled.version.as_str()),
+        ("demo", "0.4.0")
+    );
+    assert_eq!(pulled.file_name, "demo-0.4.0.tgz");
+    assert_eq!(
+        pulled.digest,
+        format!("sha256:{}", skiff::registry::sha256_hex(archive))
+    );
+    // A caller who knows another digest than the hub's gets an error before
+    // anything is downloaded.
+    let before = hub.charts.requests().len();
+    let wrong = PullOptions {
+        expected_digest: Some("0".repeat(64)),
+        ..options
+    };
+    let err = fetch(&reference, &wrong, &homes).unwrap_err().to_string();
+    assert!(err.contains("ArtifactHub lists digest"), "{err}");
+    assert_eq!(hub.charts.requests().len(), before);
+}

@@ -8,8 +8,6 @@
 use std::path::{Path, PathBuf};
 
 use super::RegistryError;
-use super::artifacthub::HubClient;
-use super::artifacthub::resolve::resolve;
 use super::http::{ClientOptions, HttpClient};
 use super::paths::Homes;
 use super::reference::ChartRef;
@@ -72,109 +70,9 @@ pub fn fetch(
             "pulling from OCI registries is not built yet".into(),
         )),
         ChartRef::ArtifactHub { repo, package } => {
-            let hub =
-                HubClient::with_http(client.clone(), options.artifacthub_endpoint.as_deref())?
-                    .with_cache(super::artifacthub::cache_dir(homes));
-            let resolved = resolve(
-                &hub,
-                repo,
-                package,
-                options.version.as_deref(),
-                options.devel,
-            )?;
-            let source = &resolved.source;
-            // Both digests must hold: one the user's caller knew, one the
-            // hub recorded from the repository index.
-            if let (Some(wanted), Some(listed)) =
-                (&options.expected_digest, &source.expected_digest)
-                && !wanted
-                    .trim_start_matches("sha256:")
-                    .eq_ignore_ascii_case(listed)
-            {
-                return Err(RegistryError::Invalid(format!(
-                    "ArtifactHub lists digest sha256:{listed} for {repo}/{package} {}, not the expected {wanted}",
-                    resolved.package.version
-                )));
-            }
-            let next = PullOptions {
-                version: source.version.clone(),
-                devel: false,
-                expected_digest: source
-                    .expected_digest
-                    .clone()
-                    .or_else(|| options.expected_digest.clone()),
-                artifacthub_endpoint: None,
-                ..options.clone()
-            };
-            match &source.reference {
-                // ArtifactHub gives an absolute archive URL and the index
-                // digest; download it here, checked, so the hub path does
-                // not depend on how the plain-URL arm treats digests.
-                ChartRef::Url(url) => download_hub_archive(&client, url, &resolved.package, &next),
-                other => fetch(other, &next, homes),
-            }
+            super::artifacthub::pull::fetch(&client, repo, package, options, homes)
         }
     }
-}
-
-/// Downloads the archive of an ArtifactHub package from its (absolute)
-/// `content_url`, checking the digest when one is known: the bytes are
-/// returned only if they match, so nothing unverified is ever saved.
-fn download_hub_archive(
-    client: &HttpClient,
-    url: &url::Url,
-    package: &super::artifacthub::Package,
-    options: &PullOptions,
-) -> Result<Pulled, RegistryError> {
-    const ACCEPT: &str = "application/gzip, application/x-gzip, application/octet-stream, */*";
-    const LIMIT: u64 = 256 * 1024 * 1024;
-    let label = format!("{} {}", package.name, package.version);
-    let bytes = match &options.expected_digest {
-        Some(digest) => client.download_verified(url, ACCEPT, None, digest, LIMIT, &label)?,
-        None => {
-            eprintln!(
-                "warning: ArtifactHub lists no digest for {} {}; the download cannot be verified",
-                crate::archive::sanitize(&package.name),
-                crate::archive::sanitize(&package.version)
-            );
-            client.fetch(url, ACCEPT, None, LIMIT)?
-        }
-    };
-    // helm saves an HTTP chart under the URL's last path segment.
-    let file_name = url
-        .path_segments()
-        .and_then(|mut s| s.next_back())
-        .filter(|n| !n.is_empty())
-        .and_then(percent_decode)
-        .unwrap_or_else(|| format!("{}-{}.tgz", package.name, package.version));
-    Ok(Pulled {
-        name: package.name.clone(),
-        version: package.version.clone(),
-        file_name,
-        digest: format!("sha256:{}", super::sha256_hex(&bytes)),
-        bytes,
-        notes: Vec::new(),
-    })
-}
-
-/// A URL path segment with `%XX` escapes decoded, if it is UTF-8.
-fn percent_decode(segment: &str) -> Option<String> {
-    let bytes = segment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(hex) = segment.get(i + 1..i + 3)
-            && let Ok(b) = u8::from_str_radix(hex, 16)
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).ok()
 }
 
 /// Saves `pulled` into `dest`: the archive as `file_name`, or with `untar`

@@ -20,6 +20,7 @@
 //! (a package description is written by whoever publishes the chart).
 
 pub mod output;
+pub mod pull;
 pub mod resolve;
 
 use std::path::PathBuf;

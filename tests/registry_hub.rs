@@ -793,3 +793,64 @@ fn library_pull_checks_both_digests() {
     assert!(err.contains("ArtifactHub lists digest"), "{err}");
     assert_eq!(hub.charts.requests().len(), before);
 }
+
+#[test]
+fn cli_search_table_lays_out_like_helm_search_hub() {
+    let Some(helm) = std::env::var_os("HELM_REF").filter(|v| !v.is_empty()) else {
+        eprintln!("skipped: HELM_REF is not set (table layout against helm search hub)");
+        return;
+    };
+    let (dir, hub) = setup();
+    for width in ["50", "20", "0"] {
+        let out = std::process::Command::new(&helm)
+            .args([
+                "search",
+                "hub",
+                "widetest",
+                "--list-repo-url",
+                "--max-col-width",
+                width,
+            ])
+            .args(["--endpoint", &hub.endpoint()])
+            .env("HELM_CONFIG_HOME", dir.path().join("helm-config"))
+            .env("HELM_CACHE_HOME", dir.path().join("helm-cache"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let helm_text = String::from_utf8(out.stdout).unwrap();
+        let run = skiff(
+            dir.path(),
+            &[
+                "search",
+                "widetest",
+                "--endpoint",
+                &hub.endpoint(),
+                "--max-col-width",
+                width,
+            ],
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        // helm's first column is the package page URL, ours the
+        // repo/package name; the other four columns hold the same data
+        // under the same headers and must come out byte for byte the same.
+        let rest = |text: &str| -> Vec<String> {
+            text.lines()
+                .map(|l| {
+                    l.split_once('\t')
+                        .map(|(_, r)| r.to_string())
+                        .unwrap_or_default()
+                })
+                .collect()
+        };
+        assert_eq!(
+            rest(&run.stdout),
+            rest(&helm_text),
+            "width {width}:\n{helm_text}\n{}",
+            run.stdout
+        );
+        assert_eq!(run.stdout.lines().count(), 3, "{}", run.stdout);
+        assert_eq!(helm_text.lines().count(), 3, "{helm_text}");
+        assert!(helm_text.contains("日本語"), "{helm_text}");
+        assert_eq!(helm_text.contains("..."), width != "0", "{helm_text}");
+    }
+}

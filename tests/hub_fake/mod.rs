@@ -149,7 +149,7 @@ impl FakeHub {
             name: "demo".into(),
             description: "A demo chart for the lab".into(),
             deprecated: false,
-            keywords: vec!["example".into()],
+            keywords: vec!["example".into(), "widetest".into()],
             versions: demo_versions,
             latest: "1.0.0".into(),
         });
@@ -165,6 +165,21 @@ impl FakeHub {
             keywords: vec![],
             versions: vec![version("web", "2.1.0", 100, &mut files)],
             latest: "2.1.0".into(),
+        });
+        // lab/wide: double-width text and cells past helm's 50 columns.
+        let mut wide = version("wide", "3.0.0", 100, &mut files);
+        wide.app_version =
+            Some("2024.01.15-a-very-long-app-version-that-exceeds-fifty-columns".into());
+        packages.push(FakePackage {
+            repo: "lab".into(),
+            repo_url: base.clone(),
+            kind: 0,
+            name: "wide".into(),
+            description: "日本語のチャート — a description that runs well past the fifty-column limit of helm tables".into(),
+            deprecated: false,
+            keywords: vec!["widetest".into()],
+            versions: vec![wide],
+            latest: "3.0.0".into(),
         });
         // lab/broken: the hub's digest is not the archive's.
         let mut broken = version("broken", "1.0.0", 100, &mut files);
@@ -373,6 +388,7 @@ fn answer(req: &SeenRequest, packages: &[FakePackage], rate_limit: &Mutex<RateLi
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
     match segments.as_slice() {
         ["api", "v1", "packages", "search"] => search(packages, &query, get),
+        ["api", "chartsvc", "v1", "charts", "search"] => monocular_search(packages, get("q")),
         ["api", "v1", "packages", "helm", repo, name] => detail(packages, repo, name, None),
         ["api", "v1", "packages", "helm", repo, name, version] => {
             detail(packages, repo, name, Some(version))
@@ -438,6 +454,38 @@ fn search<'a>(
     }
     json_reply(200, &Value::Object(body))
         .with_header("Pagination-Total-Count", &matching.len().to_string())
+}
+
+/// The Monocular-compatible search `helm search hub` calls, with the same
+/// matching as the API's search (so both list the same packages in the
+/// same order).
+fn monocular_search(packages: &[FakePackage], q: Option<&str>) -> Reply {
+    let words = q.unwrap_or("").to_lowercase();
+    let data: Vec<Value> = packages
+        .iter()
+        .filter(|p| p.kind == 0 && !p.deprecated)
+        .filter(|p| {
+            p.name.to_lowercase().contains(&words)
+                || p.description.to_lowercase().contains(&words)
+                || p.keywords.iter().any(|k| k.to_lowercase().contains(&words))
+        })
+        .map(|p| {
+            let v = latest(p);
+            json!({
+                "id": format!("{}/{}", p.repo, p.name),
+                "artifactHub": {"packageUrl": format!("https://hub.example/packages/helm/{}/{}", p.repo, p.name)},
+                "attributes": {
+                    "description": p.description,
+                    "repo": {"name": p.repo, "url": p.repo_url},
+                },
+                "relationships": {"latestChartVersion": {"data": {
+                    "version": v.version,
+                    "app_version": v.app_version.clone().unwrap_or_default(),
+                }}},
+            })
+        })
+        .collect();
+    json_reply(200, &json!({ "data": data }))
 }
 
 fn latest(p: &FakePackage) -> &FakeVersion {

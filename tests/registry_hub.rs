@@ -280,6 +280,24 @@ fn cli_search_pages_with_max() {
     let items: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(items.len(), 61);
     assert_eq!(pages(&hub).len(), 2);
+    assert!(
+        run.stderr.contains("61 of 70 matching charts shown"),
+        "{}",
+        run.stderr
+    );
+    let all = skiff(
+        dir.path(),
+        &[
+            "search",
+            "bulk",
+            "--endpoint",
+            &hub.endpoint(),
+            "--max",
+            "70",
+        ],
+    );
+    assert_eq!(all.stdout.lines().count(), 71);
+    assert!(all.stderr.is_empty(), "{}", all.stderr);
 }
 
 #[test]

@@ -83,6 +83,16 @@ pub fn search(args: SearchArgs) -> Result<String, Diagnostic> {
         .into(),
     };
     let results = hub.search(&query)?;
+    // The table cannot say that more matched; stderr can, without
+    // disturbing what a pipe reads.
+    if let Some(total) = results.total
+        && total > results.packages.len() as u64
+    {
+        eprintln!(
+            "{} of {total} matching charts shown; --max N shows more",
+            results.packages.len()
+        );
+    }
     Ok(match args.output {
         SearchOutput::Table => output::search_table(&results.packages, args.max_col_width),
         SearchOutput::Json => output::search_json(&hub, &results.packages),

@@ -70,7 +70,9 @@ impl LooseVersion {
         })
     }
 
-    fn compare(&self, other: &LooseVersion) -> Ordering {
+    /// Semver precedence: numbers, then pre-release (a pre-release sorts
+    /// before its release); build metadata does not order.
+    pub fn compare(&self, other: &LooseVersion) -> Ordering {
         (self.major, self.minor, self.patch)
             .cmp(&(other.major, other.minor, other.patch))
             .then_with(|| self.pre.cmp(&other.pre))

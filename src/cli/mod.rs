@@ -3,6 +3,7 @@
 //! Nothing here holds logic a library test would want.
 
 mod create;
+mod hub;
 mod registry;
 mod remote;
 
@@ -57,6 +58,8 @@ enum Command {
         #[command(subcommand)]
         what: registry::RegistryCommand,
     },
+    /// Search ArtifactHub for charts.
+    Search(Box<hub::SearchArgs>),
     /// Chart repository commands.
     Repo {
         #[command(subcommand)]
@@ -87,6 +90,9 @@ enum ShowCommand {
         /// Chart directory or .tgz.
         chart: PathBuf,
     },
+    /// Show an ArtifactHub package: versions, source, digest, signatures.
+    #[command(disable_version_flag = true)]
+    Package(Box<hub::ShowPackageArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -425,6 +431,7 @@ fn execute(cli: Cli) -> Result<String, Diagnostic> {
         Command::Show { what } => match what {
             ShowCommand::Chart { chart } => crate::show::chart_yaml(&chart),
             ShowCommand::Values { chart } => crate::show::values_yaml(&chart),
+            ShowCommand::Package(args) => hub::show_package(*args),
         },
         Command::Create { name } => create::create(&name),
         Command::Eval(args) => eval(args),
@@ -434,6 +441,7 @@ fn execute(cli: Cli) -> Result<String, Diagnostic> {
         Command::Pull(args) => remote::pull(*args),
         Command::Push(args) => registry::push(*args),
         Command::Registry { what } => registry::registry(what),
+        Command::Search(args) => hub::search(*args),
         Command::Repo {
             what:
                 RepoCommand::Index {

@@ -69,6 +69,10 @@ pub struct PullArgs {
     /// Use HTTP instead of HTTPS for an OCI registry.
     #[arg(long)]
     pub plain_http: bool,
+    /// The ArtifactHub instance that resolves `artifacthub:` references
+    /// (default https://artifacthub.io).
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
     #[command(flatten)]
     pub tls: TlsArgs,
 }
@@ -76,6 +80,11 @@ pub struct PullArgs {
 /// Runs `skiff pull`.
 pub fn pull(args: PullArgs) -> Result<String, Diagnostic> {
     let reference = ChartRef::parse(&args.chart)?;
+    if args.endpoint.is_some() && !matches!(reference, ChartRef::ArtifactHub { .. }) {
+        return Err(Diagnostic::usage(
+            "--endpoint applies only to artifacthub:REPO/PACKAGE references",
+        ));
+    }
     let homes = Homes::from_env()?;
     let options = PullOptions {
         version: args.version,
@@ -85,6 +94,7 @@ pub fn pull(args: PullArgs) -> Result<String, Diagnostic> {
         plain_http: args.plain_http,
         client: args.tls.client_options(),
         expected_digest: None,
+        artifacthub_endpoint: args.endpoint,
     };
     let pulled = pull::fetch(&reference, &options, &homes)?;
     let saved = pull::save(&pulled, &args.destination, args.untar)?;

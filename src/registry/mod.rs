@@ -15,7 +15,10 @@
 //! - [`oci`]: the OCI distribution client and its auth chain ([`auth`]),
 //!   with credentials from Docker-format files ([`credentials`]);
 //!   [`helm_oci`]: helm's chart artifact, `push`, and OCI pulls.
+//! - [`artifacthub`]: the ArtifactHub API (search, package detail) and the
+//!   resolution of `artifacthub:REPO/PACKAGE` to a real chart source.
 
+pub mod artifacthub;
 pub mod auth;
 pub mod cache;
 pub mod credentials;

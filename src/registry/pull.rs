@@ -31,6 +31,9 @@ pub struct PullOptions {
     /// ArtifactHub's `digest`) already knows it; checked in addition to any
     /// digest the index or manifest names.
     pub expected_digest: Option<String>,
+    /// The ArtifactHub API that resolves `artifacthub:` references
+    /// (`None`: <https://artifacthub.io>).
+    pub artifacthub_endpoint: Option<String>,
 }
 
 /// A downloaded, verified chart archive.
@@ -77,9 +80,9 @@ pub fn fetch(
             options,
             homes,
         ),
-        ChartRef::ArtifactHub { .. } => Err(RegistryError::Invalid(
-            "pulling through ArtifactHub is not built yet".into(),
-        )),
+        ChartRef::ArtifactHub { repo, package } => {
+            super::artifacthub::pull::fetch(&client, repo, package, options, homes)
+        }
     }
 }
 

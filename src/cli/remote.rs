@@ -103,3 +103,53 @@ pub fn pull(args: PullArgs) -> Result<String, Diagnostic> {
     }
     Ok(out)
 }
+
+/// Flags `template` takes for a chart reference (`repo/chart`, a chart URL,
+/// `oci://…`), as `helm template` does.
+#[derive(Debug, Clone, Args, Default)]
+pub struct ChartRefArgs {
+    /// Chart version or constraint, when CHART is a reference rather than a path.
+    #[arg(long)]
+    pub version: Option<String>,
+    /// Also consider prereleases (ignored when --version is given).
+    #[arg(long)]
+    pub devel: bool,
+}
+
+/// A chart argument made local: a path as given, or a reference downloaded
+/// (verified, through the cache) into a temporary file that lives as long
+/// as the returned guard.
+pub fn local_chart(
+    chart: &str,
+    args: &ChartRefArgs,
+) -> Result<(PathBuf, Option<tempfile::TempPath>), Diagnostic> {
+    let path = PathBuf::from(chart);
+    // helm looks at the file system first: a folder named `lab/demo` is a
+    // chart path, not a repository reference.
+    if path.exists() {
+        return Ok((path, None));
+    }
+    let Ok(reference) = ChartRef::parse(chart) else {
+        return Ok((path, None));
+    };
+    let homes = Homes::from_env()?;
+    let options = PullOptions {
+        version: args.version.clone(),
+        devel: args.devel,
+        username: None,
+        password: None,
+        plain_http: false,
+        client: ClientOptions::default(),
+        expected_digest: None,
+    };
+    let pulled = pull::fetch(&reference, &options, &homes)?;
+    let mut file = tempfile::Builder::new()
+        .prefix("skiff-chart-")
+        .suffix(".tgz")
+        .tempfile()
+        .map_err(|e| Diagnostic::new(format!("creating a temporary file: {e}")))?;
+    std::io::Write::write_all(&mut file, &pulled.bytes)
+        .map_err(|e| Diagnostic::new(format!("writing a temporary file: {e}")))?;
+    let temp = file.into_temp_path();
+    Ok((temp.to_path_buf(), Some(temp)))
+}

@@ -12,6 +12,8 @@
 //! - [`cache`]: content-addressed storage under the cache home.
 //! - [`paths`]: where configuration and cache live.
 //! - [`reference`]: the chart references `pull` accepts.
+//! - [`repo`], [`repo_index`]: HTTP chart repositories (`repo add|update|
+//!   list|remove`, cached compact indexes, pulls by `repo/chart` or URL).
 
 pub mod cache;
 mod error;
@@ -19,6 +21,8 @@ pub mod http;
 pub mod paths;
 pub mod pull;
 pub mod reference;
+pub mod repo;
+pub mod repo_index;
 pub mod test_server;
 
 pub use error::RegistryError;

@@ -58,11 +58,10 @@ pub fn fetch(
     homes: &Homes,
 ) -> Result<Pulled, RegistryError> {
     let client = HttpClient::new(&options.client)?;
-    let _ = (&client, homes);
+    let _ = &client;
     match reference {
-        ChartRef::Repo { .. } | ChartRef::Url(_) => Err(RegistryError::Invalid(
-            "pulling from HTTP chart repositories is not built yet".into(),
-        )),
+        ChartRef::Repo { repo, chart } => super::repo::fetch_from_repo(homes, repo, chart, options),
+        ChartRef::Url(url) => super::repo::fetch_url(homes, url, options),
         ChartRef::Oci { .. } => Err(RegistryError::Invalid(
             "pulling from OCI registries is not built yet".into(),
         )),

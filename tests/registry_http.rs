@@ -208,10 +208,7 @@ fn add_update_list_remove() {
         "{updated}"
     );
     assert!(updated.contains("\"lab2\""), "{updated}");
-    assert!(
-        updated.ends_with("Update Complete. ⎈Happy Helming!⎈\n"),
-        "{updated}"
-    );
+    assert!(updated.ends_with("Update complete.\n"), "{updated}");
     let only = lab.ok(&["repo", "update", "lab2"]);
     assert!(!only.contains("\"lab\" chart"), "{only}");
     let err = lab.fails(&["repo", "update", "nope"]);
@@ -287,6 +284,32 @@ fn version_selection_like_helm() {
     );
     let err = lab.fails(&["pull", "other/demo"]);
     assert!(err.contains("repo other not found"), "{err}");
+}
+
+#[test]
+fn pull_with_repo_url_needs_no_added_repository() {
+    let lab = Lab::new();
+    let server = serve_dir(lab.repo("repo", LAB_VERSIONS, &[]));
+    let url = server.url();
+    lab.ok(&[
+        "pull",
+        "demo",
+        "--repo",
+        &url,
+        "--version",
+        "^0.2",
+        "-d",
+        "out",
+    ]);
+    assert!(lab.path("out/demo-0.2.0+build.1.tgz").exists());
+    assert!(!lab.path("config/repositories.yaml").exists());
+    let err = lab.fails(&["pull", "demo", "--repo", &url, "--version", "7.0.0"]);
+    assert!(
+        err.contains(&format!(
+            "chart \"demo\" version \"7.0.0\" not found in {url}/ repository"
+        )),
+        "{err}"
+    );
 }
 
 #[test]

@@ -69,13 +69,15 @@ pub struct PullArgs {
     /// Use HTTP instead of HTTPS for an OCI registry.
     #[arg(long)]
     pub plain_http: bool,
+    /// Find CHART (a chart name) in this repository URL, without adding it.
+    #[arg(long, value_name = "URL")]
+    pub repo: Option<String>,
     #[command(flatten)]
     pub tls: TlsArgs,
 }
 
 /// Runs `skiff pull`.
 pub fn pull(args: PullArgs) -> Result<String, Diagnostic> {
-    let reference = ChartRef::parse(&args.chart)?;
     let homes = Homes::from_env()?;
     let options = PullOptions {
         version: args.version,
@@ -86,7 +88,12 @@ pub fn pull(args: PullArgs) -> Result<String, Diagnostic> {
         client: args.tls.client_options(),
         expected_digest: None,
     };
-    let pulled = pull::fetch(&reference, &options, &homes)?;
+    let pulled = match &args.repo {
+        Some(url) => {
+            crate::registry::repo::fetch_with_repo_url(&homes, url, &args.chart, &options)?
+        }
+        None => pull::fetch(&ChartRef::parse(&args.chart)?, &options, &homes)?,
+    };
     let saved = pull::save(&pulled, &args.destination, args.untar)?;
     let mut out = String::new();
     for note in &pulled.notes {

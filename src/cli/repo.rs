@@ -89,8 +89,7 @@ pub fn add(args: AddArgs) -> Result<String, Diagnostic> {
 pub fn update(names: &[String], tls: &TlsArgs) -> Result<String, Diagnostic> {
     let homes = Homes::from_env()?;
     let results = repo::update(&homes, names, &tls.client_options())?;
-    let mut out =
-        String::from("Hang tight while we grab the latest from your chart repositories...\n");
+    let mut out = String::new();
     let mut failed = Vec::new();
     for r in results {
         let name = sanitize(&r.name);
@@ -114,7 +113,7 @@ pub fn update(names: &[String], tls: &TlsArgs) -> Result<String, Diagnostic> {
         }
     }
     if !failed.is_empty() {
-        // helm fails the command when any repository failed; the progress
+        // helm fails the command when any repository failed; the per-repository
         // lines still show which ones worked.
         eprint!("{out}");
         return Err(Diagnostic::new(format!(
@@ -122,7 +121,7 @@ pub fn update(names: &[String], tls: &TlsArgs) -> Result<String, Diagnostic> {
             failed.join(" ")
         )));
     }
-    out.push_str("Update Complete. ⎈Happy Helming!⎈\n");
+    out.push_str("Update complete.\n");
     Ok(out)
 }
 

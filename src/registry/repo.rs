@@ -359,8 +359,9 @@ pub fn store_index(
 }
 
 /// The cached index of repository `name`: the compact form, rebuilt from
-/// the raw index when it is missing, of another format, or was made from
-/// other bytes.
+/// the raw index when it is missing or of another format version. Both are
+/// written together by `repo add`/`repo update`; the raw file is kept for
+/// people and tools that read helm's cache layout.
 pub fn load_index(homes: &Homes, name: &str) -> Result<RepoIndex, RegistryError> {
     let files = IndexFiles::new(homes, name);
     let raw_meta = std::fs::metadata(&files.raw).map_err(|e| {
@@ -765,6 +766,68 @@ pub fn fetch_from_repo(
         bytes,
         digest,
         notes,
+    })
+}
+
+/// `pull CHART --repo URL` (helm's `FindChartInRepoURL`): the repository
+/// is not added; its index is downloaded for this pull only, and the
+/// credentials come from the command line.
+pub fn fetch_with_repo_url(
+    homes: &Homes,
+    repo_url: &str,
+    chart: &str,
+    options: &PullOptions,
+) -> Result<Pulled, RegistryError> {
+    let entry = RepoEntry {
+        url: repo_url.to_string(),
+        ..RepoEntry::default()
+    };
+    let base = entry.base_url()?;
+    let client = HttpClient::new(&options.client)?;
+    let auth = cli_auth(options);
+    let index_entry = RepoEntry {
+        username: options.username.clone().unwrap_or_default(),
+        password: options.password.clone().unwrap_or_default(),
+        ..entry
+    };
+    let (_, parsed) = download_index(&client, &index_entry).map_err(|e| {
+        RegistryError::Invalid(format!(
+            "looks like {:?} is not a valid chart repository or cannot be reached: {e}",
+            redact_url(&base)
+        ))
+    })?;
+    let version = version_request(options.version.as_deref(), options.devel);
+    if parsed.index.get(chart, &version).is_err() {
+        let what = if version.is_empty() {
+            format!("chart {:?}", sanitize(chart))
+        } else {
+            format!(
+                "chart {:?} version {:?}",
+                sanitize(chart),
+                sanitize(&version)
+            )
+        };
+        return Err(RegistryError::NotFound(format!(
+            "{what} not found in {} repository",
+            redact_url(&base)
+        )));
+    }
+    let located = locate(&parsed.index, "", &base, chart, &version)?;
+    let bytes = download_chart(
+        &client,
+        homes,
+        &located,
+        auth_for(auth.as_ref(), &base, &located.url, false),
+        options.expected_digest.as_deref(),
+    )?;
+    let digest = format!("sha256:{}", sha256_hex(&bytes));
+    Ok(Pulled {
+        name: located.name,
+        version: located.version,
+        file_name: file_name_of(&located.url)?,
+        bytes,
+        digest,
+        notes: Vec::new(),
     })
 }
 

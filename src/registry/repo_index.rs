@@ -214,7 +214,10 @@ pub const MAX_INDEX_SIZE: u64 = 256 * 1024 * 1024;
 
 fn yaml_options() -> serde_saphyr::Options {
     let mut o = serde_saphyr::Options::default();
-    o.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
+    // A repeated key is an error, as in helm's strict YAML reader. (The
+    // last-wins policy would also make serde-saphyr buffer every mapping
+    // read into a struct — the whole index — before deserializing it.)
+    o.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
     // Keep the alias/anchor guards (billion-laughs) but allow the event and
     // node counts of a bitnami-sized index.
     let mut budget = serde_saphyr::Budget::default();

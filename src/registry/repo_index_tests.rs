@@ -203,3 +203,9 @@ fn masterminds_version_syntax() {
         assert!(parse_version(bad).is_none(), "{bad:?}");
     }
 }
+
+#[test]
+fn repeated_keys_are_an_error_like_helms_strict_reader() {
+    let yaml = "apiVersion: v1\nentries:\n  demo:\n  - name: demo\n    version: 1.0.0\n    version: 2.0.0\n";
+    assert!(parse_index(yaml.as_bytes(), "dup").is_err());
+}

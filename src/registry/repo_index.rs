@@ -212,17 +212,19 @@ fn invalid_reason(e: &RawEntry, version: &str) -> Option<String> {
 /// How large an index may be (TrueCharts' reached 50.6 MB: fluxcd/flux2#4635).
 pub const MAX_INDEX_SIZE: u64 = 256 * 1024 * 1024;
 
-fn yaml_options() -> serde_saphyr::Options {
+fn yaml_options(input_len: usize) -> serde_saphyr::Options {
     let mut o = serde_saphyr::Options::default();
     // A repeated key is an error, as in helm's strict YAML reader. (The
     // last-wins policy would also make serde-saphyr buffer every mapping
     // read into a struct — the whole index — before deserializing it.)
     o.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
     // Keep the alias/anchor guards (billion-laughs) but allow the event and
-    // node counts of a bitnami-sized index.
+    // node counts of a bitnami-sized index: every event or node of real
+    // text takes at least one byte of input, so the input's length bounds
+    // them, and alias replays cannot expand far beyond the file.
     let mut budget = serde_saphyr::Budget::default();
-    budget.max_events = usize::MAX;
-    budget.max_nodes = usize::MAX;
+    budget.max_events = input_len.saturating_add(10_000);
+    budget.max_nodes = input_len.saturating_add(10_000);
     budget.max_total_scalar_bytes = MAX_INDEX_SIZE as usize;
     budget.max_reader_input_bytes = Some(MAX_INDEX_SIZE as usize);
     o.budget = Some(budget);
@@ -274,22 +276,23 @@ pub fn parse_index(bytes: &[u8], source: &str) -> Result<ParsedIndex, RegistryEr
         None => {
             let text = std::str::from_utf8(bytes)
                 .map_err(|_| parse_error("the index is not UTF-8 text".into(), None, None))?;
-            serde_saphyr::from_str_with_options::<RawIndex>(text, yaml_options()).map_err(|e| {
-                let loc = e.location();
-                let message = e
-                    .to_string()
-                    .lines()
-                    .map(str::trim)
-                    .find(|l| !l.is_empty())
-                    .unwrap_or("invalid YAML")
-                    .trim_start_matches("error: ")
-                    .to_string();
-                parse_error(
-                    message,
-                    loc.map(|l| l.line() as usize).filter(|l| *l > 0),
-                    loc.map(|l| l.column() as usize).filter(|c| *c > 0),
-                )
-            })?
+            serde_saphyr::from_str_with_options::<RawIndex>(text, yaml_options(text.len()))
+                .map_err(|e| {
+                    let loc = e.location();
+                    let message = e
+                        .to_string()
+                        .lines()
+                        .map(str::trim)
+                        .find(|l| !l.is_empty())
+                        .unwrap_or("invalid YAML")
+                        .trim_start_matches("error: ")
+                        .to_string();
+                    parse_error(
+                        message,
+                        loc.map(|l| l.line() as usize).filter(|l| *l > 0),
+                        loc.map(|l| l.column() as usize).filter(|c| *c > 0),
+                    )
+                })?
         }
     };
     // Helm reports a missing apiVersion (ErrNoAPIVersion) after reading.

@@ -460,6 +460,14 @@ fn template_renders_chart_references() {
     assert!(out.contains("version: \"0.1.0\""), "{out}");
     let out = lab.ok(&["template", &format!("{}/demo-0.4.0.tgz", server.url())]);
     assert!(out.contains("version: \"0.4.0\""), "{out}");
+    // A name that is neither a folder nor an added repository says both.
+    let err = lab.fails(&["template", "nope/demo"]);
+    assert!(
+        err.contains("no such chart folder, and no repository named \"nope\""),
+        "{err}"
+    );
+    let err = lab.fails(&["template", "./nope/demo"]);
+    assert!(err.contains("No such file"), "{err}");
     // A local folder of the same name wins, as in helm.
     fs::create_dir_all(lab.path("lab")).unwrap();
     fs::rename(lab.path("src/demo"), lab.path("lab/demo")).unwrap();

@@ -133,12 +133,26 @@ pub fn local_chart(
     let path = PathBuf::from(chart);
     // helm looks at the file system first: a folder named `lab/demo` is a
     // chart path, not a repository reference.
-    if path.exists() {
+    // helm (`LocateChart`): an absolute path or one starting with `.` is
+    // always a path, so a typo there says "not found", not "no such repo".
+    if path.exists() || path.is_absolute() || chart.starts_with('.') {
         return Ok((path, None));
     }
     let Ok(reference) = ChartRef::parse(chart) else {
         return Ok((path, None));
     };
+    if let ChartRef::Repo { repo, .. } = &reference {
+        let known = crate::registry::repo::RepoFile::load(&Homes::from_env()?.repositories_file())?
+            .get(repo)
+            .is_some();
+        if !known {
+            return Err(Diagnostic::new(format!(
+                "{}: no such chart folder, and no repository named {:?} (see 'skiff repo list')",
+                crate::archive::sanitize(chart),
+                crate::archive::sanitize(repo)
+            )));
+        }
+    }
     let homes = Homes::from_env()?;
     let options = PullOptions {
         version: args.version.clone(),

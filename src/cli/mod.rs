@@ -6,6 +6,7 @@ mod create;
 mod hub;
 mod registry;
 mod remote;
+mod repo;
 
 use crate::diag::Diagnostic;
 use crate::engine::{Capabilities, Release};
@@ -27,6 +28,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Render a chart's templates locally, like `helm template`.
+    #[command(disable_version_flag = true)]
     Template(Box<TemplateArgs>),
     /// Show information about a chart.
     Show {
@@ -65,7 +67,7 @@ enum Command {
         #[command(subcommand)]
         what: RepoCommand,
     },
-    /// Manage a chart's dependencies (`file://` repositories).
+    /// Manage a chart's dependencies (`file://` and HTTP chart repositories).
     #[command(alias = "dependency")]
     Dep {
         #[command(subcommand)]
@@ -112,6 +114,26 @@ struct PackageArgs {
 
 #[derive(Debug, Subcommand)]
 enum RepoCommand {
+    /// Add an HTTP chart repository (downloads and caches its index).
+    Add(Box<repo::AddArgs>),
+    /// Download the latest indexes of all (or the named) repositories.
+    #[command(alias = "up")]
+    Update {
+        /// Repositories to update (default: all).
+        names: Vec<String>,
+        #[command(flatten)]
+        tls: remote::TlsArgs,
+    },
+    /// List the added repositories.
+    #[command(alias = "ls")]
+    List,
+    /// Remove repositories and their cached indexes.
+    #[command(alias = "rm")]
+    Remove {
+        /// Repository names.
+        #[arg(required = true)]
+        names: Vec<String>,
+    },
     /// Write DIR/index.yaml for the chart archives in DIR and DIR/*/.
     Index {
         /// Directory holding the archives.
@@ -136,17 +158,23 @@ enum DepCommand {
         #[arg(default_value = ".")]
         chart: PathBuf,
     },
-    /// Package `file://` dependencies into charts/ and write Chart.lock.
+    /// Resolve dependencies (`file://`, repository URLs, `@repo`) into charts/ and write Chart.lock.
     Update {
         /// Chart directory.
         #[arg(default_value = ".")]
         chart: PathBuf,
+        /// Use the cached indexes of added repositories.
+        #[arg(long)]
+        skip_refresh: bool,
     },
     /// Rebuild charts/ from Chart.lock, verifying it.
     Build {
         /// Chart directory.
         #[arg(default_value = ".")]
         chart: PathBuf,
+        /// Use the cached indexes of added repositories.
+        #[arg(long)]
+        skip_refresh: bool,
     },
 }
 
@@ -188,7 +216,8 @@ impl ValueFlags {
 
 #[derive(Debug, Args)]
 struct TemplateArgs {
-    /// Release name (default `release-name`), then the chart (directory or .tgz).
+    /// Release name (default `release-name`), then the chart: a directory, a .tgz,
+    /// `repo/chart` of an added repository, or a chart URL.
     #[arg(value_name = "[NAME] CHART", num_args = 1..=2, required = true)]
     args: Vec<String>,
     #[command(flatten)]
@@ -235,6 +264,8 @@ struct TemplateArgs {
     /// Seed for random functions: the same seed gives the same output.
     #[arg(long)]
     seed: Option<u64>,
+    #[command(flatten)]
+    chart_ref: remote::ChartRefArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -443,6 +474,18 @@ fn execute(cli: Cli) -> Result<String, Diagnostic> {
         Command::Registry { what } => registry::registry(what),
         Command::Search(args) => hub::search(*args),
         Command::Repo {
+            what: RepoCommand::Add(args),
+        } => repo::add(*args),
+        Command::Repo {
+            what: RepoCommand::Update { names, tls },
+        } => repo::update(&names, &tls),
+        Command::Repo {
+            what: RepoCommand::List,
+        } => repo::list(),
+        Command::Repo {
+            what: RepoCommand::Remove { names },
+        } => repo::remove(&names),
+        Command::Repo {
             what:
                 RepoCommand::Index {
                     dir,
@@ -457,10 +500,20 @@ fn execute(cli: Cli) -> Result<String, Diagnostic> {
         }
         Command::Dep { what } => {
             let mtime = crate::archive::mtime_from_env()?;
+            let remote = |skip_refresh| crate::package::remote_deps::RemoteOptions {
+                skip_refresh,
+                ..crate::package::remote_deps::RemoteOptions::from_env()
+            };
             Ok(match what {
                 DepCommand::List { chart } => crate::package::deps::list(&chart)?,
-                DepCommand::Update { chart } => crate::package::deps::update(&chart, mtime)?,
-                DepCommand::Build { chart } => crate::package::deps::build(&chart, mtime)?,
+                DepCommand::Update {
+                    chart,
+                    skip_refresh,
+                } => crate::package::deps::update_with(&chart, mtime, &remote(skip_refresh))?,
+                DepCommand::Build {
+                    chart,
+                    skip_refresh,
+                } => crate::package::deps::build_with(&chart, mtime, &remote(skip_refresh))?,
             })
         }
         Command::Completions { shell } => {
@@ -518,7 +571,9 @@ fn template(args: TemplateArgs) -> Result<String, Diagnostic> {
     };
     // Helm's template mode ignores --skip-crds (see the flag's help).
     let _ = args.skip_crds;
-    let path = PathBuf::from(&chart);
+    // `repo/chart` and chart URLs are downloaded (verified) first; the
+    // guard removes the temporary archive after rendering.
+    let (path, _downloaded) = remote::local_chart(&chart, &args.chart_ref)?;
     let output = match &args.output_dir {
         None => render::render_to_string(&path, &opts)?,
         Some(dir) => render::render_to_dir(&path, &opts, dir)?,

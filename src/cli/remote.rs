@@ -73,14 +73,21 @@ pub struct PullArgs {
     /// (default https://artifacthub.io).
     #[arg(long, value_name = "URL")]
     pub endpoint: Option<String>,
+    /// Find CHART (a chart name) in this repository URL, without adding it.
+    #[arg(long, value_name = "URL")]
+    pub repo: Option<String>,
     #[command(flatten)]
     pub tls: TlsArgs,
 }
 
 /// Runs `skiff pull`.
 pub fn pull(args: PullArgs) -> Result<String, Diagnostic> {
-    let reference = ChartRef::parse(&args.chart)?;
-    if args.endpoint.is_some() && !matches!(reference, ChartRef::ArtifactHub { .. }) {
+    // With --repo, CHART is a bare chart name, not a reference.
+    let reference = match &args.repo {
+        Some(_) => None,
+        None => Some(ChartRef::parse(&args.chart)?),
+    };
+    if args.endpoint.is_some() && !matches!(reference, Some(ChartRef::ArtifactHub { .. })) {
         return Err(Diagnostic::usage(
             "--endpoint applies only to artifacthub:REPO/PACKAGE references",
         ));
@@ -96,7 +103,13 @@ pub fn pull(args: PullArgs) -> Result<String, Diagnostic> {
         expected_digest: None,
         artifacthub_endpoint: args.endpoint,
     };
-    let pulled = pull::fetch(&reference, &options, &homes)?;
+    let pulled = match (&args.repo, &reference) {
+        (Some(url), _) => {
+            crate::registry::repo::fetch_with_repo_url(&homes, url, &args.chart, &options)?
+        }
+        (None, Some(reference)) => pull::fetch(reference, &options, &homes)?,
+        (None, None) => return Err(Diagnostic::usage("expected a chart reference")),
+    };
     let saved = pull::save(&pulled, &args.destination, args.untar)?;
     let mut out = String::new();
     for note in &pulled.notes {
@@ -112,4 +125,65 @@ pub fn pull(args: PullArgs) -> Result<String, Diagnostic> {
         ));
     }
     Ok(out)
+}
+
+/// Flags `template` takes for a chart reference (`repo/chart`, a chart URL,
+/// `oci://…`), as `helm template` does.
+#[derive(Debug, Clone, Args, Default)]
+pub struct ChartRefArgs {
+    /// Chart version or constraint, when CHART is a reference rather than a path.
+    #[arg(long)]
+    pub version: Option<String>,
+    /// Also consider prereleases (ignored when --version is given).
+    #[arg(long)]
+    pub devel: bool,
+}
+
+/// A chart argument made local: a path as given, or a reference downloaded
+/// (verified, through the cache) into a temporary file that lives as long
+/// as the returned guard.
+pub fn local_chart(
+    chart: &str,
+    args: &ChartRefArgs,
+) -> Result<(PathBuf, Option<tempfile::TempPath>), Diagnostic> {
+    let path = PathBuf::from(chart);
+    // helm looks at the file system first: a folder named `lab/demo` is a
+    // chart path, not a repository reference.
+    // helm (`LocateChart`): an absolute path or one starting with `.` is
+    // always a path, so a typo there says "not found", not "no such repo".
+    if path.exists() || path.is_absolute() || chart.starts_with('.') {
+        return Ok((path, None));
+    }
+    let Ok(reference) = ChartRef::parse(chart) else {
+        return Ok((path, None));
+    };
+    if let ChartRef::Repo { repo, .. } = &reference {
+        let known = crate::registry::repo::RepoFile::load(&Homes::from_env()?.repositories_file())?
+            .get(repo)
+            .is_some();
+        if !known {
+            return Err(Diagnostic::new(format!(
+                "{}: no such chart folder, and no repository named {:?} (see 'skiff repo list')",
+                crate::archive::sanitize(chart),
+                crate::archive::sanitize(repo)
+            )));
+        }
+    }
+    let homes = Homes::from_env()?;
+    let options = PullOptions {
+        version: args.version.clone(),
+        devel: args.devel,
+        client: ClientOptions::default(),
+        ..PullOptions::default()
+    };
+    let pulled = pull::fetch(&reference, &options, &homes)?;
+    let mut file = tempfile::Builder::new()
+        .prefix("skiff-chart-")
+        .suffix(".tgz")
+        .tempfile()
+        .map_err(|e| Diagnostic::new(format!("creating a temporary file: {e}")))?;
+    std::io::Write::write_all(&mut file, &pulled.bytes)
+        .map_err(|e| Diagnostic::new(format!("writing a temporary file: {e}")))?;
+    let temp = file.into_temp_path();
+    Ok((temp.to_path_buf(), Some(temp)))
 }

@@ -1,8 +1,10 @@
-//! `skiff dep list|update|build` for `file://` dependencies, with Helm's
-//! `Chart.lock` (`pkg/downloader/manager.go`, `internal/resolver`) plus a
-//! per-dependency content digest of the archive placed in `charts/`.
+//! `skiff dep list|update|build` for `file://` dependencies and HTTP chart
+//! repositories ([`super::remote_deps`]), with Helm's `Chart.lock`
+//! (`pkg/downloader/manager.go`, `internal/resolver`) plus a per-dependency
+//! content digest of the archive placed in `charts/`.
 
 use super::index::{now_rfc3339, sha256_hex};
+use super::remote_deps::{RemoteOptions, Repos, is_http_repository};
 use super::{PackageError, PackageOptions, normalize_dependency, pack};
 use crate::archive::{self, Limits, sanitize};
 use crate::chart::{self, Dependency, Metadata};
@@ -10,8 +12,8 @@ use crate::value::{Map, Value};
 use crate::version_range::{Constraint, LooseVersion};
 use std::path::{Path, PathBuf};
 
-/// Why a dependency cannot be handled offline.
-const REMOTE: &str = "remote repositories need the registry support (not yet)";
+/// Why an OCI dependency cannot be handled here.
+const OCI: &str = "OCI dependencies are not supported by `skiff dep` yet";
 
 /// The lock field holding the sha256 of the archive written to `charts/`
 /// (not a Helm field; Helm's lock reader ignores unknown fields).
@@ -170,10 +172,30 @@ fn status(chart_dir: &Path, d: &Dependency) -> &'static str {
     }
 }
 
-/// One resolved dependency: its lock entry and, for `file://`, the archive.
+/// An archive to place in `charts/`.
+struct Archive {
+    /// The chart name (older `<name>-<version>.tgz` files are outdated).
+    name: String,
+    /// The file name in `charts/`.
+    file_name: String,
+    bytes: Vec<u8>,
+}
+
+impl From<super::Packed> for Archive {
+    fn from(p: super::Packed) -> Archive {
+        Archive {
+            file_name: p.file_name(),
+            name: p.name,
+            bytes: p.bytes,
+        }
+    }
+}
+
+/// One resolved dependency: its lock entry and, unless it is a subfolder
+/// of `charts/`, the archive.
 struct Resolved {
     lock: Map,
-    archive: Option<super::Packed>,
+    archive: Option<Archive>,
 }
 
 /// Packs a `file://` dependency, checking its version.
@@ -185,13 +207,22 @@ fn pack_local(
 ) -> Result<super::Packed, PackageError> {
     let repo = d.repository.as_deref().unwrap_or("");
     let Some(path) = local_path(repo, chart_dir) else {
+        let why = if repo.starts_with("oci://") {
+            OCI.to_string()
+        } else {
+            // helm's resolveRepoNames message for a repository that is
+            // neither a URL nor an alias.
+            format!(
+                "no repository definition for {}. Please add them via 'skiff repo add'\n\
+                 Note that repositories must be URLs or aliases. For example, to refer to the \"example\"\n\
+                 repository, use \"https://charts.example.com/\" or \"@example\" instead of\n\
+                 \"example\". Don't forget to add the repo, too ('skiff repo add').",
+                sanitize(repo)
+            )
+        };
         return Err(PackageError::invalid(
             &chart_dir.join("Chart.yaml").display().to_string(),
-            format!(
-                "dependency {:?} (repository {:?}): {REMOTE}",
-                sanitize(&d.name),
-                sanitize(repo)
-            ),
+            format!("dependency {:?}: {why}", sanitize(&d.name)),
         ));
     };
     let packed = pack(
@@ -234,15 +265,15 @@ fn install(chart_dir: &Path, resolved: &[Resolved]) -> Result<String, PackageErr
     let mut out = String::new();
     let written: Vec<String> = resolved
         .iter()
-        .filter_map(|r| r.archive.as_ref().map(|p| p.file_name()))
+        .filter_map(|r| r.archive.as_ref().map(|p| p.file_name.clone()))
         .collect();
     out.push_str(&format!("Saving {} charts\n", written.len()));
     for r in resolved {
         let Some(p) = &r.archive else { continue };
-        archive::write_atomic(&charts.join(p.file_name()), &p.bytes)?;
+        archive::write_atomic(&charts.join(&p.file_name), &p.bytes)?;
         out.push_str(&format!(
             "Saved {} (sha256:{})\n",
-            sanitize(&p.file_name()),
+            sanitize(&p.file_name),
             sha256_hex(&p.bytes)
         ));
     }
@@ -277,9 +308,34 @@ fn lock_path(chart_dir: &Path, md: &Metadata) -> PathBuf {
     })
 }
 
-/// `skiff dep update`: packs every `file://` dependency into `charts/` and
-/// writes the lock. Remote repositories are refused with a clear error.
+/// Chart.yaml's metadata with `@name`/`alias:name` repositories replaced
+/// by the repositories' URLs: helm's `resolveRepoNames` rewrites them in
+/// place before `HashReq`, so the lock digest covers the URLs.
+fn with_repository_urls(md: &Metadata, repos: &mut Repos<'_>) -> Result<Metadata, PackageError> {
+    let mut out = md.clone();
+    for d in &mut out.dependencies {
+        let repo = d.repository.as_deref().unwrap_or("");
+        if repo.starts_with('@') || repo.starts_with("alias:") {
+            let (_, url) = repos.entry_for(repo)?;
+            d.repository = Some(url);
+        }
+    }
+    Ok(out)
+}
+
+/// `skiff dep update`: packs every `file://` dependency and downloads
+/// every HTTP-repository dependency (newest version satisfying its
+/// constraint, verified) into `charts/`, and writes the lock.
 pub fn update(chart_dir: &Path, mtime: u64) -> Result<String, PackageError> {
+    update_with(chart_dir, mtime, &RemoteOptions::from_env())
+}
+
+/// [`update`] with explicit options for remote repositories.
+pub fn update_with(
+    chart_dir: &Path,
+    mtime: u64,
+    remote: &RemoteOptions,
+) -> Result<String, PackageError> {
     let md = chart_metadata(chart_dir)?;
     if md.dependencies.is_empty() {
         return Ok(format!(
@@ -287,6 +343,9 @@ pub fn update(chart_dir: &Path, mtime: u64) -> Result<String, PackageError> {
             sanitize(&chart_dir.display().to_string())
         ));
     }
+    let chart_yaml = chart_dir.join("Chart.yaml").display().to_string();
+    let mut repos = Repos::new(remote, &chart_yaml);
+    let hashed = with_repository_urls(&md, &mut repos)?;
     let mut resolved = Vec::new();
     for d in &md.dependencies {
         let repo = d.repository.as_deref().unwrap_or("");
@@ -298,6 +357,30 @@ pub fn update(chart_dir: &Path, mtime: u64) -> Result<String, PackageError> {
             });
             continue;
         }
+        if is_http_repository(repo) {
+            let (entry, locked_repo) = repos.entry_for(repo)?;
+            let version = repos.resolve(
+                &entry,
+                &locked_repo,
+                &d.name,
+                d.version.as_deref().unwrap_or(""),
+            )?;
+            let fetched = repos.download(&entry, &d.name, &version, None)?;
+            resolved.push(Resolved {
+                lock: lock_entry(
+                    &d.name,
+                    &locked_repo,
+                    &fetched.version,
+                    Some(format!("sha256:{}", sha256_hex(&fetched.bytes))),
+                ),
+                archive: Some(Archive {
+                    name: d.name.clone(),
+                    file_name: fetched.file_name,
+                    bytes: fetched.bytes,
+                }),
+            });
+            continue;
+        }
         let packed = pack_local(chart_dir, d, |v| satisfies(d.version.as_deref(), v), mtime)?;
         resolved.push(Resolved {
             lock: lock_entry(
@@ -306,7 +389,7 @@ pub fn update(chart_dir: &Path, mtime: u64) -> Result<String, PackageError> {
                 &packed.version,
                 Some(format!("sha256:{}", sha256_hex(&packed.bytes))),
             ),
-            archive: Some(packed),
+            archive: Some(packed.into()),
         });
     }
     let locked: Vec<Value> = resolved
@@ -315,7 +398,7 @@ pub fn update(chart_dir: &Path, mtime: u64) -> Result<String, PackageError> {
         .collect();
     let mut lock = Map::new();
     lock.insert("dependencies".into(), Value::Seq(locked.clone()));
-    lock.insert("digest".into(), Value::from(lock_digest(&md, &locked)));
+    lock.insert("digest".into(), Value::from(lock_digest(&hashed, &locked)));
     lock.insert("generated".into(), Value::from(now_rfc3339()));
     let mut out = install(chart_dir, &resolved)?;
     let path = lock_path(chart_dir, &md);
@@ -328,14 +411,24 @@ pub fn update(chart_dir: &Path, mtime: u64) -> Result<String, PackageError> {
 }
 
 /// `skiff dep build`: re-creates `charts/` from the lock. The lock must
-/// match Chart.yaml (Helm's digest check) and every `file://` archive must
-/// pack to the recorded content digest; on any mismatch nothing is
-/// written. Without a lock this is `update`, as in Helm.
+/// match Chart.yaml (Helm's digest check); every `file://` archive must
+/// pack to, and every downloaded archive must have, the recorded content
+/// digest (and its index digest); on any mismatch nothing is written.
+/// Without a lock this is `update`, as in Helm.
 pub fn build(chart_dir: &Path, mtime: u64) -> Result<String, PackageError> {
+    build_with(chart_dir, mtime, &RemoteOptions::from_env())
+}
+
+/// [`build`] with explicit options for remote repositories.
+pub fn build_with(
+    chart_dir: &Path,
+    mtime: u64,
+    remote: &RemoteOptions,
+) -> Result<String, PackageError> {
     let md = chart_metadata(chart_dir)?;
     let path = lock_path(chart_dir, &md);
     if !path.exists() {
-        return update(chart_dir, mtime);
+        return update_with(chart_dir, mtime, remote);
     }
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(&path).map_err(|e| PackageError::io(&path, &e))?;
@@ -350,7 +443,10 @@ pub fn build(chart_dir: &Path, mtime: u64) -> Result<String, PackageError> {
         .and_then(|m| m.get("digest"))
         .and_then(Value::as_str)
         .unwrap_or("");
-    if lock_digest(&md, &locked) != digest {
+    let chart_yaml = chart_dir.join("Chart.yaml").display().to_string();
+    let mut repos = Repos::new(remote, &chart_yaml);
+    let hashed = with_repository_urls(&md, &mut repos)?;
+    if lock_digest(&hashed, &locked) != digest {
         return Err(PackageError::invalid(
             &shown,
             format!(
@@ -369,6 +465,28 @@ pub fn build(chart_dir: &Path, mtime: u64) -> Result<String, PackageError> {
         if repo.is_empty() {
             continue;
         }
+        let want_content = m.get(CONTENT_DIGEST).and_then(Value::as_str);
+        if is_http_repository(&repo) {
+            let (repo_entry, _) = repos.entry_for(&repo)?;
+            let fetched = repos
+                .download(&repo_entry, &name, &version, want_content)
+                .map_err(|e| match e {
+                    PackageError::Invalid { message, .. } => PackageError::invalid(
+                        &shown,
+                        format!("dependency {:?}: {message}", sanitize(&name)),
+                    ),
+                    other => other,
+                })?;
+            resolved.push(Resolved {
+                lock: m.clone(),
+                archive: Some(Archive {
+                    name: name.clone(),
+                    file_name: fetched.file_name,
+                    bytes: fetched.bytes,
+                }),
+            });
+            continue;
+        }
         let dep = Dependency {
             name: name.clone(),
             version: Some(version.clone()),
@@ -381,7 +499,7 @@ pub fn build(chart_dir: &Path, mtime: u64) -> Result<String, PackageError> {
         };
         let packed = pack_local(chart_dir, &dep, |v| v == version, mtime)?;
         let got = format!("sha256:{}", sha256_hex(&packed.bytes));
-        if let Some(want) = m.get(CONTENT_DIGEST).and_then(Value::as_str)
+        if let Some(want) = want_content
             && want != got
         {
             return Err(PackageError::invalid(
@@ -397,7 +515,7 @@ pub fn build(chart_dir: &Path, mtime: u64) -> Result<String, PackageError> {
         }
         resolved.push(Resolved {
             lock: m.clone(),
-            archive: Some(packed),
+            archive: Some(packed.into()),
         });
     }
     install(chart_dir, &resolved)

@@ -9,6 +9,7 @@
 pub mod deps;
 mod error;
 pub mod index;
+pub mod remote_deps;
 
 pub use error::PackageError;
 

@@ -186,17 +186,20 @@ fn dep_update_and_build_with_file_dependency() {
 }
 
 #[test]
-fn remote_dependencies_are_refused_clearly() {
+fn unknown_repositories_are_refused_clearly() {
     let dir = tempfile::tempdir().unwrap();
     write_tree(
         dir.path(),
         &[(
             "Chart.yaml",
-            "apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n- name: r\n  version: 1.0.0\n  repository: https://charts.example.com\n",
+            "apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n- name: r\n  version: 1.0.0\n  repository: example\n",
         )],
     );
     let err = deps::update(dir.path(), 0).unwrap_err().to_string();
-    assert!(err.contains("registry support (not yet)"), "{err}");
+    assert!(
+        err.contains("no repository definition for example"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -71,6 +71,18 @@ pub enum RegistryError {
     /// Nothing matches what was asked for (chart, version, repository).
     #[error("{0}")]
     NotFound(String),
+    /// A document (repository index, repositories file) that does not parse.
+    #[error("{origin}: {message}")]
+    Parse {
+        /// The redacted URL or the path it came from.
+        origin: String,
+        /// 1-based line, when known.
+        line: Option<usize>,
+        /// 1-based column, when known.
+        column: Option<usize>,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 fn hint_text(show: bool, registry: &str) -> String {
@@ -98,6 +110,12 @@ impl From<RegistryError> for Diagnostic {
         let d = Diagnostic::new(crate::archive::sanitize(&e.to_string()));
         match &e {
             RegistryError::File { path, .. } => d.at(Location::file(path.clone())),
+            RegistryError::Parse {
+                origin,
+                line,
+                column,
+                ..
+            } => d.at(Location::file(crate::archive::sanitize(origin)).at(*line, *column)),
             _ => d,
         }
     }

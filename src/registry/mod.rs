@@ -17,6 +17,8 @@
 //!   [`helm_oci`]: helm's chart artifact, `push`, and OCI pulls.
 //! - [`artifacthub`]: the ArtifactHub API (search, package detail) and the
 //!   resolution of `artifacthub:REPO/PACKAGE` to a real chart source.
+//! - [`repo`], [`repo_index`]: HTTP chart repositories (`repo add|update|
+//!   list|remove`, cached compact indexes, pulls by `repo/chart` or URL).
 
 pub mod artifacthub;
 pub mod auth;
@@ -29,6 +31,8 @@ pub mod oci;
 pub mod paths;
 pub mod pull;
 pub mod reference;
+pub mod repo;
+pub mod repo_index;
 pub mod test_server;
 
 pub use error::RegistryError;

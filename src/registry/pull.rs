@@ -61,11 +61,9 @@ pub fn fetch(
     homes: &Homes,
 ) -> Result<Pulled, RegistryError> {
     let client = HttpClient::new(&options.client)?;
-    let _ = (&client, homes);
     match reference {
-        ChartRef::Repo { .. } | ChartRef::Url(_) => Err(RegistryError::Invalid(
-            "pulling from HTTP chart repositories is not built yet".into(),
-        )),
+        ChartRef::Repo { repo, chart } => super::repo::fetch_from_repo(homes, repo, chart, options),
+        ChartRef::Url(url) => super::repo::fetch_url(homes, url, options),
         ChartRef::Oci {
             registry,
             repository,

@@ -498,6 +498,18 @@ impl HttpClient {
         auth: Option<&Auth>,
         limit: u64,
     ) -> Result<Vec<u8>, RegistryError> {
+        self.get_body(url, accept, auth, limit, None)
+    }
+
+    /// The body of a successful GET; `label` shows a progress bar.
+    fn get_body(
+        &self,
+        url: &Url,
+        accept: &str,
+        auth: Option<&Auth>,
+        limit: u64,
+        label: Option<&str>,
+    ) -> Result<Vec<u8>, RegistryError> {
         let request = Request::get(url.clone())
             .header(reqwest::header::ACCEPT, accept)
             .auth(auth);
@@ -505,7 +517,7 @@ impl HttpClient {
         if !response.is_success() {
             return Err(response.into_error());
         }
-        response.bytes(limit, None)
+        response.bytes(limit, label)
     }
 
     /// Downloads `url` (progress bar labelled `label`) and returns the bytes
@@ -520,14 +532,7 @@ impl HttpClient {
         limit: u64,
         label: &str,
     ) -> Result<Vec<u8>, RegistryError> {
-        let request = Request::get(url.clone())
-            .header(reqwest::header::ACCEPT, accept)
-            .auth(auth);
-        let response = self.send(&request)?;
-        if !response.is_success() {
-            return Err(response.into_error());
-        }
-        let bytes = response.bytes(limit, Some(label))?;
+        let bytes = self.get_body(url, accept, auth, limit, Some(label))?;
         verify_sha256(url, &bytes, expected_sha256)?;
         Ok(bytes)
     }

@@ -285,7 +285,7 @@ impl<'a> Lexer<'a> {
     /// Moves `pos` over `n` bytes, keeping the line count.
     fn skip(&mut self, n: usize) {
         let end = (self.pos + n).min(self.input.len());
-        self.line += self.input[self.pos..end].matches('\n').count();
+        self.line += count_newlines(&self.input[self.pos..end]);
         self.pos = end;
     }
 }
@@ -298,8 +298,14 @@ fn right_trim_len(s: &str) -> usize {
     s.len() - s.trim_end_matches(is_space).len()
 }
 
+/// Newlines in `s`; the text between actions is most of a chart, so this
+/// and the search for `{{` use memchr's vectorised scans.
+fn count_newlines(s: &str) -> usize {
+    memchr::memchr_iter(b'\n', s.as_bytes()).count()
+}
+
 fn lex_text(l: &mut Lexer<'_>) -> Option<StateFn> {
-    if let Some(x) = l.rest().find(LEFT) {
+    if let Some(x) = memchr::memmem::find(l.rest().as_bytes(), LEFT.as_bytes()) {
         if x > 0 {
             l.skip(x);
             // Go: a left trim marker removes trailing spaces of the text.
@@ -309,19 +315,19 @@ fn lex_text(l: &mut Lexer<'_>) -> Option<StateFn> {
             }
             let keep = l.pos;
             l.pos -= trim;
-            l.line = l.start_line + l.input[l.start..l.pos].matches('\n').count();
+            l.line = l.start_line + count_newlines(&l.input[l.start..l.pos]);
             if l.pos > l.start {
                 l.emit(ItemType::Text);
             }
             l.pos = keep;
-            l.line = l.start_line + l.input[l.start..l.pos].matches('\n').count();
+            l.line = l.start_line + count_newlines(&l.input[l.start..l.pos]);
             l.start = l.pos;
             l.start_line = l.line;
         }
         return Some(StateFn(lex_left_delim));
     }
     l.pos = l.input.len();
-    l.line = l.start_line + l.input[l.start..l.pos].matches('\n').count();
+    l.line = l.start_line + count_newlines(&l.input[l.start..l.pos]);
     if l.pos > l.start {
         l.emit(ItemType::Text);
     }

@@ -63,7 +63,17 @@ pub enum PrivateKey {
 
 impl PrivateKey {
     /// Go's `rsa.GenerateKey(rand.Reader, bits)`.
+    ///
+    /// Unseeded, the key comes from AWS-LC (random, as Go's is): the `rsa`
+    /// crate's prime search takes seconds for a 4096-bit key where Go takes
+    /// a fraction of one. With `--seed` it must come from the shared
+    /// generator, so the same seed keeps giving the same key.
     pub fn generate_rsa(rng: &SharedRng, bits: usize) -> Result<PrivateKey, CryptoError> {
+        if !rng.is_seeded()
+            && let Some(key) = generate_rsa_os(bits)?
+        {
+            return Ok(PrivateKey::Rsa(Box::new(key)));
+        }
         let key = rsa::RsaPrivateKey::new(&mut *super::lock(rng), bits)
             .map_err(|e| CryptoError::new(format!("error generating rsa key: {e}")))?;
         Ok(PrivateKey::Rsa(Box::new(key)))
@@ -196,6 +206,29 @@ impl PrivateKey {
 
 fn not_a_signer() -> CryptoError {
     CryptoError::new("x509: certificate private key does not implement crypto.Signer")
+}
+
+/// A random RSA key of one of the sizes AWS-LC generates, read back through
+/// its PKCS#8 encoding; `None` for other sizes.
+fn generate_rsa_os(bits: usize) -> Result<Option<rsa::RsaPrivateKey>, CryptoError> {
+    use aws_lc_rs::encoding::AsDer as _;
+    use aws_lc_rs::rsa::{KeyPair, KeySize};
+    use rsa::pkcs8::DecodePrivateKey as _;
+    let size = match bits {
+        2048 => KeySize::Rsa2048,
+        3072 => KeySize::Rsa3072,
+        4096 => KeySize::Rsa4096,
+        8192 => KeySize::Rsa8192,
+        _ => return Ok(None),
+    };
+    let failed = |what: &str| CryptoError::new(format!("error generating rsa key: {what}"));
+    let pair = KeyPair::generate(size).map_err(|_| failed("key generation failed"))?;
+    let der = pair
+        .as_der()
+        .map_err(|_| failed("cannot encode the generated key"))?;
+    rsa::RsaPrivateKey::from_pkcs8_der(der.as_ref())
+        .map(Some)
+        .map_err(|e| failed(&e.to_string()))
 }
 
 /// Sprig's `genPrivateKey`: a PEM private key of type `rsa` (4096 bits, also

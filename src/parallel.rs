@@ -9,11 +9,17 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// Below this many bytes of input, starting a thread costs more than it
+/// saves (measured: a small chart's whole render is a few milliseconds).
+pub const MIN_PARALLEL_BYTES: usize = 256 << 10;
+
 /// Maps `f` over `items` on up to [`std::thread::available_parallelism`]
 /// threads (the calling one included), each extra thread with a native
 /// stack of `stack` bytes (reserved, not committed). With one item, one
-/// core, or when no thread can be started, it runs on the caller alone.
-pub fn map_ordered<T, R, F>(items: &[T], stack: usize, f: F) -> Vec<R>
+/// core, `bytes` (the caller's measure of the work) under
+/// [`MIN_PARALLEL_BYTES`], or when no thread can be started, it runs on the
+/// caller alone.
+pub fn map_ordered<T, R, F>(items: &[T], bytes: usize, stack: usize, f: F) -> Vec<R>
 where
     T: Sync,
     R: Send,
@@ -22,7 +28,7 @@ where
     let threads = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .min(items.len());
-    if threads <= 1 {
+    if threads <= 1 || bytes < MIN_PARALLEL_BYTES {
         return items.iter().map(&f).collect();
     }
     let next = AtomicUsize::new(0);
@@ -67,13 +73,24 @@ mod tests {
     #[test]
     fn keeps_order_and_visits_each_item_once() {
         let items: Vec<u64> = (0..1000).collect();
-        let out = map_ordered(&items, 1 << 20, |x| x * 2);
+        let out = map_ordered(&items, usize::MAX, 1 << 20, |x| x * 2);
         assert_eq!(out, items.iter().map(|x| x * 2).collect::<Vec<_>>());
     }
 
     #[test]
+    fn small_work_stays_on_the_caller() {
+        let items: Vec<u8> = (0..100).collect();
+        let caller = std::thread::current().id();
+        let threads = map_ordered(&items, 10, 1 << 20, |_| std::thread::current().id());
+        assert!(threads.iter().all(|t| *t == caller));
+    }
+
+    #[test]
     fn empty_and_single() {
-        assert!(map_ordered(&[] as &[u8], 1 << 20, |x| *x).is_empty());
-        assert_eq!(map_ordered(&[7u8], 1 << 20, |x| *x + 1), vec![8]);
+        assert!(map_ordered(&[] as &[u8], usize::MAX, 1 << 20, |x| *x).is_empty());
+        assert_eq!(
+            map_ordered(&[7u8], usize::MAX, 1 << 20, |x| *x + 1),
+            vec![8]
+        );
     }
 }

@@ -299,9 +299,7 @@ pub fn sort_manifests(templates: &[RenderedTemplate]) -> Result<ResourceList, Ma
 /// anything nested deeper is an empty map or list). Reading whole
 /// documents only to drop them was the most expensive step of `template`
 /// for charts that render large CRDs.
-pub fn sort_manifest_heads(
-    templates: &[RenderedTemplate],
-) -> Result<ResourceList, ManifestError> {
+pub fn sort_manifest_heads(templates: &[RenderedTemplate]) -> Result<ResourceList, ManifestError> {
     sort_with(templates, parse_document_head)
 }
 
@@ -323,13 +321,17 @@ fn sort_with(
 
     let pieces: Vec<_> = files
         .iter()
-        .flat_map(|file| split_manifests(&file.content).into_iter().map(move |p| (*file, p)))
+        .flat_map(|file| {
+            split_manifests(&file.content)
+                .into_iter()
+                .map(move |p| (*file, p))
+        })
         .collect();
     // Documents parse independently: read them on every core, then walk
     // them in order so the first bad one is still the one reported.
-    let parsed = crate::parallel::map_ordered(&pieces, PARSE_STACK, |(_, piece)| {
-        parse(piece.text)
-    });
+    let bytes = pieces.iter().map(|(_, p)| p.text.len()).sum();
+    let parsed =
+        crate::parallel::map_ordered(&pieces, bytes, PARSE_STACK, |(_, piece)| parse(piece.text));
     let mut list = ResourceList::default();
     for ((file, piece), node) in pieces.into_iter().zip(parsed) {
         {
@@ -605,5 +607,34 @@ mod tests {
         assert_eq!(HookEvent::parse("test-failure"), None);
         assert_eq!(HookEvent::Test.as_str(), "test");
         assert_eq!(HookEvent::PreRollback.as_str(), "pre-rollback");
+    }
+
+    #[test]
+    fn heads_sort_like_full_documents() {
+        let files = [
+            t(
+                "c/templates/a.yaml",
+                "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  namespace: ns\nspec:\n  ports: [{port: 1}]\n---\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\n  annotations:\n    helm.sh/hook: pre-install\n    helm.sh/hook-weight: 5\n",
+            ),
+            t(
+                "c/templates/b.yaml",
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec: {containers: [{name: x}]}\n",
+            ),
+        ];
+        let full = sort_manifests(&files).unwrap();
+        let heads = sort_manifest_heads(&files).unwrap();
+        let ids = |l: &ResourceList| {
+            l.resources
+                .iter()
+                .chain(&l.hooks)
+                .map(|r| (r.id.clone(), r.hook.clone(), r.text.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&heads), ids(&full));
+        let bad = [t("c/templates/a.yaml", "kind: A\n---\nspec:\n  x: [1\n")];
+        assert_eq!(
+            sort_manifest_heads(&bad).unwrap_err().to_string(),
+            sort_manifests(&bad).unwrap_err().to_string()
+        );
     }
 }

@@ -260,6 +260,49 @@ mod tests {
     }
 
     #[test]
+    fn head_keeps_three_levels_and_the_kind_of_deeper_nodes() {
+        let src = "kind: K\nmetadata:\n  name: n\n  annotations:\n    a: \"1\"\n    b: [x]\n    c: {d: 1}\n  labels: {x: y}\nspec:\n  deep:\n    deeper: [1, 2]\n";
+        let head = parse_document_head(src).unwrap();
+        let full = parse_document(src).unwrap();
+        assert_eq!(head.get_path("kind"), full.get_path("kind"));
+        assert_eq!(
+            head.get_path("metadata.name"),
+            full.get_path("metadata.name")
+        );
+        assert_eq!(
+            head.get_path("metadata.annotations.a"),
+            Some(&Value::String("1".into()))
+        );
+        assert_eq!(
+            head.get_path("metadata.annotations.b"),
+            Some(&Value::Seq(vec![]))
+        );
+        assert_eq!(
+            head.get_path("metadata.annotations.c"),
+            Some(&Value::new_map())
+        );
+        assert_eq!(head.get_path("spec.deep.deeper"), Some(&Value::Seq(vec![])));
+        assert_eq!(
+            full.get_path("spec.deep.deeper"),
+            Some(&Value::Seq(vec![Value::DocInt(1), Value::DocInt(2)]))
+        );
+    }
+
+    #[test]
+    fn head_reports_the_errors_of_a_full_parse() {
+        for bad in [
+            "a: 1\nb: [1, 2\nc: 3\n",
+            "spec:\n  x:\n    y:\n      ? [1]\n      : v\n",
+            "spec:\n  x:\n    y:\n      z: @\n",
+            "a: *nope\n",
+        ] {
+            let full = parse_document(bad).unwrap_err();
+            let head = parse_document_head(bad).unwrap_err();
+            assert_eq!(head, full, "{bad}");
+        }
+    }
+
+    #[test]
     fn multiple_documents() {
         let docs = parse_documents("a: 1\n---\nb: 2\n").unwrap();
         assert_eq!(docs.len(), 2);

@@ -131,7 +131,8 @@ impl HelmEngine {
         // Files parse independently (only function names matter), so they
         // are parsed on every core and then added in Helm's order; the
         // first failing file in that order is the error, as before.
-        let parsed = crate::parallel::map_ordered(sources, RENDER_STACK, |src| {
+        let bytes = sources.iter().map(|s| s.text.len()).sum();
+        let parsed = crate::parallel::map_ordered(sources, bytes, RENDER_STACK, |src| {
             set.parse_trees(&src.name, &src.text)
         });
         for trees in parsed {
@@ -160,7 +161,9 @@ impl HelmEngine {
                 content: erase_no_value(text),
             });
         }
-        drop_in_background(set);
+        if bytes >= crate::parallel::MIN_PARALLEL_BYTES {
+            drop_in_background(set);
+        }
         Ok(out)
     }
 }

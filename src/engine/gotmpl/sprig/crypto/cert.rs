@@ -788,6 +788,36 @@ mod tests {
     use super::super::new_rng;
     use super::*;
 
+    #[test]
+    fn unseeded_rsa_keys_come_from_aws_lc_and_differ() {
+        let rng = new_rng(None);
+        let a = PrivateKey::generate_rsa(&rng, 2048).unwrap();
+        let b = PrivateKey::generate_rsa(&rng, 2048).unwrap();
+        let (PrivateKey::Rsa(ka), PrivateKey::Rsa(kb)) = (&a, &b) else {
+            panic!("not RSA keys");
+        };
+        assert_eq!(ka.size(), 256);
+        assert_eq!(ka.e(), &rsa::BigUint::from(65537u32));
+        assert_ne!(ka.n(), kb.n());
+        // PKCS#1 PEM, as Go's x509.MarshalPKCS1PrivateKey, and it reads back.
+        let pem = a.to_pem().unwrap();
+        assert!(
+            pem.starts_with("-----BEGIN RSA PRIVATE KEY-----\n"),
+            "{pem}"
+        );
+        assert!(parse_private_key_pem(&pem).is_ok());
+    }
+
+    #[test]
+    fn seeded_rsa_keys_repeat() {
+        let key = |seed| match PrivateKey::generate_rsa(&new_rng(Some(seed)), 1024).unwrap() {
+            PrivateKey::Rsa(k) => k.n().clone(),
+            _ => unreachable!(),
+        };
+        assert_eq!(key(7), key(7));
+        assert_ne!(key(7), key(8));
+    }
+
     fn req(cn: &str, is_ca: bool) -> CertRequest<'_> {
         CertRequest {
             cn,

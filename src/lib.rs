@@ -13,6 +13,7 @@ pub mod engine;
 pub mod manifest;
 pub mod overlay;
 pub mod package;
+pub mod parallel;
 pub mod patch;
 pub mod registry;
 pub mod render;

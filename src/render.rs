@@ -128,7 +128,7 @@ pub fn render_to_string(path: &Path, opts: &RenderOptions) -> Result<TemplateOut
     let prepared = prepare(path, opts)?;
     let scopes = prepared.scopes();
     let templates = render_templates(&scopes, opts)?;
-    let list = manifest::sort_manifests(&templates)?;
+    let list = manifest::sort_manifest_heads(&templates)?;
     let crds = manifest::crd_files(&scopes);
     let text = manifest::render_helm_stream(&list, &crds, &opts.stream)?;
     Ok(TemplateOutput {
@@ -149,7 +149,7 @@ pub fn render_to_dir(
     let prepared = prepare(path, opts)?;
     let scopes = prepared.scopes();
     let templates = render_templates(&scopes, opts)?;
-    let list = manifest::sort_manifests(&templates)?;
+    let list = manifest::sort_manifest_heads(&templates)?;
     let crds = manifest::crd_files(&scopes);
     // Validates `--show-only` before anything touches the disk.
     manifest::render_helm_stream(&list, &crds, &opts.stream)?;

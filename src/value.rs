@@ -279,7 +279,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
 }
 
 /// The string a scalar map key becomes when Helm converts YAML to JSON.
-fn key_string(key: &Value) -> Result<String, String> {
+pub(crate) fn key_string(key: &Value) -> Result<String, String> {
     Ok(match key {
         Value::Null => "null".to_string(),
         Value::Bool(b) => b.to_string(),

@@ -436,7 +436,7 @@ fn load_files(files: Vec<RawFile>, origin: PathBuf, display: &str) -> Result<Cha
         match name {
             "Chart.yaml" | "Chart.lock" => {}
             "values.yaml" => {
-                let text = String::from_utf8_lossy(&f.data).into_owned();
+                let text = super::utf8_text(&f.data).into_owned();
                 values = parse_values(&text, &format!("{display}/values.yaml"))?;
                 raw_values = Some(text);
             }

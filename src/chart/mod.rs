@@ -32,7 +32,17 @@ pub struct ChartFile {
 impl ChartFile {
     /// The contents as text (lossy for invalid UTF-8).
     pub fn text(&self) -> std::borrow::Cow<'_, str> {
-        String::from_utf8_lossy(&self.data)
+        utf8_text(&self.data)
+    }
+}
+
+/// Bytes as text, invalid UTF-8 replaced like `String::from_utf8_lossy`.
+/// Chart files are nearly always valid, and `str::from_utf8` checks that
+/// several times faster than the lossy decoder walks it.
+pub fn utf8_text(data: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(data) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(data),
     }
 }
 

@@ -41,7 +41,8 @@ pub use order::{INSTALL_ORDER, compare_kinds};
 pub use output_dir::write_output_dir;
 pub use resource::{
     DroppedHook, HOOK_ANNOTATION, HOOK_DELETE_ANNOTATION, HOOK_OUTPUT_LOG_ANNOTATION,
-    HOOK_WEIGHT_ANNOTATION, Hook, HookEvent, Resource, ResourceId, ResourceList, sort_manifests,
+    HOOK_WEIGHT_ANNOTATION, Hook, HookEvent, Resource, ResourceId, ResourceList,
+    sort_manifest_heads, sort_manifests,
 };
 pub use split::{Piece, split_manifests};
 pub use stream::{CrdFile, HelmStreamOptions, crd_files, render_helm_stream};

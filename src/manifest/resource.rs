@@ -7,7 +7,7 @@ use super::order::sort_by_install_order;
 use super::split::split_manifests;
 use crate::engine::RenderedTemplate;
 use crate::value::Value;
-use crate::yaml::parse_document;
+use crate::yaml::{parse_document, parse_document_head};
 use std::fmt;
 use std::sync::Arc;
 
@@ -290,6 +290,28 @@ fn namespace_of(node: &Value) -> String {
 /// [`split_manifests`]; each document must parse and have a Helm-readable
 /// head, or the whole render fails like Helm (`YAML parse error on …`).
 pub fn sort_manifests(templates: &[RenderedTemplate]) -> Result<ResourceList, ManifestError> {
+    sort_with(templates, parse_document)
+}
+
+/// [`sort_manifests`] for callers that only print: the same resources,
+/// order, hooks and errors, but each [`Resource::node`] holds just the
+/// document's head (its top-level keys, `metadata` and `annotations`;
+/// anything nested deeper is an empty map or list). Reading whole
+/// documents only to drop them was the most expensive step of `template`
+/// for charts that render large CRDs.
+pub fn sort_manifest_heads(templates: &[RenderedTemplate]) -> Result<ResourceList, ManifestError> {
+    sort_with(templates, parse_document_head)
+}
+
+/// Native stack of the threads that read documents: deeply nested YAML
+/// recurses in the reader, and the main thread has 8 MiB (reserved, not
+/// committed).
+const PARSE_STACK: usize = 64 << 20;
+
+fn sort_with(
+    templates: &[RenderedTemplate],
+    parse: fn(&str) -> Result<Value, crate::yaml::YamlError>,
+) -> Result<ResourceList, ManifestError> {
     let mut files: Vec<&RenderedTemplate> = templates
         .iter()
         .filter(|t| !is_notes(&t.name) && !is_partial(&t.name) && !t.content.trim().is_empty())
@@ -297,9 +319,22 @@ pub fn sort_manifests(templates: &[RenderedTemplate]) -> Result<ResourceList, Ma
     // Helm: sort.Strings over the file map's keys.
     files.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
 
+    let pieces: Vec<_> = files
+        .iter()
+        .flat_map(|file| {
+            split_manifests(&file.content)
+                .into_iter()
+                .map(move |p| (*file, p))
+        })
+        .collect();
+    // Documents parse independently: read them on every core, then walk
+    // them in order so the first bad one is still the one reported.
+    let bytes = pieces.iter().map(|(_, p)| p.text.len()).sum();
+    let parsed =
+        crate::parallel::map_ordered(&pieces, bytes, PARSE_STACK, |(_, piece)| parse(piece.text));
     let mut list = ResourceList::default();
-    for file in files {
-        for piece in split_manifests(&file.content) {
+    for ((file, piece), node) in pieces.into_iter().zip(parsed) {
+        {
             let yaml_error = |cause: String, line: Option<usize>, column: Option<usize>| {
                 let first = line_at(&file.content, piece.offset);
                 // On the document's first line, columns count from where the
@@ -316,7 +351,7 @@ pub fn sort_manifests(templates: &[RenderedTemplate]) -> Result<ResourceList, Ma
                     rendered: Arc::from(file.content.as_str()),
                 }
             };
-            let node = parse_document(piece.text).map_err(|e| {
+            let node = node.map_err(|e| {
                 let message = strip_location(&e.message);
                 let cause = match e.line {
                     Some(l) => format!("error converting YAML to JSON: yaml: line {l}: {message}"),
@@ -572,5 +607,34 @@ mod tests {
         assert_eq!(HookEvent::parse("test-failure"), None);
         assert_eq!(HookEvent::Test.as_str(), "test");
         assert_eq!(HookEvent::PreRollback.as_str(), "pre-rollback");
+    }
+
+    #[test]
+    fn heads_sort_like_full_documents() {
+        let files = [
+            t(
+                "c/templates/a.yaml",
+                "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  namespace: ns\nspec:\n  ports: [{port: 1}]\n---\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\n  annotations:\n    helm.sh/hook: pre-install\n    helm.sh/hook-weight: 5\n",
+            ),
+            t(
+                "c/templates/b.yaml",
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec: {containers: [{name: x}]}\n",
+            ),
+        ];
+        let full = sort_manifests(&files).unwrap();
+        let heads = sort_manifest_heads(&files).unwrap();
+        let ids = |l: &ResourceList| {
+            l.resources
+                .iter()
+                .chain(&l.hooks)
+                .map(|r| (r.id.clone(), r.hook.clone(), r.text.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&heads), ids(&full));
+        let bad = [t("c/templates/a.yaml", "kind: A\n---\nspec:\n  x: [1\n")];
+        assert_eq!(
+            sort_manifest_heads(&bad).unwrap_err().to_string(),
+            sort_manifests(&bad).unwrap_err().to_string()
+        );
     }
 }

@@ -13,4 +13,4 @@ mod resolve;
 pub use emit::{EmitError, EmitOptions, to_yaml, to_yaml_with, try_to_yaml, write_yaml};
 pub use float::{format_go_float, format_go_float32, format_json_float};
 pub use key_order::sort_natural;
-pub use read::{YamlError, parse_document, parse_documents};
+pub use read::{YamlError, parse_document, parse_document_head, parse_documents};

@@ -63,6 +63,142 @@ pub fn parse_document(src: &str) -> Result<Value, YamlError> {
     serde_saphyr::from_str_with_options::<Value>(src, options()).map_err(convert_error)
 }
 
+/// How many levels of containers [`parse_document_head`] keeps: the
+/// document map, `metadata`, `annotations`.
+const HEAD_LEVELS: usize = 3;
+
+/// Parses one YAML document like [`parse_document`] (same syntax errors,
+/// same key errors, in the same order) but builds only its first three
+/// levels: a map or list nested deeper becomes an empty one of the same
+/// kind, its content checked and dropped without being built.
+///
+/// Sorting rendered manifests needs just a document's head (Helm's
+/// `SimpleHead`: the top-level keys, `metadata`, its `annotations`, and the
+/// JSON *type* of anything below), and building the whole tree of every
+/// rendered CRD cost more than rendering the chart.
+pub fn parse_document_head(src: &str) -> Result<Value, YamlError> {
+    let src = src.strip_prefix('\u{feff}').unwrap_or(src);
+    if is_blank(src) {
+        return Ok(Value::Null);
+    }
+    let head: Head = serde_saphyr::from_str_with_options(src, options()).map_err(convert_error)?;
+    Ok(head.0)
+}
+
+/// A document read by [`parse_document_head`].
+struct Head(Value);
+
+impl<'de> serde::Deserialize<'de> for Head {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Head, D::Error> {
+        let cut = Cut {
+            levels: HEAD_LEVELS,
+            keep: true,
+        };
+        d.deserialize_any(cut).map(Head)
+    }
+}
+
+/// Reads one value: `keep` false drops it (only its errors matter), else
+/// `levels` more levels of containers are built below it.
+#[derive(Clone, Copy)]
+struct Cut {
+    levels: usize,
+    keep: bool,
+}
+
+impl Cut {
+    /// The seed for this container's keys and values.
+    fn inner(self) -> Cut {
+        Cut {
+            levels: self.levels.saturating_sub(1),
+            keep: self.keep && self.levels > 0,
+        }
+    }
+
+    fn scalar(self, make: impl FnOnce() -> Value) -> Value {
+        if self.keep { make() } else { Value::Null }
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Cut {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Cut {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+    fn visit_i64<E>(self, i: i64) -> Result<Value, E> {
+        Ok(Value::DocInt(i))
+    }
+    fn visit_u64<E>(self, u: u64) -> Result<Value, E> {
+        Ok(i64::try_from(u).map_or(Value::Float(u as f64), Value::DocInt))
+    }
+    fn visit_i128<E>(self, i: i128) -> Result<Value, E> {
+        Ok(i64::try_from(i).map_or(Value::Float(i as f64), Value::DocInt))
+    }
+    fn visit_u128<E>(self, u: u128) -> Result<Value, E> {
+        Ok(i64::try_from(u).map_or(Value::Float(u as f64), Value::DocInt))
+    }
+    fn visit_f64<E>(self, f: f64) -> Result<Value, E> {
+        Ok(Value::Float(f))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(self.scalar(|| Value::String(s.to_string())))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Value, E> {
+        Ok(self.scalar(|| Value::String(s)))
+    }
+    fn visit_bytes<E: serde::de::Error>(self, b: &[u8]) -> Result<Value, E> {
+        Ok(self.scalar(|| Value::String(String::from_utf8_lossy(b).into_owned())))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let inner = self.inner();
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(inner)? {
+            if inner.keep {
+                items.push(item);
+            }
+        }
+        Ok(Value::Seq(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        let inner = self.inner();
+        // A key is read as a scalar or an (empty) container: enough for the
+        // error `parse_document` gives for a list or map used as a key.
+        let key_seed = Cut {
+            levels: 0,
+            keep: inner.keep,
+        };
+        let mut map = crate::value::Map::new();
+        while let Some(key) = access.next_key_seed(key_seed)? {
+            let value = access.next_value_seed(inner)?;
+            let key = crate::value::key_string(&key).map_err(serde::de::Error::custom)?;
+            if inner.keep {
+                map.insert(key, value);
+            }
+        }
+        Ok(Value::Map(map))
+    }
+}
+
 /// Parses a stream of `---`-separated documents; empty documents are `null`.
 pub fn parse_documents(src: &str) -> Result<Vec<Value>, YamlError> {
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
@@ -121,6 +257,49 @@ mod tests {
     fn errors_have_a_line() {
         let e = parse_document("a: 1\nb: [1, 2\nc: 3\n").unwrap_err();
         assert!(e.line.is_some(), "{e:?}");
+    }
+
+    #[test]
+    fn head_keeps_three_levels_and_the_kind_of_deeper_nodes() {
+        let src = "kind: K\nmetadata:\n  name: n\n  annotations:\n    a: \"1\"\n    b: [x]\n    c: {d: 1}\n  labels: {x: y}\nspec:\n  deep:\n    deeper: [1, 2]\n";
+        let head = parse_document_head(src).unwrap();
+        let full = parse_document(src).unwrap();
+        assert_eq!(head.get_path("kind"), full.get_path("kind"));
+        assert_eq!(
+            head.get_path("metadata.name"),
+            full.get_path("metadata.name")
+        );
+        assert_eq!(
+            head.get_path("metadata.annotations.a"),
+            Some(&Value::String("1".into()))
+        );
+        assert_eq!(
+            head.get_path("metadata.annotations.b"),
+            Some(&Value::Seq(vec![]))
+        );
+        assert_eq!(
+            head.get_path("metadata.annotations.c"),
+            Some(&Value::new_map())
+        );
+        assert_eq!(head.get_path("spec.deep.deeper"), Some(&Value::Seq(vec![])));
+        assert_eq!(
+            full.get_path("spec.deep.deeper"),
+            Some(&Value::Seq(vec![Value::DocInt(1), Value::DocInt(2)]))
+        );
+    }
+
+    #[test]
+    fn head_reports_the_errors_of_a_full_parse() {
+        for bad in [
+            "a: 1\nb: [1, 2\nc: 3\n",
+            "spec:\n  x:\n    y:\n      ? [1]\n      : v\n",
+            "spec:\n  x:\n    y:\n      z: @\n",
+            "a: *nope\n",
+        ] {
+            let full = parse_document(bad).unwrap_err();
+            let head = parse_document_head(bad).unwrap_err();
+            assert_eq!(head, full, "{bad}");
+        }
     }
 
     #[test]

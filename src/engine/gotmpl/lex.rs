@@ -180,7 +180,9 @@ pub fn lex(input: &str, emit_comments: bool) -> Vec<Item<'_>> {
         input,
         pos: 0,
         start: 0,
-        items: Vec::new(),
+        // About one item per dozen bytes in chart templates; growing the
+        // vector by doubling copied every item several times.
+        items: Vec::with_capacity(input.len() / 12 + 8),
         paren_depth: 0,
         line: 1,
         start_line: 1,
@@ -203,6 +205,15 @@ impl<'a> Lexer<'a> {
     /// Next char, or `EOF` (Go uses -1; a NUL in an action is not legal anyway,
     /// so the `eof_at` check distinguishes).
     fn next(&mut self) -> Option<char> {
+        // Template source is nearly all ASCII: skip UTF-8 decoding for it.
+        let b = *self.input.as_bytes().get(self.pos)?;
+        if b.is_ascii() {
+            self.pos += 1;
+            if b == b'\n' {
+                self.line += 1;
+            }
+            return Some(char::from(b));
+        }
         let c = self.rest().chars().next()?;
         self.pos += c.len_utf8();
         if c == '\n' {
@@ -212,7 +223,10 @@ impl<'a> Lexer<'a> {
     }
 
     fn peek(&self) -> Option<char> {
-        self.rest().chars().next()
+        match self.input.as_bytes().get(self.pos) {
+            Some(b) if b.is_ascii() => Some(char::from(*b)),
+            _ => self.rest().chars().next(),
+        }
     }
 
     fn backup(&mut self, c: Option<char>) {
@@ -285,7 +299,7 @@ impl<'a> Lexer<'a> {
     /// Moves `pos` over `n` bytes, keeping the line count.
     fn skip(&mut self, n: usize) {
         let end = (self.pos + n).min(self.input.len());
-        self.line += self.input[self.pos..end].matches('\n').count();
+        self.line += count_newlines(&self.input[self.pos..end]);
         self.pos = end;
     }
 }
@@ -298,8 +312,28 @@ fn right_trim_len(s: &str) -> usize {
     s.len() - s.trim_end_matches(is_space).len()
 }
 
+/// Newlines in `s`; the text between actions is most of a chart, so this
+/// and the search for `{{` use memchr's vectorised scans.
+fn count_newlines(s: &str) -> usize {
+    memchr::memchr_iter(b'\n', s.as_bytes()).count()
+}
+
+/// Offset of the next `{{`: memchr for `{`, then a look at the byte after
+/// it (cheaper than building a substring searcher at every action).
+fn find_left_delim(s: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(b'{', &s[from..]) {
+        let at = from + i;
+        if s.get(at + 1) == Some(&b'{') {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
 fn lex_text(l: &mut Lexer<'_>) -> Option<StateFn> {
-    if let Some(x) = l.rest().find(LEFT) {
+    if let Some(x) = find_left_delim(l.rest().as_bytes()) {
         if x > 0 {
             l.skip(x);
             // Go: a left trim marker removes trailing spaces of the text.
@@ -309,19 +343,19 @@ fn lex_text(l: &mut Lexer<'_>) -> Option<StateFn> {
             }
             let keep = l.pos;
             l.pos -= trim;
-            l.line = l.start_line + l.input[l.start..l.pos].matches('\n').count();
+            l.line = l.start_line + count_newlines(&l.input[l.start..l.pos]);
             if l.pos > l.start {
                 l.emit(ItemType::Text);
             }
             l.pos = keep;
-            l.line = l.start_line + l.input[l.start..l.pos].matches('\n').count();
+            l.line = l.start_line + count_newlines(&l.input[l.start..l.pos]);
             l.start = l.pos;
             l.start_line = l.line;
         }
         return Some(StateFn(lex_left_delim));
     }
     l.pos = l.input.len();
-    l.line = l.start_line + l.input[l.start..l.pos].matches('\n').count();
+    l.line = l.start_line + count_newlines(&l.input[l.start..l.pos]);
     if l.pos > l.start {
         l.emit(ItemType::Text);
     }
@@ -637,6 +671,15 @@ fn lex_raw_quote(l: &mut Lexer<'_>) -> Option<StateFn> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn left_delimiter_search() {
+        assert_eq!(find_left_delim(b"a { b {{"), Some(6));
+        assert_eq!(find_left_delim(b"{{x"), Some(0));
+        assert_eq!(find_left_delim(b"{ { {"), None);
+        assert_eq!(find_left_delim(b"ends with {"), None);
+        assert_eq!(find_left_delim(b""), None);
+    }
     use super::*;
 
     fn kinds(s: &str) -> Vec<(ItemType, String)> {

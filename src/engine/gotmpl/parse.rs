@@ -1025,6 +1025,11 @@ pub fn unquote(s: &str) -> Result<String, String> {
     if inner.contains('\n') {
         return Err(bad());
     }
+    // Most literals in charts have no escapes (and no stray quote, which is
+    // an error below): take them as they are.
+    if !inner.bytes().any(|b| b == b'\\' || b == b'"') {
+        return Ok(inner.to_string());
+    }
     let mut out = String::with_capacity(inner.len());
     let mut rest = inner;
     while !rest.is_empty() {

@@ -118,13 +118,27 @@ impl Template {
 
     /// Parses `text` as template `name` into this set (for Helm, one file).
     pub fn parse_named(&mut self, name: &str, text: &str) -> Result<&mut Template, ParseError> {
-        let funcs = self.funcs.clone();
-        let trees = parse(name, text, &|f| funcs.contains_key(f), false)?;
+        let trees = self.parse_trees(name, text)?;
+        self.add_parse_trees(trees);
+        Ok(self)
+    }
+
+    /// Parses `text` as template `name` against this set's functions
+    /// without adding it: the first half of [`parse_named`](Self::parse_named).
+    /// A file's parse depends on nothing but the function names, so the
+    /// files of a chart can be parsed on several threads and then added in
+    /// order with [`add_parse_trees`](Self::add_parse_trees).
+    pub fn parse_trees(&self, name: &str, text: &str) -> Result<Vec<Tree>, ParseError> {
+        parse(name, text, &|f| self.funcs.contains_key(f), false)
+    }
+
+    /// Adds the trees of one parse, in order, like
+    /// [`parse_named`](Self::parse_named) does.
+    pub fn add_parse_trees(&mut self, trees: Vec<Tree>) {
         for tree in trees {
             let n = tree.name.clone();
             self.add_parse_tree(&n, tree);
         }
-        Ok(self)
     }
 
     /// Adds a tree under `name`, unless it is empty and a template of that

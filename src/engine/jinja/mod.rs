@@ -62,6 +62,18 @@ impl Engine for JinjaEngine {
     }
 
     fn render(&self, input: &RenderInput<'_>) -> Result<Vec<RenderedTemplate>, EngineError> {
+        // Most charts have no `.j2` file: skip building an environment
+        // (and its Helm-like globals) for nothing.
+        let any = input.scopes.iter().any(|scope| {
+            scope
+                .chart
+                .templates
+                .iter()
+                .any(|t| self.handles(&t.name) && library_allows(scope.chart, &t.name))
+        });
+        if !any {
+            return Ok(Vec::new());
+        }
         // Register every `.j2` file of every chart once (partials included,
         // for includes), then render the non-partials.
         let mut sources: HashMap<String, Arc<str>> = HashMap::new();

@@ -63,7 +63,17 @@ pub enum PrivateKey {
 
 impl PrivateKey {
     /// Go's `rsa.GenerateKey(rand.Reader, bits)`.
+    ///
+    /// Unseeded, the key comes from AWS-LC (random, as Go's is): the `rsa`
+    /// crate's prime search takes seconds for a 4096-bit key where Go takes
+    /// a fraction of one. With `--seed` it must come from the shared
+    /// generator, so the same seed keeps giving the same key.
     pub fn generate_rsa(rng: &SharedRng, bits: usize) -> Result<PrivateKey, CryptoError> {
+        if !rng.is_seeded()
+            && let Some(key) = generate_rsa_os(bits)?
+        {
+            return Ok(PrivateKey::Rsa(Box::new(key)));
+        }
         let key = rsa::RsaPrivateKey::new(&mut *super::lock(rng), bits)
             .map_err(|e| CryptoError::new(format!("error generating rsa key: {e}")))?;
         Ok(PrivateKey::Rsa(Box::new(key)))
@@ -196,6 +206,29 @@ impl PrivateKey {
 
 fn not_a_signer() -> CryptoError {
     CryptoError::new("x509: certificate private key does not implement crypto.Signer")
+}
+
+/// A random RSA key of one of the sizes AWS-LC generates, read back through
+/// its PKCS#8 encoding; `None` for other sizes.
+fn generate_rsa_os(bits: usize) -> Result<Option<rsa::RsaPrivateKey>, CryptoError> {
+    use aws_lc_rs::encoding::AsDer as _;
+    use aws_lc_rs::rsa::{KeyPair, KeySize};
+    use rsa::pkcs8::DecodePrivateKey as _;
+    let size = match bits {
+        2048 => KeySize::Rsa2048,
+        3072 => KeySize::Rsa3072,
+        4096 => KeySize::Rsa4096,
+        8192 => KeySize::Rsa8192,
+        _ => return Ok(None),
+    };
+    let failed = |what: &str| CryptoError::new(format!("error generating rsa key: {what}"));
+    let pair = KeyPair::generate(size).map_err(|_| failed("key generation failed"))?;
+    let der = pair
+        .as_der()
+        .map_err(|_| failed("cannot encode the generated key"))?;
+    rsa::RsaPrivateKey::from_pkcs8_der(der.as_ref())
+        .map(Some)
+        .map_err(|e| failed(&e.to_string()))
 }
 
 /// Sprig's `genPrivateKey`: a PEM private key of type `rsa` (4096 bits, also
@@ -754,6 +787,36 @@ pub fn sign_with_ca(
 mod tests {
     use super::super::new_rng;
     use super::*;
+
+    #[test]
+    fn unseeded_rsa_keys_come_from_aws_lc_and_differ() {
+        let rng = new_rng(None);
+        let a = PrivateKey::generate_rsa(&rng, 2048).unwrap();
+        let b = PrivateKey::generate_rsa(&rng, 2048).unwrap();
+        let (PrivateKey::Rsa(ka), PrivateKey::Rsa(kb)) = (&a, &b) else {
+            panic!("not RSA keys");
+        };
+        assert_eq!(ka.size(), 256);
+        assert_eq!(ka.e(), &rsa::BigUint::from(65537u32));
+        assert_ne!(ka.n(), kb.n());
+        // PKCS#1 PEM, as Go's x509.MarshalPKCS1PrivateKey, and it reads back.
+        let pem = a.to_pem().unwrap();
+        assert!(
+            pem.starts_with("-----BEGIN RSA PRIVATE KEY-----\n"),
+            "{pem}"
+        );
+        assert!(parse_private_key_pem(&pem).is_ok());
+    }
+
+    #[test]
+    fn seeded_rsa_keys_repeat() {
+        let key = |seed| match PrivateKey::generate_rsa(&new_rng(Some(seed)), 1024).unwrap() {
+            PrivateKey::Rsa(k) => k.n().clone(),
+            _ => unreachable!(),
+        };
+        assert_eq!(key(7), key(7));
+        assert_ne!(key(7), key(8));
+    }
 
     fn req(cn: &str, is_ca: bool) -> CertRequest<'_> {
         CertRequest {

@@ -41,7 +41,21 @@ use cert::{CertRequest, Certificate, PrivateKey};
 use random::Charset;
 
 /// The random source shared by one function map's closures.
-pub type SharedRng = Arc<Mutex<ChaCha20Rng>>;
+#[derive(Clone)]
+pub struct SharedRng {
+    state: Arc<Mutex<ChaCha20Rng>>,
+    seeded: bool,
+}
+
+impl SharedRng {
+    /// True when the generator follows a `--seed`: every draw must then
+    /// come from it, so that the same seed gives the same bytes. Unseeded,
+    /// a draw may come from any good source (RSA keys use AWS-LC's
+    /// generator, which is many times faster than one over ChaCha).
+    pub fn is_seeded(&self) -> bool {
+        self.seeded
+    }
+}
 
 /// A generator from `seed`, or from OS entropy when `None`.
 pub fn new_rng(seed: Option<u64>) -> SharedRng {
@@ -49,14 +63,19 @@ pub fn new_rng(seed: Option<u64>) -> SharedRng {
         Some(s) => ChaCha20Rng::seed_from_u64(s),
         None => ChaCha20Rng::from_entropy(),
     };
-    Arc::new(Mutex::new(rng))
+    SharedRng {
+        state: Arc::new(Mutex::new(rng)),
+        seeded: seed.is_some(),
+    }
 }
 
 /// Locks the generator. A panic while it was held cannot leave a
 /// ChaCha state half-updated in a way that matters, so a poisoned lock is
 /// simply taken over.
 pub fn lock(rng: &SharedRng) -> MutexGuard<'_, ChaCha20Rng> {
-    rng.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    rng.state
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// An error of a crypto function; its text is the Go error message Helm

@@ -20,7 +20,7 @@
 //! and on malformed `$` references.
 
 use std::collections::HashMap;
-use std::sync::{LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use regex::{Captures, Regex};
 
@@ -41,20 +41,23 @@ pub struct GoRegex {
 
 /// Most patterns in charts are literals repeated across a whole render
 /// (`regexReplaceAll "[^a-z0-9-]" …` per resource); compiling each once
-/// keeps those calls cheap. Bounded: cleared when full.
-static CACHE: LazyLock<Mutex<HashMap<String, Result<GoRegex, TextFuncError>>>> =
+/// keeps those calls cheap. Entries are shared, not cloned: a cloned
+/// `Regex` starts with empty search caches and rebuilt them on every call.
+/// Bounded: cleared when full.
+type Cached = Result<Arc<GoRegex>, TextFuncError>;
+static CACHE: LazyLock<Mutex<HashMap<String, Cached>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
 const CACHE_LIMIT: usize = 512;
 
 impl GoRegex {
     /// [`compile`](Self::compile) through a process-wide cache.
-    pub fn compile_cached(pattern: &str) -> Result<GoRegex, TextFuncError> {
+    pub fn compile_cached(pattern: &str) -> Result<Arc<GoRegex>, TextFuncError> {
         if let Ok(cache) = CACHE.lock()
             && let Some(hit) = cache.get(pattern)
         {
             return hit.clone();
         }
-        let result = GoRegex::compile(pattern);
+        let result = GoRegex::compile(pattern).map(Arc::new);
         if let Ok(mut cache) = CACHE.lock() {
             if cache.len() >= CACHE_LIMIT {
                 cache.clear();

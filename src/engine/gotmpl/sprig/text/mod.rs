@@ -251,13 +251,13 @@ fn panic_quote(s: &str) -> String {
 }
 
 /// Compiles for a `must*` function: the error is returned as is.
-fn must_compile(p: &str) -> Result<GoRegex, String> {
+fn must_compile(p: &str) -> Result<Arc<GoRegex>, String> {
     GoRegex::compile_cached(p).map_err(|e| e.to_string())
 }
 
 /// Compiles for a non-`must` function, which calls `regexp.MustCompile`:
 /// the panic text names the pattern.
-fn panic_compile(p: &str) -> Result<GoRegex, String> {
+fn panic_compile(p: &str) -> Result<Arc<GoRegex>, String> {
     GoRegex::compile_cached(p).map_err(|e| format!("regexp: Compile({}): {e}", panic_quote(p)))
 }
 
@@ -276,7 +276,7 @@ fn register_regex(map: &mut FuncMap) {
     add(map, "mustRegexMatch", vec![S, S], None, |_, a| {
         Ok(must_compile(st(&a[0]))?.is_match(st(&a[1])).into())
     });
-    let find_all = |compile: fn(&str) -> Result<GoRegex, String>| {
+    let find_all = |compile: fn(&str) -> Result<Arc<GoRegex>, String>| {
         move |_: &mut FuncCtx<'_>, a: Vec<GoValue>| -> Result<GoValue, String> {
             let re = compile(st(&a[0]))?;
             Ok(strs(re.find_all(st(&a[1]), int(&a[2]))))
@@ -296,14 +296,14 @@ fn register_regex(map: &mut FuncMap) {
         None,
         find_all(must_compile),
     );
-    let find = |compile: fn(&str) -> Result<GoRegex, String>| {
+    let find = |compile: fn(&str) -> Result<Arc<GoRegex>, String>| {
         move |_: &mut FuncCtx<'_>, a: Vec<GoValue>| -> Result<GoValue, String> {
             Ok(compile(st(&a[0]))?.find(st(&a[1])).into())
         }
     };
     add(map, "regexFind", vec![S, S], None, find(panic_compile));
     add(map, "mustRegexFind", vec![S, S], None, find(must_compile));
-    let replace = |compile: fn(&str) -> Result<GoRegex, String>, literal: bool| {
+    let replace = |compile: fn(&str) -> Result<Arc<GoRegex>, String>, literal: bool| {
         move |_: &mut FuncCtx<'_>, a: Vec<GoValue>| -> Result<GoValue, String> {
             let re = compile(st(&a[0]))?;
             Ok(re.replace_all(st(&a[1]), st(&a[2]), literal).into())
@@ -337,7 +337,7 @@ fn register_regex(map: &mut FuncMap) {
         None,
         replace(must_compile, true),
     );
-    let split = |compile: fn(&str) -> Result<GoRegex, String>| {
+    let split = |compile: fn(&str) -> Result<Arc<GoRegex>, String>| {
         move |_: &mut FuncCtx<'_>, a: Vec<GoValue>| -> Result<GoValue, String> {
             let re = compile(st(&a[0]))?;
             Ok(strs(re.split(st(&a[1]), int(&a[2])).unwrap_or_default()))

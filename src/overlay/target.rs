@@ -102,7 +102,7 @@ impl Kustomization {
             path: file_s.clone(),
             message: e.to_string(),
         })?;
-        let doc = crate::yaml::parse_document(&text).map_err(|e| OverlayError::Yaml {
+        let doc = read_document(&text).map_err(|e| OverlayError::Yaml {
             path: file_s.clone(),
             message: e.message,
             line: e.line,
@@ -1199,7 +1199,7 @@ pub fn absorb(list: &mut ResourceList, mut res: Resource) -> Result<(), String> 
         .items
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.cur_id().equals(&id) || r.prev_res_ids().iter().any(|p| p.equals(&id)))
+        .filter(|(_, r)| r.has_id(&id))
         .map(|(i, _)| i)
         .collect();
     match matches.as_slice() {
@@ -1207,7 +1207,9 @@ pub fn absorb(list: &mut ResourceList, mut res: Resource) -> Result<(), String> 
             if behavior == "merge" || behavior == "replace" {
                 return Err(format!("id {id} does not exist; cannot merge or replace"));
             }
-            list.append_all(vec![res])
+            // No current (or previous) id matched, so the id is new.
+            list.items.push(res);
+            Ok(())
         }
         [i] => {
             let old = &list.items[*i];
@@ -1368,6 +1370,11 @@ pub fn parse_kyaml_documents(text: &str) -> Result<Vec<Value>, crate::yaml::Yaml
     o.strict_booleans = true;
     o.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
     o.budget = None;
+    // Reading dominated large builds; the fast reader takes the common
+    // block-style text and declines the rest (see yaml::fast).
+    if let Some(docs) = crate::yaml::fast::parse_stream(text, &o) {
+        return Ok(docs);
+    }
     serde_saphyr::from_multiple_with_options::<Value>(text, o).map_err(|e| {
         let loc = e.location();
         let full = e.to_string();
@@ -1383,6 +1390,20 @@ pub fn parse_kyaml_documents(text: &str) -> Result<Vec<Value>, crate::yaml::Yaml
             column: loc.map(|l| l.column() as usize).filter(|c| *c > 0),
         }
     })
+}
+
+/// Reads one document exactly like [`crate::yaml::parse_document`] (same
+/// options), through the fast reader when the text allows.
+pub(crate) fn read_document(text: &str) -> Result<Value, crate::yaml::YamlError> {
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut o = serde_saphyr::Options::default();
+    o.legacy_octal_numbers = true;
+    o.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
+    o.budget = None;
+    match crate::yaml::fast::parse_single(body, &o) {
+        Some(doc) => Ok(doc),
+        None => crate::yaml::parse_document(text),
+    }
 }
 
 /// kustomize's builtin IAMPolicyGenerator (GKE only): a ServiceAccount

@@ -101,8 +101,19 @@ pub fn strategic_merge(
     patch: &Value,
     schema: &PatchSchema,
 ) -> Result<Value, PatchError> {
+    strategic_merge_owned(target.clone(), patch, schema)
+}
+
+/// [`strategic_merge`] taking the target by value, for callers that replace
+/// it with the result anyway (the walk moves the target's nodes into the
+/// result instead of copying the whole tree first).
+pub fn strategic_merge_owned(
+    target: Value,
+    patch: &Value,
+    schema: &PatchSchema,
+) -> Result<Value, PatchError> {
     let walker = Walker { schema };
-    let (out, _) = walker.walk(Some(target.clone()), Some(patch.clone()), None)?;
+    let (out, _) = walker.walk(Some(target), Some(patch.clone()), None)?;
     Ok(match out {
         Out::Node(v) => v,
         Out::Clear | Out::KeepNull => Value::Null,

@@ -1,0 +1,850 @@
+//! A fast reader for the plain block-style YAML that kustomizations,
+//! patches and resource files are nearly always written in.
+//!
+//! serde-saphyr is a complete YAML 1.2 reader, and on a 1,000-resource
+//! overlay reading alone took half of `skiff build`'s instructions (events,
+//! key fingerprints and serde's visitor layers for every scalar). This
+//! reader walks the text line by line and builds [`Value`]s directly, for a
+//! deliberately small subset: block maps and sequences (compact `- key:`
+//! forms included), single-line plain, single- and double-quoted scalars,
+//! `|` / `|-` literal blocks, single-line flow collections, comments and
+//! `---` separators. Whatever lies outside it — anchors, aliases, tags,
+//! folded or kept blocks, multi-line plain or quoted scalars, duplicate
+//! keys, tabs, control characters, anything malformed — makes it answer
+//! `None`, and the caller reads the text with serde-saphyr as before, which
+//! also produces the errors. So it never has to get a rule of YAML right
+//! that it does not implement.
+//!
+//! Plain scalars that could be anything but a string (`yes`, `~`, `1.5`,
+//! `0755`, `2024-01-01`, …) are resolved by serde-saphyr itself, with the
+//! caller's options, in a one-line document: only letter-initial words
+//! that no YAML 1.1 or 1.2 rule types and plain decimal integers are typed
+//! here. Tests compare the two readers on every YAML file of the
+//! repository and the conformance corpus.
+
+use crate::value::{Map, Value};
+use serde_saphyr::Options;
+
+/// Reads a stream of `---`-separated documents, or `None` when the text
+/// needs the full reader. Text before the first `---` and after the last
+/// one counts only when it has content.
+pub fn parse_stream(src: &str, options: &Options) -> Option<Vec<Value>> {
+    if !plain_text(src) {
+        return None;
+    }
+    let lines: Vec<&str> = src.split('\n').collect();
+    // A final line without '\n' is complete text; an empty last piece is
+    // just the end of the final line.
+    let ends_with_newline = src.ends_with('\n');
+    let count = if ends_with_newline {
+        lines.len() - 1
+    } else {
+        lines.len()
+    };
+    let mut docs = Vec::new();
+    let mut start = 0;
+    let mut explicit = false;
+    for i in 0..=count {
+        let marker = i < count && is_marker(lines[i])?;
+        if marker || i == count {
+            let body = &lines[start..i];
+            let has_content = body.iter().any(|l| !blank_or_comment(l));
+            if explicit && !has_content {
+                // serde-saphyr drops an empty document after a final `---`;
+                // empty ones between documents go to the full reader.
+                if i != count {
+                    return None;
+                }
+            } else if has_content {
+                let last_is_final = i == count && !ends_with_newline;
+                let mut doc = Doc {
+                    lines: body,
+                    i: 0,
+                    options,
+                    unterminated_last: last_is_final,
+                };
+                docs.push(doc.document()?);
+            }
+            start = i + 1;
+            explicit = true;
+        }
+    }
+    Some(docs)
+}
+
+/// Reads exactly one document (`null` when empty), or `None` when the text
+/// needs the full reader — including when it holds several documents,
+/// which the single-document reader reports as an error.
+pub fn parse_single(src: &str, options: &Options) -> Option<Value> {
+    let mut docs = parse_stream(src, options)?;
+    match docs.len() {
+        0 => Some(Value::Null),
+        1 => docs.pop(),
+        _ => None,
+    }
+}
+
+/// Text the subset can read at all: no carriage returns, control or
+/// non-printable characters, or YAML 1.1 line separators (NEL, LS, PS),
+/// which the full reader treats specially.
+fn plain_text(src: &str) -> bool {
+    let ascii_ok = src
+        .bytes()
+        .all(|b| b == b'\n' || b == b'\t' || (0x20..0x7f).contains(&b) || b >= 0x80);
+    if !ascii_ok {
+        return false;
+    }
+    if src.is_ascii() {
+        return true;
+    }
+    !src.chars().any(|c| {
+        matches!(
+            c,
+            '\u{80}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+        )
+    })
+}
+
+/// Whether a line is a `---` document marker; `None` for markers the subset
+/// does not read (`--- value`, `...`, `%` directives).
+fn is_marker(line: &str) -> Option<bool> {
+    if line.starts_with('%') || line == "..." || line.starts_with("... ") {
+        return None;
+    }
+    if line == "---" {
+        return Some(true);
+    }
+    match line.strip_prefix("--- ") {
+        Some(rest) => {
+            let rest = rest.trim_start_matches(' ');
+            (rest.is_empty() || rest.starts_with('#')).then_some(true)
+        }
+        None if line.starts_with("---\t") => None,
+        None => Some(false),
+    }
+}
+
+fn blank_or_comment(line: &str) -> bool {
+    let t = line.trim_start_matches([' ', '\t']);
+    t.is_empty() || t.starts_with('#')
+}
+
+/// Leading spaces of a line.
+fn indent(line: &str) -> usize {
+    line.len() - line.trim_start_matches(' ').len()
+}
+
+/// Rest of a line after a value: empty, or a comment after a space.
+fn only_comment(rest: &str) -> bool {
+    let t = rest.trim_start_matches(' ');
+    t.is_empty() || (t.starts_with('#') && t.len() < rest.len())
+}
+
+/// A sequence entry starts at `text`: `-` then a space or the end.
+fn is_seq_entry(text: &str) -> bool {
+    text == "-" || text.starts_with("- ")
+}
+
+/// What holds a value: a block map entry or a block sequence entry.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Holder {
+    Map,
+    Seq,
+}
+
+struct Doc<'a, 'o> {
+    lines: &'a [&'a str],
+    /// The current line.
+    i: usize,
+    options: &'o Options,
+    /// The document's last line has no line break after it.
+    unterminated_last: bool,
+}
+
+impl<'a> Doc<'a, '_> {
+    fn document(&mut self) -> Option<Value> {
+        let Some((_, ind)) = self.next_content()? else {
+            return Some(Value::Null);
+        };
+        let v = self.block_at_line(ind)?;
+        match self.next_content()? {
+            None => Some(v),
+            Some(_) => None,
+        }
+    }
+
+    /// Moves to the next line with content and returns it with its indent;
+    /// `None` inside when the document ends, outer `None` for tabs in the
+    /// indentation.
+    fn next_content(&mut self) -> Option<Option<(&'a str, usize)>> {
+        while self.i < self.lines.len() {
+            let line = self.lines[self.i];
+            if blank_or_comment(line) {
+                self.i += 1;
+                continue;
+            }
+            let ind = indent(line);
+            if line.as_bytes()[ind] == b'\t' {
+                return None;
+            }
+            return Some(Some((line, ind)));
+        }
+        Some(None)
+    }
+
+    /// A collection starting at column `ind` of the current line.
+    fn block_at_line(&mut self, ind: usize) -> Option<Value> {
+        let text = &self.lines[self.i][ind..];
+        if is_seq_entry(text) {
+            self.seq(ind)
+        } else if map_key(text, self.options)?.is_some() {
+            self.map(ind)
+        } else {
+            None
+        }
+    }
+
+    /// After a value that ends on the current line: moves past it and makes
+    /// sure no more-indented line continues it (a multi-line scalar).
+    fn end_of_inline_value(&mut self, parent: usize) -> Option<()> {
+        self.i += 1;
+        match self.next_content()? {
+            Some((_, ind)) if ind > parent => None,
+            _ => Some(()),
+        }
+    }
+
+    /// A block sequence whose entries sit at column `n`; the first may start
+    /// mid-line (`- - a`).
+    fn seq(&mut self, n: usize) -> Option<Value> {
+        let mut items = Vec::new();
+        loop {
+            let line = self.lines[self.i];
+            let text = &line[n..];
+            if !is_seq_entry(text) {
+                return None;
+            }
+            let after = &text[1..];
+            let spaces = after.len() - after.trim_start_matches(' ').len();
+            let col = n + 1 + spaces;
+            items.push(self.value(&line[col..], col, n, Holder::Seq)?);
+            match self.next_content()? {
+                Some((line, ind)) if ind == n && is_seq_entry(&line[n..]) => continue,
+                Some((_, ind)) if ind > n => return None,
+                _ => break,
+            }
+        }
+        Some(Value::Seq(items))
+    }
+
+    /// A block map whose keys sit at column `n`; the first may start
+    /// mid-line (`- key: value`).
+    fn map(&mut self, n: usize) -> Option<Value> {
+        let mut map = Map::new();
+        loop {
+            let line = self.lines[self.i];
+            let (key, rest) = map_key(&line[n..], self.options)??;
+            let rest_col = line.len() - rest.len();
+            let trimmed = rest.trim_start_matches(' ');
+            let col = rest_col + (rest.len() - trimmed.len());
+            let v = self.value(trimmed, col, n, Holder::Map)?;
+            if map.contains_key(&key) {
+                // Duplicates are an error or last-wins depending on the
+                // reader's options; the full reader decides.
+                return None;
+            }
+            map.insert(key, v);
+            match self.next_content()? {
+                Some((line, ind)) if ind == n && !is_seq_entry(&line[n..]) => continue,
+                Some((_, ind)) if ind >= n => return None,
+                _ => break,
+            }
+        }
+        Some(Value::Map(map))
+    }
+
+    /// The value after `key:` or `- `: `text` is the rest of the current
+    /// line from column `col`, `parent` the column of the holder's keys or
+    /// dashes. Leaves the current line after the value.
+    fn value(&mut self, text: &'a str, col: usize, parent: usize, holder: Holder) -> Option<Value> {
+        // `text` follows a space (or starts the line), so `#` opens a comment.
+        if text.is_empty() || text.starts_with('#') {
+            self.i += 1;
+            return match self.next_content()? {
+                Some((_, ind)) if ind > parent => self.block_at_line(ind),
+                Some((line, ind))
+                    if ind == parent && holder == Holder::Map && is_seq_entry(&line[ind..]) =>
+                {
+                    self.seq(ind)
+                }
+                _ => Some(Value::Null),
+            };
+        }
+        if text.contains('\t') {
+            return None;
+        }
+        let first = text.as_bytes()[0];
+        match first {
+            b'|' => self.literal_block(text, parent),
+            b'{' | b'[' => {
+                let mut p = Flow {
+                    s: text.as_bytes(),
+                    text,
+                    pos: 0,
+                    options: self.options,
+                };
+                let v = p.value()?;
+                if !only_comment(&text[p.pos..]) {
+                    return None;
+                }
+                self.end_of_inline_value(parent)?;
+                Some(v)
+            }
+            b'-' if is_seq_entry(text) => match holder {
+                Holder::Seq => self.seq(col),
+                Holder::Map => None,
+            },
+            _ if holder == Holder::Seq && map_key(text, self.options)?.is_some() => self.map(col),
+            b'"' | b'\'' => {
+                let (s, used) = quoted(text)?;
+                if !only_comment(&text[used..]) {
+                    return None;
+                }
+                self.end_of_inline_value(parent)?;
+                Some(Value::String(s))
+            }
+            b'>' | b'&' | b'*' | b'!' | b'%' | b'@' | b'`' | b'?' | b':' | b',' | b']' | b'}'
+            | b'#' => None,
+            _ => {
+                let end = text.find(" #").unwrap_or(text.len());
+                let s = text[..end].trim_end_matches(' ');
+                if s.contains(": ") || s.ends_with(':') {
+                    return None;
+                }
+                self.end_of_inline_value(parent)?;
+                resolve_plain(s, self.options)
+            }
+        }
+    }
+
+    /// A `|` or `|-` literal block scalar; `parent` is the holder's column,
+    /// which the content must be indented past.
+    fn literal_block(&mut self, header: &str, parent: usize) -> Option<Value> {
+        let strip = match header.as_bytes().get(1) {
+            None | Some(b' ') => false,
+            Some(b'-') => true,
+            _ => return None,
+        };
+        let after = if strip { &header[2..] } else { &header[1..] };
+        if !after.is_empty() && !(after.starts_with(' ') && only_comment(after)) {
+            return None;
+        }
+        let mut j = self.i + 1;
+        let mut block_indent: Option<usize> = None;
+        let mut leading_blank_max = 0;
+        let mut out: Vec<&str> = Vec::new();
+        while j < self.lines.len() {
+            let line = self.lines[j];
+            let sp = indent(line);
+            let rest = &line[sp..];
+            if rest.is_empty() {
+                match block_indent {
+                    Some(b) if sp > b => out.push(&line[b..]),
+                    Some(_) => out.push(""),
+                    None => {
+                        leading_blank_max = leading_blank_max.max(sp);
+                        out.push("");
+                    }
+                }
+                j += 1;
+                continue;
+            }
+            match block_indent {
+                None if sp > parent => {
+                    if rest.starts_with('\t') || leading_blank_max > sp {
+                        return None;
+                    }
+                    block_indent = Some(sp);
+                    out.push(rest);
+                }
+                Some(b) if sp >= b => out.push(&line[b..]),
+                Some(b) if rest.starts_with('\t') && sp < b => return None,
+                _ => break,
+            }
+            j += 1;
+        }
+        if j == self.lines.len() && self.unterminated_last && block_indent.is_some() {
+            // The final line break is missing; chomping then differs
+            // between readers' interpretations — leave it to the full one.
+            return None;
+        }
+        self.i = j;
+        while out.last() == Some(&"") {
+            out.pop();
+        }
+        if out.is_empty() {
+            return Some(Value::String(String::new()));
+        }
+        let mut s = out.join("\n");
+        if !strip {
+            s.push('\n');
+        }
+        Some(Value::String(s))
+    }
+}
+
+/// The key of a block map entry at the start of `text` and the text after
+/// its `:`; inner `None` when `text` is not a map entry, outer `None` when
+/// it is one the subset does not read.
+fn map_key<'t>(text: &'t str, options: &Options) -> Option<Option<(String, &'t str)>> {
+    let b = text.as_bytes();
+    if b.is_empty() {
+        return Some(None);
+    }
+    if b[0] == b'"' || b[0] == b'\'' {
+        let Some((k, used)) = quoted(text) else {
+            return Some(None);
+        };
+        let rest = &text[used..];
+        return Some(match rest.strip_prefix(':') {
+            Some(r) if r.is_empty() || r.starts_with(' ') => Some((k, r)),
+            _ => None,
+        });
+    }
+    if is_seq_entry(text) {
+        return Some(None);
+    }
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'#' if i > 0 && b[i - 1] == b' ' => return Some(None),
+            b':' if i + 1 == b.len() || b[i + 1] == b' ' => {
+                let key = &text[..i];
+                if key.is_empty()
+                    || key.ends_with(' ')
+                    || key.contains('\t')
+                    || matches!(
+                        b[0],
+                        b'-' | b'?'
+                            | b':'
+                            | b','
+                            | b'['
+                            | b']'
+                            | b'{'
+                            | b'}'
+                            | b'#'
+                            | b'&'
+                            | b'*'
+                            | b'!'
+                            | b'|'
+                            | b'>'
+                            | b'%'
+                            | b'@'
+                            | b'`'
+                            | b'<'
+                    )
+                {
+                    return None;
+                }
+                let key = if safe_word(key) {
+                    key.to_string()
+                } else {
+                    resolve_key(key, options)?
+                };
+                return Some(Some((key, &text[i + 1..])));
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    Some(None)
+}
+
+/// A single-line quoted scalar at the start of `text`: its value and the
+/// bytes used.
+fn quoted(text: &str) -> Option<(String, usize)> {
+    let mut out = String::new();
+    let mut chars = text.char_indices();
+    let (_, q) = chars.next()?;
+    if q == '\'' {
+        while let Some((i, c)) = chars.next() {
+            if c == '\'' {
+                if text[i + 1..].starts_with('\'') {
+                    chars.next();
+                    out.push('\'');
+                } else {
+                    return Some((out, i + 1));
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        return None;
+    }
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => return Some((out, i + 1)),
+            '\\' => {
+                let (_, e) = chars.next()?;
+                let hex = |n: usize, chars: &mut std::str::CharIndices| -> Option<char> {
+                    let mut v = 0u32;
+                    for _ in 0..n {
+                        v = v * 16 + chars.next()?.1.to_digit(16)?;
+                    }
+                    char::from_u32(v)
+                };
+                out.push(match e {
+                    '0' => '\0',
+                    'a' => '\x07',
+                    'b' => '\x08',
+                    't' | '\t' => '\t',
+                    'n' => '\n',
+                    'v' => '\x0b',
+                    'f' => '\x0c',
+                    'r' => '\r',
+                    'e' => '\x1b',
+                    ' ' => ' ',
+                    '"' => '"',
+                    '/' => '/',
+                    '\\' => '\\',
+                    'N' => '\u{85}',
+                    '_' => '\u{a0}',
+                    'L' => '\u{2028}',
+                    'P' => '\u{2029}',
+                    'x' => hex(2, &mut chars)?,
+                    'u' => hex(4, &mut chars)?,
+                    'U' => hex(8, &mut chars)?,
+                    _ => return None,
+                });
+            }
+            _ => out.push(c),
+        }
+    }
+    None
+}
+
+/// A letter-initial word that every YAML resolution leaves a string: not
+/// one of the null, boolean or float words in any case (Rust's float
+/// parser, which the full reader uses, accepts `inf`, `infinity`, `nan`).
+fn safe_word(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.is_empty() || !b[0].is_ascii_alphabetic() {
+        return false;
+    }
+    if b.len() > 8 {
+        return true;
+    }
+    const TYPED: [&str; 12] = [
+        "null", "true", "false", "yes", "no", "on", "off", "y", "n", "inf", "infinity", "nan",
+    ];
+    !TYPED.iter().any(|w| s.eq_ignore_ascii_case(w))
+}
+
+/// A plain decimal integer the full reader types as one: no sign other
+/// than `-`, no leading zero, no `-0`, short enough for i64.
+fn plain_int(s: &str) -> Option<i64> {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    if digits.is_empty()
+        || digits.len() > 18
+        || !digits.bytes().all(|b| b.is_ascii_digit())
+        || (digits.starts_with('0') && (digits.len() > 1 || s.starts_with('-')))
+    {
+        return None;
+    }
+    s.parse().ok()
+}
+
+fn resolve_plain(s: &str, options: &Options) -> Option<Value> {
+    if safe_word(s) {
+        return Some(Value::String(s.to_string()));
+    }
+    if let Some(i) = plain_int(s) {
+        return Some(Value::DocInt(i));
+    }
+    let doc = format!("k: {s}\n");
+    match serde_saphyr::from_str_with_options::<Value>(&doc, options.clone()).ok()? {
+        Value::Map(mut m) if m.len() == 1 => m.shift_remove("k"),
+        _ => None,
+    }
+}
+
+fn resolve_key(s: &str, options: &Options) -> Option<String> {
+    let doc = format!("{s}: 0\n");
+    match serde_saphyr::from_str_with_options::<Value>(&doc, options.clone()).ok()? {
+        Value::Map(m) if m.len() == 1 => m.keys().next().cloned(),
+        _ => None,
+    }
+}
+
+/// A flow collection on one line.
+struct Flow<'t, 'o> {
+    s: &'t [u8],
+    text: &'t str,
+    pos: usize,
+    options: &'o Options,
+}
+
+impl<'t> Flow<'t, '_> {
+    fn skip_spaces(&mut self) {
+        while self.pos < self.s.len() && self.s[self.pos] == b' ' {
+            self.pos += 1;
+        }
+    }
+
+    fn value(&mut self) -> Option<Value> {
+        self.skip_spaces();
+        match *self.s.get(self.pos)? {
+            b'{' => {
+                self.pos += 1;
+                let mut map = Map::new();
+                self.skip_spaces();
+                if self.s.get(self.pos) == Some(&b'}') {
+                    self.pos += 1;
+                    return Some(Value::Map(map));
+                }
+                loop {
+                    self.skip_spaces();
+                    let key = match self.s.get(self.pos)? {
+                        b'"' | b'\'' => {
+                            let (k, used) = quoted(&self.text[self.pos..])?;
+                            self.pos += used;
+                            k
+                        }
+                        _ => {
+                            let k = self.plain()?;
+                            if safe_word(k) {
+                                k.to_string()
+                            } else {
+                                resolve_key(k, self.options)?
+                            }
+                        }
+                    };
+                    // `key: value` only; `{a}` and `{a:}` go to the full reader.
+                    if self.s.get(self.pos) != Some(&b':')
+                        || self.s.get(self.pos + 1) != Some(&b' ')
+                    {
+                        return None;
+                    }
+                    self.pos += 1;
+                    let v = self.value()?;
+                    if map.contains_key(&key) {
+                        return None;
+                    }
+                    map.insert(key, v);
+                    self.skip_spaces();
+                    match self.s.get(self.pos)? {
+                        b',' => self.pos += 1,
+                        b'}' => {
+                            self.pos += 1;
+                            return Some(Value::Map(map));
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            b'[' => {
+                self.pos += 1;
+                let mut items = Vec::new();
+                self.skip_spaces();
+                if self.s.get(self.pos) == Some(&b']') {
+                    self.pos += 1;
+                    return Some(Value::Seq(items));
+                }
+                loop {
+                    items.push(self.value()?);
+                    self.skip_spaces();
+                    match self.s.get(self.pos)? {
+                        b',' => self.pos += 1,
+                        b']' => {
+                            self.pos += 1;
+                            return Some(Value::Seq(items));
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            b'"' | b'\'' => {
+                let (v, used) = quoted(&self.text[self.pos..])?;
+                self.pos += used;
+                Some(Value::String(v))
+            }
+            _ => {
+                let p = self.plain()?;
+                if self.s.get(self.pos) == Some(&b':') {
+                    // An implicit single-pair map inside `[...]`.
+                    return None;
+                }
+                resolve_plain(p, self.options)
+            }
+        }
+    }
+
+    /// A plain scalar inside a flow collection.
+    fn plain(&mut self) -> Option<&'t str> {
+        let start = self.pos;
+        match self.s.get(start)? {
+            b'-' | b'?' | b':' if self.s.get(start + 1).is_none_or(|c| *c == b' ') => return None,
+            b'&' | b'*' | b'!' | b'|' | b'>' | b'%' | b'@' | b'`' | b'#' | b',' | b'[' | b']'
+            | b'{' | b'}' => return None,
+            _ => {}
+        }
+        let mut i = start;
+        while i < self.s.len() {
+            match self.s[i] {
+                b',' | b'[' | b']' | b'{' | b'}' => break,
+                b':' if matches!(self.s.get(i + 1), None | Some(b' ' | b',' | b']' | b'}')) => {
+                    break;
+                }
+                b'#' if self.s[i - 1] == b' ' => return None,
+                _ => {}
+            }
+            i += 1;
+        }
+        let p = self.text[start..i].trim_end_matches(' ');
+        if p.is_empty() {
+            return None;
+        }
+        self.pos = i;
+        Some(p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(strict: bool) -> Options {
+        let mut o = Options::default();
+        o.legacy_octal_numbers = true;
+        o.strict_booleans = strict;
+        o.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
+        o.budget = None;
+        o
+    }
+
+    /// The fast reader either declines or agrees with serde-saphyr.
+    fn agree(src: &str) -> bool {
+        let mut read = false;
+        for strict in [false, true] {
+            let o = opts(strict);
+            if let Some(fast) = parse_stream(src, &o) {
+                read = true;
+                let full: Vec<Value> = serde_saphyr::from_multiple_with_options(src, o)
+                    .unwrap_or_else(|e| {
+                        panic!("full reader fails where the fast one read:\n{src}\n{e}")
+                    });
+                assert_eq!(fast, full, "readers differ on:\n{src}");
+            }
+        }
+        read
+    }
+
+    #[test]
+    fn reads_the_common_shapes_like_the_full_reader() {
+        let cases = [
+            "a: 1\nb: two\nc:\n  d: [x, 'y', \"z\\t\"]\n  e: {f: g, h: 2}\n",
+            "kind: Deployment\nspec:\n  containers:\n  - name: main\n    image: nginx:1.0\n    ports:\n    - containerPort: 80\n  - name: side\n",
+            "list:\n- a\n- b\nnext: 1\n",
+            "- - a\n  - b\n- c\n",
+            "a: |\n  line 1\n\n  line 2\n\nb: |-\n    x\n     y\nc: x\n",
+            "a: |  # comment\n  text\n",
+            "---\na: 1\n---\nb: 2\n",
+            "a: 1\n---\n",
+            "---\n# only a comment\n---\na: 1\n",
+            "a: 'it''s'\nb: \"\\u00e9\\x41\"\nc: x #comment\nd: x#y\n",
+            "url: http://example.com:8080/x\nempty:\nnull: ~\n",
+            "k: yes\nl: on\nm: 0755\nn: 1.5\no: 2024-01-01\np: -3\nq: 0\nr: +1\ns: 1e3\nt: .inf\nu: True\n",
+            "\"quoted key\": 1\n'single': 2\n1: one\nyes: y\n.dot: z\n",
+            "a:\n  - x\n  -\n  - y: 1\n    z: 2\n",
+            "a:   spaced   \nb: \"\"\nc: ''\n",
+            "data:\n  script.sh: |\n    #!/bin/sh\n    echo \"hi\"\n  other: x\n",
+            "é: ü\nb: 日本\n",
+            "top:\n  # comment\n  a: 1\n\n  b: 2\n",
+            "a: {}\nb: []\nc: [1, [2, 3], {d: e}]\n",
+            "a: - b\n",
+            "a: b: c\n",
+            "a: x\n  y\n",
+            "a: &x 1\nb: *x\n",
+            "a: !!str 1\n",
+            "a: >\n  folded\n",
+            "a: 1\na: 2\n",
+            "a:\tb\n",
+            "a: \"multi\n  line\"\n",
+            "a: |\n  no final newline",
+            "a: |\n    x\n  y\n",
+            "- a\nb: 1\n",
+            "a: 1\n ",
+            "",
+            "# nothing\n",
+            "[1, 2]\n",
+            "scalar\n",
+        ];
+        let mut read = 0;
+        for c in cases {
+            if agree(c) {
+                read += 1;
+            }
+        }
+        assert!(read >= 20, "read only {read} cases");
+    }
+
+    #[test]
+    fn reads_the_typical_resource() {
+        let src = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\n  labels:\n    app: x\nspec:\n  replicas: 1\n  template:\n    spec:\n      containers:\n      - name: main\n        image: nginx\n";
+        assert!(agree(src));
+    }
+
+    /// Every YAML file in the repository and in the shared corpus: the fast
+    /// reader declines or agrees.
+    #[test]
+    fn agrees_with_the_full_reader_on_every_yaml_file() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut dirs = vec![
+            root.join("tests"),
+            root.join("overlays-examples"),
+            root.join("charts-examples"),
+            root.join("src"),
+        ];
+        let corpus = root.join("../shared/corpus/kustomize");
+        if corpus.is_dir() {
+            dirs.push(corpus);
+        }
+        let (mut files, mut fast) = (0, 0);
+        for dir in dirs {
+            for entry in walkdir::WalkDir::new(dir)
+                .into_iter()
+                .filter_map(Result::ok)
+            {
+                let p = entry.path();
+                if !matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(p) else {
+                    continue;
+                };
+                if text.contains("{{") {
+                    continue;
+                }
+                for strict in [false, true] {
+                    let o = opts(strict);
+                    let Some(ours) = parse_stream(&text, &o) else {
+                        continue;
+                    };
+                    let theirs: Result<Vec<Value>, _> =
+                        serde_saphyr::from_multiple_with_options(&text, o);
+                    match theirs {
+                        Ok(t) => assert_eq!(ours, t, "{}", p.display()),
+                        Err(e) => panic!("{}: full reader fails: {e}", p.display()),
+                    }
+                    fast += 1;
+                }
+                files += 1;
+            }
+        }
+        eprintln!("fast reader read {fast} of {files} files (×2 dialects)");
+        assert!(
+            fast > files,
+            "fast reader read {fast} of {files} files (×2 dialects)"
+        );
+    }
+}

@@ -200,8 +200,15 @@ pub fn parse_patch(text: &str) -> Result<PatchBody, String> {
     let docs = super::target::parse_kyaml_documents(text).map_err(|e| e.message)?;
     let docs: Vec<Value> = docs.into_iter().filter(|d| !d.is_null()).collect();
     if docs.len() == 1 && matches!(docs[0], Value::Seq(_)) {
+        // An op list: kustomize reads it through JSON, so plain timestamps
+        // in values stay as written. Read again without converting them.
+        let docs =
+            super::target::parse_kyaml_documents_with(text, crate::yaml::fast::Timestamps::Keep)
+                .map_err(|e| e.message)?;
         return Ok(PatchBody::Json(
-            docs.into_iter().next().unwrap_or(Value::Null),
+            docs.into_iter()
+                .find(|d| !d.is_null())
+                .unwrap_or(Value::Null),
         ));
     }
     if docs.iter().all(|d| matches!(d, Value::Map(_))) && !docs.is_empty() {

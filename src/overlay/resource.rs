@@ -241,6 +241,11 @@ impl Resource {
     /// `resource.CurId().Equals(id) || any PrevIds().Equals(id)`), without
     /// allocating.
     pub fn has_id(&self, id: &ResId) -> bool {
+        // Names first: one lookup rejects nearly every resource.
+        let name = self.name();
+        if name != id.name && !self.prev_ids.iter().any(|p| p.name == id.name) {
+            return false;
+        }
         let cur = self.id_ref();
         if cur.name == id.name && cur.equals(id) {
             return true;

@@ -1357,6 +1357,16 @@ fn stringify_annotations(mut v: Value) -> Value {
 /// last one winning. Legacy octal (`0755`) still reads as a number, as the
 /// JSON round trip of kustomize's output does.
 pub fn parse_kyaml_documents(text: &str) -> Result<Vec<Value>, crate::yaml::YamlError> {
+    parse_kyaml_documents_with(text, crate::yaml::fast::Timestamps::Rfc3339)
+}
+
+/// [`parse_kyaml_documents`] with a choice for plain timestamps: JSON 6902
+/// op lists keep them as written (kustomize reads those through JSON,
+/// where they are strings).
+pub fn parse_kyaml_documents_with(
+    text: &str,
+    timestamps: crate::yaml::fast::Timestamps,
+) -> Result<Vec<Value>, crate::yaml::YamlError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let blank = text.lines().all(|l| {
         let t = l.trim();
@@ -1372,7 +1382,7 @@ pub fn parse_kyaml_documents(text: &str) -> Result<Vec<Value>, crate::yaml::Yaml
     o.budget = None;
     // Reading dominated large builds; the fast reader takes the common
     // block-style text and declines the rest (see yaml::fast).
-    if let Some(docs) = crate::yaml::fast::parse_stream(text, &o) {
+    if let Some(docs) = crate::yaml::fast::parse_stream(text, &o, timestamps) {
         return Ok(docs);
     }
     serde_saphyr::from_multiple_with_options::<Value>(text, o).map_err(|e| {

@@ -28,7 +28,7 @@ use serde_saphyr::Options;
 /// Reads a stream of `---`-separated documents, or `None` when the text
 /// needs the full reader. Text before the first `---` and after the last
 /// one counts only when it has content.
-pub fn parse_stream(src: &str, options: &Options) -> Option<Vec<Value>> {
+pub fn parse_stream(src: &str, options: &Options, timestamps: Timestamps) -> Option<Vec<Value>> {
     if !plain_text(src) {
         return None;
     }
@@ -62,6 +62,8 @@ pub fn parse_stream(src: &str, options: &Options) -> Option<Vec<Value>> {
                     i: 0,
                     options,
                     unterminated_last: last_is_final,
+                    timestamps: timestamps == Timestamps::Rfc3339,
+                    in_annotations: false,
                 };
                 docs.push(doc.document()?);
             }
@@ -76,7 +78,7 @@ pub fn parse_stream(src: &str, options: &Options) -> Option<Vec<Value>> {
 /// needs the full reader — including when it holds several documents,
 /// which the single-document reader reports as an error.
 pub fn parse_single(src: &str, options: &Options) -> Option<Value> {
-    let mut docs = parse_stream(src, options)?;
+    let mut docs = parse_stream(src, options, Timestamps::Keep)?;
     match docs.len() {
         0 => Some(Value::Null),
         1 => docs.pop(),
@@ -145,6 +147,35 @@ fn is_seq_entry(text: &str) -> bool {
     text == "-" || text.starts_with("- ")
 }
 
+/// What becomes of plain scalars that look like timestamps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timestamps {
+    /// They stay strings, as written (Helm's reading, kustomization files).
+    Keep,
+    /// They become RFC 3339 strings the way kustomize prints them: kyaml
+    /// keeps resources as YAML nodes, and when a build is printed an
+    /// untagged plain scalar that go-yaml resolves as `!!timestamp`
+    /// decodes to a Go `time.Time`, which JSON writes in RFC 3339 form
+    /// (`date: 2024-01-02` → `"2024-01-02T00:00:00Z"`). Values under a
+    /// resource's `metadata.annotations` are exempt: kustomize's reader
+    /// rewrites the annotations of every document it reads as tagged
+    /// strings (items of a `kind: List`, expanded later, keep theirs). Only the
+    /// fast reader knows plain from quoted; text it declines keeps its
+    /// timestamps as written.
+    Rfc3339,
+}
+
+/// Where a map sits in a resource, for the annotation exemption.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// A document root.
+    Root,
+    /// The root's `metadata`.
+    Metadata,
+    /// Anywhere else.
+    Other,
+}
+
 /// What holds a value: a block map entry or a block sequence entry.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Holder {
@@ -159,6 +190,10 @@ struct Doc<'a, 'o> {
     options: &'o Options,
     /// The document's last line has no line break after it.
     unterminated_last: bool,
+    /// Convert plain timestamps ([`Timestamps::Rfc3339`]).
+    timestamps: bool,
+    /// Inside `metadata.annotations`, where they stay as written.
+    in_annotations: bool,
 }
 
 impl<'a> Doc<'a, '_> {
@@ -166,7 +201,7 @@ impl<'a> Doc<'a, '_> {
         let Some((_, ind)) = self.next_content()? else {
             return Some(Value::Null);
         };
-        let v = self.block_at_line(ind)?;
+        let v = self.block_at_line(ind, Place::Root)?;
         match self.next_content()? {
             None => Some(v),
             Some(_) => None,
@@ -193,12 +228,12 @@ impl<'a> Doc<'a, '_> {
     }
 
     /// A collection starting at column `ind` of the current line.
-    fn block_at_line(&mut self, ind: usize) -> Option<Value> {
+    fn block_at_line(&mut self, ind: usize, place: Place) -> Option<Value> {
         let text = &self.lines[self.i][ind..];
         if is_seq_entry(text) {
             self.seq(ind)
         } else if map_key(text, self.options)?.is_some() {
-            self.map(ind)
+            self.map(ind, place)
         } else {
             None
         }
@@ -227,7 +262,7 @@ impl<'a> Doc<'a, '_> {
             let after = &text[1..];
             let spaces = after.len() - after.trim_start_matches(' ').len();
             let col = n + 1 + spaces;
-            items.push(self.value(&line[col..], col, n, Holder::Seq)?);
+            items.push(self.value(&line[col..], col, n, Holder::Seq, Place::Other)?);
             match self.next_content()? {
                 Some((line, ind)) if ind == n && is_seq_entry(&line[n..]) => continue,
                 Some((_, ind)) if ind > n => return None,
@@ -239,7 +274,7 @@ impl<'a> Doc<'a, '_> {
 
     /// A block map whose keys sit at column `n`; the first may start
     /// mid-line (`- key: value`).
-    fn map(&mut self, n: usize) -> Option<Value> {
+    fn map(&mut self, n: usize, place: Place) -> Option<Value> {
         let mut map = Map::new();
         loop {
             let line = self.lines[self.i];
@@ -247,13 +282,24 @@ impl<'a> Doc<'a, '_> {
             let rest_col = line.len() - rest.len();
             let trimmed = rest.trim_start_matches(' ');
             let col = rest_col + (rest.len() - trimmed.len());
-            let v = self.value(trimmed, col, n, Holder::Map)?;
-            if map.contains_key(&key) {
+            let (child, annotations) = match (place, key.as_str()) {
+                (Place::Root, "metadata") => (Place::Metadata, false),
+                (Place::Metadata, "annotations") => (Place::Other, true),
+                _ => (Place::Other, false),
+            };
+            let outer = self.in_annotations;
+            self.in_annotations |= annotations;
+            let v = self.value(trimmed, col, n, Holder::Map, child);
+            self.in_annotations = outer;
+            let v = v?;
+            match map.entry(key) {
                 // Duplicates are an error or last-wins depending on the
                 // reader's options; the full reader decides.
-                return None;
+                indexmap::map::Entry::Occupied(_) => return None,
+                indexmap::map::Entry::Vacant(slot) => {
+                    slot.insert(v);
+                }
             }
-            map.insert(key, v);
             match self.next_content()? {
                 Some((line, ind)) if ind == n && !is_seq_entry(&line[n..]) => continue,
                 Some((_, ind)) if ind >= n => return None,
@@ -266,12 +312,20 @@ impl<'a> Doc<'a, '_> {
     /// The value after `key:` or `- `: `text` is the rest of the current
     /// line from column `col`, `parent` the column of the holder's keys or
     /// dashes. Leaves the current line after the value.
-    fn value(&mut self, text: &'a str, col: usize, parent: usize, holder: Holder) -> Option<Value> {
+    fn value(
+        &mut self,
+        text: &'a str,
+        col: usize,
+        parent: usize,
+        holder: Holder,
+        place: Place,
+    ) -> Option<Value> {
+        let convert = self.timestamps && !self.in_annotations;
         // `text` follows a space (or starts the line), so `#` opens a comment.
         if text.is_empty() || text.starts_with('#') {
             self.i += 1;
             return match self.next_content()? {
-                Some((_, ind)) if ind > parent => self.block_at_line(ind),
+                Some((_, ind)) if ind > parent => self.block_at_line(ind, place),
                 Some((line, ind))
                     if ind == parent && holder == Holder::Map && is_seq_entry(&line[ind..]) =>
                 {
@@ -292,6 +346,10 @@ impl<'a> Doc<'a, '_> {
                     text,
                     pos: 0,
                     options: self.options,
+                    // A flow `metadata` (or root) would need the annotation
+                    // exemption inside it; such rare text keeps its
+                    // timestamps as written.
+                    convert: convert && place == Place::Other,
                 };
                 let v = p.value()?;
                 if !only_comment(&text[p.pos..]) {
@@ -304,7 +362,9 @@ impl<'a> Doc<'a, '_> {
                 Holder::Seq => self.seq(col),
                 Holder::Map => None,
             },
-            _ if holder == Holder::Seq && map_key(text, self.options)?.is_some() => self.map(col),
+            _ if holder == Holder::Seq && map_key(text, self.options)?.is_some() => {
+                self.map(col, place)
+            }
             b'"' | b'\'' => {
                 let (s, used) = quoted(text)?;
                 if !only_comment(&text[used..]) {
@@ -322,7 +382,7 @@ impl<'a> Doc<'a, '_> {
                     return None;
                 }
                 self.end_of_inline_value(parent)?;
-                resolve_plain(s, self.options)
+                resolve_plain(s, self.options, convert)
             }
         }
     }
@@ -554,12 +614,15 @@ fn plain_int(s: &str) -> Option<i64> {
     s.parse().ok()
 }
 
-fn resolve_plain(s: &str, options: &Options) -> Option<Value> {
+fn resolve_plain(s: &str, options: &Options, timestamps: bool) -> Option<Value> {
     if safe_word(s) {
         return Some(Value::String(s.to_string()));
     }
     if let Some(i) = plain_int(s) {
         return Some(Value::DocInt(i));
+    }
+    if timestamps && let Some(t) = go_yaml_timestamp(s) {
+        return Some(Value::String(t));
     }
     let doc = format!("k: {s}\n");
     match serde_saphyr::from_str_with_options::<Value>(&doc, options.clone()).ok()? {
@@ -582,6 +645,8 @@ struct Flow<'t, 'o> {
     text: &'t str,
     pos: usize,
     options: &'o Options,
+    /// Convert plain timestamps.
+    convert: bool,
 }
 
 impl<'t> Flow<'t, '_> {
@@ -627,10 +692,12 @@ impl<'t> Flow<'t, '_> {
                     }
                     self.pos += 1;
                     let v = self.value()?;
-                    if map.contains_key(&key) {
-                        return None;
+                    match map.entry(key) {
+                        indexmap::map::Entry::Occupied(_) => return None,
+                        indexmap::map::Entry::Vacant(slot) => {
+                            slot.insert(v);
+                        }
                     }
-                    map.insert(key, v);
                     self.skip_spaces();
                     match self.s.get(self.pos)? {
                         b',' => self.pos += 1,
@@ -674,7 +741,7 @@ impl<'t> Flow<'t, '_> {
                     // An implicit single-pair map inside `[...]`.
                     return None;
                 }
-                resolve_plain(p, self.options)
+                resolve_plain(p, self.options, self.convert)
             }
         }
     }
@@ -709,6 +776,174 @@ impl<'t> Flow<'t, '_> {
     }
 }
 
+/// go-yaml's `!!timestamp` resolution of a plain scalar, printed the way
+/// Go's `time.Time` marshals to JSON (RFC 3339 with nanoseconds, trailing
+/// zeros dropped, `Z` for UTC): `None` when the scalar is not a timestamp.
+///
+/// go-yaml (v2 `resolve.go` and v3 alike) first requires four digits and a
+/// `-`, then tries Go's `time.Parse` with four layouts in turn:
+/// `2006-1-2T15:4:5.999999999Z07:00`, the same with a lower-case `t`,
+/// `2006-1-2 15:4:5.999999999` (UTC) and `2006-1-2` (UTC midnight). Go's
+/// parser takes one or two digits for the unpadded fields, any number of
+/// fraction digits after `.` or `,` (keeping nine), a space in the layout
+/// as one or more spaces, and checks every field's range.
+pub fn go_yaml_timestamp(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    if b.len() < 5 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' {
+        return None;
+    }
+    [b'T', b't', b' ', 0]
+        .iter()
+        .find_map(|&sep| parse_go_time(b, sep))
+        .map(|t| t.rfc3339())
+}
+
+/// A parsed wall-clock time with its UTC offset in seconds.
+struct GoTime {
+    year: u32,
+    month: u32,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
+    nanos: u32,
+    offset: i32,
+}
+
+impl GoTime {
+    fn rfc3339(&self) -> String {
+        let mut out = format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+            self.year, self.month, self.day, self.hour, self.minute, self.second
+        );
+        if self.nanos > 0 {
+            let frac = format!("{:09}", self.nanos);
+            out.push('.');
+            out.push_str(frac.trim_end_matches('0'));
+        }
+        if self.offset == 0 {
+            out.push('Z');
+        } else {
+            let sign = if self.offset < 0 { '-' } else { '+' };
+            let abs = self.offset.unsigned_abs();
+            out.push_str(&format!("{sign}{:02}:{:02}", abs / 3600, abs / 60 % 60));
+        }
+        out
+    }
+}
+
+/// Go's `getnum(s, false)`: one digit, or two when two follow.
+fn go_num(b: &[u8], i: &mut usize) -> Option<u32> {
+    let d = |k: usize| {
+        b.get(k)
+            .filter(|c| c.is_ascii_digit())
+            .map(|c| u32::from(c - b'0'))
+    };
+    let first = d(*i)?;
+    match d(*i + 1) {
+        Some(second) => {
+            *i += 2;
+            Some(first * 10 + second)
+        }
+        None => {
+            *i += 1;
+            Some(first)
+        }
+    }
+}
+
+/// One of go-yaml's layouts; `sep` is the date/time separator, 0 for the
+/// date-only layout.
+fn parse_go_time(b: &[u8], sep: u8) -> Option<GoTime> {
+    let year = b[..4]
+        .iter()
+        .fold(0u32, |a, c| a * 10 + u32::from(c - b'0'));
+    let mut i = 5;
+    let month = go_num(b, &mut i)?;
+    (b.get(i) == Some(&b'-')).then_some(())?;
+    i += 1;
+    let day = go_num(b, &mut i)?;
+    let mut t = GoTime {
+        year,
+        month,
+        day,
+        hour: 0,
+        minute: 0,
+        second: 0,
+        nanos: 0,
+        offset: 0,
+    };
+    if sep != 0 {
+        match sep {
+            b' ' => {
+                (b.get(i) == Some(&b' ')).then_some(())?;
+                while b.get(i) == Some(&b' ') {
+                    i += 1;
+                }
+            }
+            _ => {
+                (b.get(i) == Some(&sep)).then_some(())?;
+                i += 1;
+            }
+        }
+        t.hour = go_num(b, &mut i)?;
+        (b.get(i) == Some(&b':')).then_some(())?;
+        i += 1;
+        t.minute = go_num(b, &mut i)?;
+        (b.get(i) == Some(&b':')).then_some(())?;
+        i += 1;
+        t.second = go_num(b, &mut i)?;
+        if matches!(b.get(i), Some(b'.' | b',')) && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+            let start = i;
+            while b.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+            let digits = &b[start..i.min(start + 9)];
+            let mut ns = digits
+                .iter()
+                .fold(0u32, |a, c| a * 10 + u32::from(c - b'0'));
+            for _ in digits.len()..9 {
+                ns *= 10;
+            }
+            t.nanos = ns;
+        }
+        if sep != b' ' {
+            match b.get(i)? {
+                b'Z' => i += 1,
+                &sign @ (b'+' | b'-') => {
+                    let z = b.get(i..i + 6)?;
+                    if z[3] != b':' || !z[1..3].iter().chain(&z[4..6]).all(u8::is_ascii_digit) {
+                        return None;
+                    }
+                    let hh = u32::from(z[1] - b'0') * 10 + u32::from(z[2] - b'0');
+                    let mm = u32::from(z[4] - b'0') * 10 + u32::from(z[5] - b'0');
+                    // Go's range test uses > (offsets of 24 h or 60 min pass).
+                    if hh > 24 || mm > 60 {
+                        return None;
+                    }
+                    let secs = i32::try_from((hh * 60 + mm) * 60).ok()?;
+                    t.offset = if sign == b'-' { -secs } else { secs };
+                    i += 6;
+                }
+                _ => return None,
+            }
+        }
+    }
+    if i != b.len() {
+        return None;
+    }
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    (day >= 1 && day <= days && t.hour < 24 && t.minute < 60 && t.second < 60).then_some(t)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -727,7 +962,7 @@ mod tests {
         let mut read = false;
         for strict in [false, true] {
             let o = opts(strict);
-            if let Some(fast) = parse_stream(src, &o) {
+            if let Some(fast) = parse_stream(src, &o, Timestamps::Keep) {
                 read = true;
                 let full: Vec<Value> = serde_saphyr::from_multiple_with_options(src, o)
                     .unwrap_or_else(|e| {
@@ -789,6 +1024,71 @@ mod tests {
     }
 
     #[test]
+    fn timestamps_like_go_yaml() {
+        let t = |s: &str| go_yaml_timestamp(s);
+        assert_eq!(t("2024-01-02").as_deref(), Some("2024-01-02T00:00:00Z"));
+        assert_eq!(t("2001-1-2").as_deref(), Some("2001-01-02T00:00:00Z"));
+        assert_eq!(
+            t("2001-12-14t21:59:43.10-05:00").as_deref(),
+            Some("2001-12-14T21:59:43.1-05:00")
+        );
+        assert_eq!(
+            t("2001-12-14 21:59:43").as_deref(),
+            Some("2001-12-14T21:59:43Z")
+        );
+        assert_eq!(
+            t("2001-12-14T21:59:43.123456789123+01:00").as_deref(),
+            Some("2001-12-14T21:59:43.123456789+01:00")
+        );
+        assert_eq!(
+            t("2001-12-14T21:59:43+00:00").as_deref(),
+            Some("2001-12-14T21:59:43Z")
+        );
+        for no in [
+            "2024-13-45",
+            "2023-02-29",
+            "2001-12-14t21:59:43",
+            "2001-12-14 21:59:43.10 -5",
+            "2001-12-14T21:59:43-5",
+            "20240-01-02",
+            "2024-01-02x",
+            "2024-001-02",
+            "2024-01-02T24:00:00Z",
+        ] {
+            assert_eq!(t(no), None, "{no}");
+        }
+        assert_eq!(t("2024-02-29").as_deref(), Some("2024-02-29T00:00:00Z"));
+    }
+
+    #[test]
+    fn plain_timestamps_convert_outside_annotations() {
+        let src = "metadata:\n  annotations:\n    a: 2024-01-02\n  labels:\n    l: 2024-01-02\ndata:\n  d: 2024-01-02\n  q: \"2024-01-02\"\n  f: {x: 2024-01-02}\n  s: [2024-01-02]\n";
+        let docs = parse_stream(src, &opts(true), Timestamps::Rfc3339).unwrap();
+        let v = &docs[0];
+        let at = |p: &str| {
+            v.get_path(p)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
+        assert_eq!(at("metadata.annotations.a"), "2024-01-02");
+        assert_eq!(at("metadata.labels.l"), "2024-01-02T00:00:00Z");
+        assert_eq!(at("data.d"), "2024-01-02T00:00:00Z");
+        assert_eq!(at("data.q"), "2024-01-02");
+        assert_eq!(at("data.f.x"), "2024-01-02T00:00:00Z");
+        // Items of a List are expanded after reading: no exemption.
+        let list = "kind: List\nitems:\n- metadata:\n    annotations:\n      a: 2024-01-02\n";
+        let docs = parse_stream(list, &opts(true), Timestamps::Rfc3339).unwrap();
+        let Some(Value::Seq(items)) = docs[0].get_path("items") else {
+            panic!("no items: {docs:?}")
+        };
+        assert_eq!(
+            items[0].get_path("metadata.annotations.a"),
+            Some(&Value::String("2024-01-02T00:00:00Z".into()))
+        );
+    }
+
+    #[test]
     fn reads_the_typical_resource() {
         let src = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\n  labels:\n    app: x\nspec:\n  replicas: 1\n  template:\n    spec:\n      containers:\n      - name: main\n        image: nginx\n";
         assert!(agree(src));
@@ -827,7 +1127,7 @@ mod tests {
                 }
                 for strict in [false, true] {
                     let o = opts(strict);
-                    let Some(ours) = parse_stream(&text, &o) else {
+                    let Some(ours) = parse_stream(&text, &o, Timestamps::Keep) else {
                         continue;
                     };
                     let theirs: Result<Vec<Value>, _> =

@@ -123,7 +123,10 @@ fn charts_as_resources(dir: &Path, text: &str) -> tempfile::TempDir {
     }
     let home = doc
         .shift_remove("helmGlobals")
-        .and_then(|g| g.get_path("chartHome").and_then(|h| h.as_str().map(String::from)))
+        .and_then(|g| {
+            g.get_path("chartHome")
+                .and_then(|h| h.as_str().map(String::from))
+        })
         .unwrap_or_else(|| "charts".to_string());
     let charts = match doc.shift_remove("helmCharts") {
         Some(skiff::Value::Seq(items)) => items,
@@ -140,14 +143,20 @@ fn charts_as_resources(dir: &Path, text: &str) -> tempfile::TempDir {
         };
         for key in c.keys() {
             assert!(
-                matches!(key.as_str(), "name" | "releaseName" | "namespace" | "valuesInline"),
+                matches!(
+                    key.as_str(),
+                    "name" | "releaseName" | "namespace" | "valuesInline"
+                ),
                 "{}: helmCharts.{key} is not supported by this comparison",
                 dir.display()
             );
         }
         let field = |k: &str| c.get(k).and_then(|v| v.as_str()).unwrap_or("");
         let values = tmp.path().join(format!("values-{i}.yaml"));
-        let inline = c.get("valuesInline").cloned().unwrap_or_else(skiff::Value::new_map);
+        let inline = c
+            .get("valuesInline")
+            .cloned()
+            .unwrap_or_else(skiff::Value::new_map);
         std::fs::write(&values, skiff::yaml::to_yaml(&inline)).unwrap();
         let mut cmd = Command::new(skiff);
         cmd.arg("template")
@@ -162,7 +171,11 @@ fn charts_as_resources(dir: &Path, text: &str) -> tempfile::TempDir {
             cmd.arg("--namespace").arg(field("namespace"));
         }
         let out = cmd.output().unwrap();
-        assert!(out.status.success(), "{cmd:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{cmd:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let file = format!("chart-{i}.yaml");
         std::fs::write(tmp.path().join(&file), out.stdout).unwrap();
         resources.push(skiff::Value::String(file));
@@ -189,7 +202,11 @@ fn platform_base_is_the_rendered_charts() {
             .arg(root.join("charts-examples").join(chart))
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let expected = format!(
             "# Generated: skiff template platform charts-examples/{chart}\n\
              # (tests/overlay_differential.rs fails when this copy is stale)\n{}",

@@ -101,15 +101,14 @@ pub fn fix_name_references(
                 // spec is used as it is.
                 let is_role_ref = spec.path.ends_with("roleRef/name");
                 let value = &mut list.items[ri].value;
-                spec_apply(&spec, value, &mut |node| {
-                    ctx.set(node, &br.gvk, is_role_ref)
-                })
-                .map_err(|e| {
-                    format!(
-                        "updating name reference in '{}' field of '{}': {e}",
-                        spec.path, referrer.cur
-                    )
-                })?;
+                spec_apply(spec, value, &mut |node| ctx.set(node, &br.gvk, is_role_ref)).map_err(
+                    |e| {
+                        format!(
+                            "updating name reference in '{}' field of '{}': {e}",
+                            spec.path, referrer.cur
+                        )
+                    },
+                )?;
             }
         }
     }

@@ -396,7 +396,7 @@ impl<'a> Doc<'a, '_> {
             _ => return None,
         };
         let after = if strip { &header[2..] } else { &header[1..] };
-        if !after.is_empty() && !(after.starts_with(' ') && only_comment(after)) {
+        if !(after.is_empty() || (after.starts_with(' ') && only_comment(after))) {
             return None;
         }
         let mut j = self.i + 1;
@@ -1086,6 +1086,234 @@ mod tests {
             items[0].get_path("metadata.annotations.a"),
             Some(&Value::String("2024-01-02T00:00:00Z".into()))
         );
+    }
+
+    /// Random block-style documents, rendered from a random tree with
+    /// random scalars, then perturbed line by line (indent changes, tabs,
+    /// dropped or duplicated lines): the fast reader must decline or agree.
+    mod random {
+        use super::*;
+        use proptest::prelude::*;
+
+        #[derive(Debug, Clone)]
+        enum Node {
+            Scalar(String),
+            Block(String, Vec<String>),
+            Map(Vec<(String, Node)>),
+            Seq(Vec<Node>),
+        }
+
+        fn scalar() -> impl Strategy<Value = String> {
+            prop_oneof![
+                prop::sample::select(vec![
+                    "a",
+                    "yes",
+                    "No",
+                    "on",
+                    "y",
+                    "~",
+                    "null",
+                    "true",
+                    "1",
+                    "-1",
+                    "0",
+                    "007",
+                    "0x1F",
+                    "1.5",
+                    "1e3",
+                    ".inf",
+                    "-.Inf",
+                    ".nan",
+                    "2024-01-02",
+                    "2001-12-14 21:59:43",
+                    "12:30:00",
+                    "1_000",
+                    "+1",
+                    "-0",
+                    "''",
+                    "'it''s'",
+                    "\"\"",
+                    "\"a\\tb\"",
+                    "\"\\u00e9\"",
+                    "\"bad\\q\"",
+                    "{a: 1, b: [x, y]}",
+                    "[]",
+                    "{}",
+                    "[a, {b: c}]",
+                    "&anc x",
+                    "*anc",
+                    "!!str 1",
+                    "a #c",
+                    "a#b",
+                    "http://x:1/y",
+                    "a: b",
+                    "- x",
+                    "x:",
+                    "'unterminated",
+                    "\"also",
+                    "|",
+                    "|-",
+                    ">",
+                    "@x",
+                    "`x",
+                    "%x",
+                    "? x",
+                    "é",
+                    "Infinity",
+                    "NaN",
+                    "0o17",
+                    "0b101",
+                    "1__0",
+                    "12e",
+                    "--x",
+                    "-.5",
+                    "[a, b",
+                    "{a: }",
+                    "{a}",
+                    "[a: b]",
+                    "a,b",
+                    "a  b",
+                    "x\ty",
+                ])
+                .prop_map(String::from),
+                "[a-z0-9 ._/-]{1,12}".prop_map(|s| s.trim().to_string()),
+            ]
+        }
+
+        fn key() -> impl Strategy<Value = String> {
+            prop::sample::select(vec![
+                "a", "b", "c", "kind", "name", "1", "yes", "on", "\"q\"", "'s'", "a b", ".x", "<<",
+                "a:b", "\"a\": 1", "-", "?", "x #y", "\"k", "é",
+            ])
+            .prop_map(String::from)
+        }
+
+        fn node() -> impl Strategy<Value = Node> {
+            let leaf = prop_oneof![
+                4 => scalar().prop_map(Node::Scalar),
+                1 => (
+                    prop::sample::select(vec!["|", "|-", "|+", ">", "|2", "| # c"]),
+                    prop::collection::vec("[ a-z#:-]{0,8}", 0..4)
+                )
+                    .prop_map(|(h, lines)| Node::Block(h.to_string(), lines)),
+            ];
+            leaf.prop_recursive(4, 24, 4, |inner| {
+                prop_oneof![
+                    prop::collection::vec((key(), inner.clone()), 0..4).prop_map(Node::Map),
+                    prop::collection::vec(inner, 0..4).prop_map(Node::Seq),
+                ]
+            })
+        }
+
+        fn render(n: &Node, indent: usize, out: &mut Vec<String>, prefix: String) {
+            let pad = " ".repeat(indent);
+            match n {
+                Node::Scalar(s) => out.push(format!("{prefix}{s}")),
+                Node::Block(h, lines) => {
+                    out.push(format!("{prefix}{h}"));
+                    for l in lines {
+                        out.push(format!("{pad}  {l}"));
+                    }
+                }
+                Node::Map(entries) if entries.is_empty() => out.push(format!("{prefix}{{}}")),
+                Node::Seq(items) if items.is_empty() => out.push(format!("{prefix}[]")),
+                Node::Map(entries) => {
+                    let mut first = true;
+                    for (k, v) in entries {
+                        let lead = if first && !prefix.trim().is_empty() {
+                            prefix.clone()
+                        } else if first && !prefix.is_empty() {
+                            out.push(prefix.trim_end().to_string());
+                            pad.clone()
+                        } else {
+                            pad.clone()
+                        };
+                        first = false;
+                        match v {
+                            Node::Map(e) if !e.is_empty() => {
+                                out.push(format!("{lead}{k}:"));
+                                render(v, indent + 2, out, String::new());
+                            }
+                            Node::Seq(i) if !i.is_empty() => {
+                                out.push(format!("{lead}{k}:"));
+                                render(v, indent, out, String::new());
+                            }
+                            _ => render(v, indent, out, format!("{lead}{k}: ")),
+                        }
+                    }
+                }
+                Node::Seq(items) => {
+                    if !prefix.is_empty() {
+                        out.push(prefix.trim_end().to_string());
+                    }
+                    for item in items {
+                        render(item, indent + 2, out, format!("{pad}- "));
+                    }
+                }
+            }
+        }
+
+        fn text() -> impl Strategy<Value = String> {
+            (
+                node(),
+                prop::collection::vec((0usize..40, 0u8..8), 0..3),
+                any::<bool>(),
+            )
+                .prop_map(|(n, edits, two_docs)| {
+                    let mut lines = Vec::new();
+                    render(&n, 0, &mut lines, String::new());
+                    if two_docs {
+                        lines.push("---".into());
+                        render(&n, 0, &mut lines, String::new());
+                    }
+                    for (at, op) in edits {
+                        if lines.is_empty() {
+                            break;
+                        }
+                        let i = at % lines.len();
+                        match op {
+                            0 => lines[i].insert(0, ' '),
+                            1 => {
+                                if lines[i].starts_with(' ') {
+                                    lines[i].remove(0);
+                                }
+                            }
+                            2 => lines[i].insert(0, '\t'),
+                            3 => {
+                                lines.remove(i);
+                            }
+                            4 => {
+                                let l = lines[i].clone();
+                                lines.insert(i, l);
+                            }
+                            5 => lines.insert(i, "  # comment".into()),
+                            6 => lines.insert(i, String::new()),
+                            _ => lines[i].push_str(" # tail"),
+                        }
+                    }
+                    let mut t = lines.join("\n");
+                    t.push('\n');
+                    t
+                })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+            #[test]
+            fn fast_reader_declines_or_agrees(src in text()) {
+                for strict in [false, true] {
+                    let o = opts(strict);
+                    if let Some(fast) = parse_stream(&src, &o, Timestamps::Keep) {
+                        let full: Result<Vec<Value>, _> =
+                            serde_saphyr::from_multiple_with_options(&src, o);
+                        match full {
+                            Ok(full) => prop_assert_eq!(fast, full, "text:\n{}", src),
+                            Err(e) => prop_assert!(false, "full reader fails ({}) on:\n{}", e, src),
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -142,9 +142,9 @@ fn time_command(cmd: &mut std::process::Command) -> (f64, Vec<u8>) {
 /// many of `kubectl kustomize` when `KUBECTL_REF` is set (a third of them
 /// at N = 2000, where one run takes up to a minute); medians are compared,
 /// so a busy machine does not decide the result with one slow run. `SKIFF_OVERLAY_BENCH_SIZES` overrides
-/// the sizes (default `100,500,1000,2000`). Fails when skiff is not 100×
-/// faster than kustomize at N = 1000 or grows more than 2.2× from N = 1000
-/// to N = 2000.
+/// the sizes (default `100,500,1000,2000`). Fails when the skiff binary is
+/// not 100× faster than kustomize at N = 1000 or takes more than 2.2× as
+/// long at N = 2000 as at N = 1000.
 #[test]
 fn synthetic_overlay_bench() {
     if std::env::var("SKIFF_OVERLAY_BENCH").is_err() {
@@ -223,7 +223,12 @@ fn synthetic_overlay_bench() {
         eprintln!(
             "growth N=1000 → 2000: in-process ×{growth:.2}, binary ×{growth_bin:.2} (linear = ×2)"
         );
-        assert!(growth <= 2.2, "N=2000 took ×{growth:.2} the time of N=1000");
+        // The binary is what users run; the in-process figure carries the
+        // allocator state of the earlier runs and is reported for reference.
+        assert!(
+            growth_bin <= 2.2,
+            "N=2000 took ×{growth_bin:.2} the time of N=1000"
+        );
     }
     if let Some((_, _, _, Some(ratio))) = at(1000) {
         assert!(

@@ -1375,16 +1375,12 @@ pub fn parse_kyaml_documents_with(
     if blank {
         return Ok(Vec::new());
     }
-    let mut o = serde_saphyr::Options::default();
-    o.legacy_octal_numbers = true;
-    o.strict_booleans = true;
-    o.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
-    o.budget = None;
     // Reading dominated large builds; the fast reader takes the common
     // block-style text and declines the rest (see yaml::fast).
-    if let Some(docs) = crate::yaml::fast::parse_stream(text, &o, timestamps) {
+    if let Some(docs) = crate::yaml::fast::parse_stream_parallel(text, kyaml_options, timestamps) {
         return Ok(docs);
     }
+    let o = kyaml_options();
     serde_saphyr::from_multiple_with_options::<Value>(text, o).map_err(|e| {
         let loc = e.location();
         let full = e.to_string();
@@ -1400,6 +1396,17 @@ pub fn parse_kyaml_documents_with(
             column: loc.map(|l| l.column() as usize).filter(|c| *c > 0),
         }
     })
+}
+
+/// How kyaml reads resources: YAML 1.1 octal, only `true`/`false` as
+/// booleans, duplicate keys rejected.
+fn kyaml_options() -> serde_saphyr::Options {
+    let mut o = serde_saphyr::Options::default();
+    o.legacy_octal_numbers = true;
+    o.strict_booleans = true;
+    o.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
+    o.budget = None;
+    o
 }
 
 /// Reads one document exactly like [`crate::yaml::parse_document`] (same

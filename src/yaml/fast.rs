@@ -74,6 +74,54 @@ pub fn parse_stream(src: &str, options: &Options, timestamps: Timestamps) -> Opt
     Some(docs)
 }
 
+/// [`parse_stream`] on two threads for large texts: the text is cut at a
+/// `---` line near its middle and the halves are read side by side. The
+/// reader treats every column-0 `---` line as a document boundary, so the
+/// halves give the same documents as the whole, except that an empty
+/// document right before the cut is dropped instead of declined — callers
+/// that ignore empty documents (resources, patches) see no difference.
+///
+/// `options` makes the reader options (serde-saphyr's are neither `Send`
+/// nor `Sync`, so each thread makes its own).
+pub fn parse_stream_parallel(
+    src: &str,
+    options: fn() -> Options,
+    timestamps: Timestamps,
+) -> Option<Vec<Value>> {
+    /// Below this, a thread costs more than it saves.
+    const MIN_PARALLEL: usize = 128 * 1024;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if src.len() < MIN_PARALLEL || threads < 2 {
+        return parse_stream(src, &options(), timestamps);
+    }
+    let mut cut = None;
+    let mut from = src.len() / 2;
+    while let Some(pos) = src[from..].find("\n---") {
+        let at = from + pos + 1;
+        let rest = &src[at + 3..];
+        if rest.is_empty() || rest.starts_with('\n') {
+            cut = Some(at);
+            break;
+        }
+        from = at;
+    }
+    let Some(cut) = cut else {
+        return parse_stream(src, &options(), timestamps);
+    };
+    let (first, second) = src.split_at(cut);
+    let (a, b) = std::thread::scope(|scope| {
+        let other = scope.spawn(move || parse_stream(second, &options(), timestamps));
+        let mine = parse_stream(first, &options(), timestamps);
+        let theirs = other
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (mine, theirs)
+    });
+    let mut docs = a?;
+    docs.extend(b?);
+    Some(docs)
+}
+
 /// Reads exactly one document (`null` when empty), or `None` when the text
 /// needs the full reader — including when it holds several documents,
 /// which the single-document reader reports as an error.
@@ -1314,6 +1362,21 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn parallel_reading_gives_the_same_documents() {
+        let mut src = String::new();
+        for i in 0..3000 {
+            src.push_str(&format!(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\ndata:\n  k: |\n    line {i}\n---\n"
+            ));
+        }
+        assert!(src.len() > 128 * 1024);
+        let whole = parse_stream(&src, &opts(true), Timestamps::Rfc3339).unwrap();
+        let halves = parse_stream_parallel(&src, || opts(true), Timestamps::Rfc3339).unwrap();
+        assert_eq!(whole.len(), 3000);
+        assert_eq!(whole, halves);
     }
 
     #[test]

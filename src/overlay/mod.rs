@@ -211,8 +211,8 @@ pub fn to_kustomize_yaml(list: &ResourceList) -> String {
     /// Below this many resources a second thread costs more than it saves.
     const MIN_PARALLEL: usize = 256;
     let items = &list.items;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if items.len() < MIN_PARALLEL || threads < 2 {
+    if items.len() < MIN_PARALLEL || std::thread::available_parallelism().map_or(1, |n| n.get()) < 2
+    {
         return emit_resources(items);
     }
     // Each resource prints on its own, so halves print side by side and

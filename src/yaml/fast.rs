@@ -90,8 +90,8 @@ pub fn parse_stream_parallel(
 ) -> Option<Vec<Value>> {
     /// Below this, a thread costs more than it saves.
     const MIN_PARALLEL: usize = 128 * 1024;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if src.len() < MIN_PARALLEL || threads < 2 {
+    // The length first: asking for the parallelism reads cgroup files.
+    if src.len() < MIN_PARALLEL || std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
         return parse_stream(src, &options(), timestamps);
     }
     let mut cut = None;
@@ -175,13 +175,15 @@ fn is_marker(line: &str) -> Option<bool> {
 }
 
 fn blank_or_comment(line: &str) -> bool {
-    let t = line.trim_start_matches([' ', '\t']);
-    t.is_empty() || t.starts_with('#')
+    match line.bytes().find(|b| *b != b' ' && *b != b'\t') {
+        None => true,
+        Some(b) => b == b'#',
+    }
 }
 
 /// Leading spaces of a line.
 fn indent(line: &str) -> usize {
-    line.len() - line.trim_start_matches(' ').len()
+    line.bytes().take_while(|b| *b == b' ').count()
 }
 
 /// Rest of a line after a value: empty, or a comment after a space.
@@ -467,16 +469,20 @@ impl<'a> Doc<'a, '_> {
                 j += 1;
                 continue;
             }
+            // A tab where indentation could continue: the full reader
+            // rejects it as block content or ends the block; decline.
+            if rest.starts_with('\t') && block_indent.is_none_or(|b| sp < b) {
+                return None;
+            }
             match block_indent {
                 None if sp > parent => {
-                    if rest.starts_with('\t') || leading_blank_max > sp {
+                    if leading_blank_max > sp {
                         return None;
                     }
                     block_indent = Some(sp);
                     out.push(rest);
                 }
                 Some(b) if sp >= b => out.push(&line[b..]),
-                Some(b) if rest.starts_with('\t') && sp < b => return None,
                 _ => break,
             }
             j += 1;
@@ -631,15 +637,21 @@ fn quoted(text: &str) -> Option<(String, usize)> {
     None
 }
 
-/// A letter-initial word that every YAML resolution leaves a string: not
-/// one of the null, boolean or float words in any case (Rust's float
-/// parser, which the full reader uses, accepts `inf`, `infinity`, `nan`).
+/// A word that every YAML resolution leaves a string: `/`-initial, or
+/// letter-initial and not one of the null, boolean or float words in any
+/// case (Rust's float parser, which the full reader uses, accepts `inf`,
+/// `infinity`, `nan`).
 fn safe_word(s: &str) -> bool {
     let b = s.as_bytes();
+    // No YAML type starts with `/` (JSON pointers, paths).
+    if b.first() == Some(&b'/') {
+        return true;
+    }
     if b.is_empty() || !b[0].is_ascii_alphabetic() {
         return false;
     }
-    if b.len() > 8 {
+    // Every typed word starts with one of these letters, in either case.
+    if b.len() > 8 || !matches!(b[0] | 0x20, b'n' | b't' | b'f' | b'y' | b'o' | b'i') {
         return true;
     }
     const TYPED: [&str; 12] = [
@@ -1175,6 +1187,9 @@ mod tests {
                     "2024-01-02",
                     "2001-12-14 21:59:43",
                     "12:30:00",
+                    "/a/b",
+                    "/",
+                    "/0:x",
                     "1_000",
                     "+1",
                     "-0",

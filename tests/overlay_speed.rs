@@ -5,12 +5,13 @@
 //! plus 5 new ones, N/4 strategic merge patches, N/8 JSON 6902 patches and
 //! one labelSelector patch.
 //!
-//! The default run builds N = 200 and checks the result's shape. With
-//! `SKIFF_OVERLAY_BENCH=1` it times N = 100, 500, 1000, 2000 and, when
-//! `KUBECTL_REF` is set, `kubectl kustomize` on the same trees, printing
-//! the ratios (run with `--release -- --nocapture`).
+//! The default run builds N = 200 and checks the result's shape; nothing
+//! is timed. With `SKIFF_OVERLAY_BENCH=1` it times N = 100, 500, 1000, 2000
+//! against `kubectl kustomize` on the same trees (see
+//! [`synthetic_overlay_bench`]; `scripts/bench-overlay` runs it).
 
 use skiff::overlay::{BuildOptions, build};
+
 use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Instant;
@@ -109,6 +110,39 @@ fn synthetic_overlay_generate() {
     eprintln!("wrote {}", overlay.display());
 }
 
+fn median(xs: &mut [f64]) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    let n = xs.len();
+    if n % 2 == 1 {
+        xs[n / 2]
+    } else {
+        (xs[n / 2 - 1] + xs[n / 2]) / 2.0
+    }
+}
+
+/// Runs `cmd` once; returns the seconds it took and its stdout.
+fn time_command(cmd: &mut std::process::Command) -> (f64, Vec<u8>) {
+    let start = Instant::now();
+    let out = cmd.output().unwrap();
+    let secs = start.elapsed().as_secs_f64();
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (secs, out.stdout)
+}
+
+/// `SKIFF_OVERLAY_BENCH=1` times the synthetic overlays (build with
+/// `--release`): per size, `SKIFF_OVERLAY_BENCH_RUNS` (default 5) runs of
+/// the skiff binary alternating with `build()` in this process, then as
+/// many of `kubectl kustomize` when `KUBECTL_REF` is set (a third of them
+/// at N = 2000, where one run takes up to a minute); medians are compared,
+/// so a busy machine does not decide the result with one slow run. `SKIFF_OVERLAY_BENCH_SIZES` overrides
+/// the sizes (default `100,500,1000,2000`). Reports whether the skiff
+/// binary is 100× faster than kustomize at N = 1000 and takes at most 2.2×
+/// as long at N = 2000 as at N = 1000; with `SKIFF_OVERLAY_BENCH_STRICT=1`
+/// a missed target fails the test. Outputs must be identical in any case.
 #[test]
 fn synthetic_overlay_bench() {
     if std::env::var("SKIFF_OVERLAY_BENCH").is_err() {
@@ -117,38 +151,97 @@ fn synthetic_overlay_bench() {
         );
         return;
     }
+    let runs: usize = std::env::var("SKIFF_OVERLAY_BENCH_RUNS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5)
+        .max(1);
+    let sizes: Vec<usize> = std::env::var("SKIFF_OVERLAY_BENCH_SIZES")
+        .ok()
+        .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![100, 500, 1000, 2000]);
     let kubectl = std::env::var("KUBECTL_REF").ok().filter(|s| !s.is_empty());
-    let mut ours_1000 = 0.0;
-    for n in [100, 500, 1000, 2000] {
+    let skiff = env!("CARGO_BIN_EXE_skiff");
+    eprintln!(
+        "{:>5}  {:>12}  {:>12}  {:>14}  {:>8}  identical",
+        "N", "skiff bin s", "in-proc s", "kustomize s", "ratio"
+    );
+    // (n, binary median, in-process median, ratio)
+    let mut rows: Vec<(usize, f64, f64, Option<f64>)> = Vec::new();
+    for &n in &sizes {
         let tmp = tempfile::tempdir().unwrap();
         let dir = generate(tmp.path(), n);
-        let start = Instant::now();
-        let (out, _) = build(&dir, &BuildOptions::default()).unwrap();
-        let ours = start.elapsed().as_secs_f64();
-        let mut line = format!("N={n:5}  skiff {ours:8.3}s");
-        if n == 1000 {
-            ours_1000 = ours;
-        }
-        if n == 2000 && ours_1000 > 0.0 {
-            write!(line, "  (×{:.2} of N=1000)", ours / ours_1000).unwrap();
-        }
-        if let Some(k) = &kubectl {
+        // Warm the page cache and the binary once, untimed.
+        let (_, ours_text) = time_command(std::process::Command::new(skiff).arg("build").arg(&dir));
+        // skiff first, back to back (a kustomize run in between leaves the
+        // caches cold and the machine busy with its garbage collector).
+        let (mut bin, mut inproc, mut theirs) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..runs {
+            bin.push(time_command(std::process::Command::new(skiff).arg("build").arg(&dir)).0);
             let start = Instant::now();
-            let res = std::process::Command::new(k)
-                .arg("kustomize")
-                .arg(&dir)
-                .output()
-                .unwrap();
-            let theirs = start.elapsed().as_secs_f64();
-            assert!(res.status.success());
-            let same = String::from_utf8_lossy(&res.stdout) == out;
-            write!(
-                line,
-                "  kustomize {theirs:8.3}s  ratio {:7.1}×  identical: {same}",
-                theirs / ours
-            )
-            .unwrap();
+            let (out, _) = build(&dir, &BuildOptions::default()).unwrap();
+            inproc.push(start.elapsed().as_secs_f64());
+            assert_eq!(
+                out.as_bytes(),
+                ours_text.as_slice(),
+                "binary and library differ"
+            );
         }
-        eprintln!("{line}");
+        let kustomize_runs = if n >= 2000 { runs.div_ceil(3) } else { runs };
+        let mut identical = None;
+        if let Some(k) = &kubectl {
+            for _ in 0..kustomize_runs {
+                let (secs, text) =
+                    time_command(std::process::Command::new(k).arg("kustomize").arg(&dir));
+                theirs.push(secs);
+                identical = Some(text == ours_text);
+            }
+        }
+        let (b, p) = (median(&mut bin), median(&mut inproc));
+        let ratio = (!theirs.is_empty()).then(|| median(&mut theirs) / b);
+        eprintln!(
+            "{n:5}  {b:12.4}  {p:12.4}  {:>14}  {:>8}  {}",
+            if theirs.is_empty() {
+                "-".to_string()
+            } else {
+                format!("{:.3}", median(&mut theirs))
+            },
+            ratio.map_or("-".to_string(), |r| format!("{r:.0}×")),
+            identical.map_or("-", |s| if s { "yes" } else { "NO" })
+        );
+        if let Some(same) = identical {
+            assert!(same, "N={n}: skiff output differs from kustomize");
+        }
+        rows.push((n, b, p, ratio));
     }
+    let at = |n: usize| rows.iter().find(|r| r.0 == n).copied();
+    // Timings depend on the machine and its load, so missed targets are
+    // reported; SKIFF_OVERLAY_BENCH_STRICT=1 makes them fail the test.
+    let strict = std::env::var("SKIFF_OVERLAY_BENCH_STRICT").is_ok_and(|v| v == "1");
+    let mut missed = Vec::new();
+    if let (Some(a), Some(b)) = (at(1000), at(2000)) {
+        let growth_bin = b.1 / a.1;
+        let growth = b.2 / a.2;
+        // The binary is what users run; the in-process figure carries the
+        // allocator state of the earlier runs and is reported for reference.
+        let ok = growth_bin <= 2.2;
+        eprintln!(
+            "growth N=1000 → 2000: binary ×{growth_bin:.2}, in-process ×{growth:.2} (linear = ×2, target ≤ ×2.2: {})",
+            if ok { "met" } else { "MISSED" }
+        );
+        if !ok {
+            missed.push(format!("N=2000 took ×{growth_bin:.2} the time of N=1000"));
+        }
+    }
+    if let Some((_, _, _, Some(ratio))) = at(1000) {
+        let ok = ratio >= 100.0;
+        eprintln!(
+            "speed-up at N=1000: {ratio:.0}× (target ≥ 100×: {})",
+            if ok { "met" } else { "MISSED" }
+        );
+        if !ok {
+            missed.push(format!("only {ratio:.0}× faster than kustomize at N=1000"));
+        }
+    }
+    assert!(!strict || missed.is_empty(), "{}", missed.join("; "));
 }

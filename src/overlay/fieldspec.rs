@@ -189,12 +189,19 @@ pub struct TransformerConfig {
 impl TransformerConfig {
     /// The builtin defaults.
     pub fn builtin() -> TransformerConfig {
-        let doc = crate::yaml::parse_document(BUILTIN_FIELD_SPECS).unwrap_or(Value::Null);
-        // The embedded table is ours and is covered by a unit test, so a
-        // parse failure cannot reach users.
-        let mut tc = TransformerConfig::from_value(&doc).unwrap_or_default();
-        tc.sort_fields();
-        tc
+        // Read once per process: every kustomization of a build starts
+        // from these defaults.
+        static BUILTIN: std::sync::OnceLock<TransformerConfig> = std::sync::OnceLock::new();
+        BUILTIN
+            .get_or_init(|| {
+                let doc = super::target::read_document(BUILTIN_FIELD_SPECS).unwrap_or(Value::Null);
+                // The embedded table is ours and is covered by a unit test, so
+                // a parse failure cannot reach users.
+                let mut tc = TransformerConfig::from_value(&doc).unwrap_or_default();
+                tc.sort_fields();
+                tc
+            })
+            .clone()
     }
 
     /// Reads a transformer-config document.

@@ -84,7 +84,6 @@ pub fn fix_name_references(
         } else {
             Vec::new()
         };
-        let cur_gvk = list.items[ri].gvk();
         let ctx = Ctx {
             cands: &cands,
             by_prev_name: &by_prev_name,
@@ -97,22 +96,19 @@ pub fn fix_name_references(
                 if !spec.selects(&org_gvk) {
                     continue;
                 }
-                let mut spec = spec.clone();
-                // kustomize re-targets the spec at the referrer's current gvk.
-                spec.group = cur_gvk.group.clone();
-                spec.version = cur_gvk.version.clone();
-                spec.kind = cur_gvk.kind.clone();
+                // kustomize re-targets the spec at the referrer's current
+                // gvk before applying it; applying ignores the gvk, so the
+                // spec is used as it is.
                 let is_role_ref = spec.path.ends_with("roleRef/name");
                 let value = &mut list.items[ri].value;
-                spec_apply(&spec, value, &mut |node| {
-                    ctx.set(node, &br.gvk, is_role_ref)
-                })
-                .map_err(|e| {
-                    format!(
-                        "updating name reference in '{}' field of '{}': {e}",
-                        spec.path, referrer.cur
-                    )
-                })?;
+                spec_apply(spec, value, &mut |node| ctx.set(node, &br.gvk, is_role_ref)).map_err(
+                    |e| {
+                        format!(
+                            "updating name reference in '{}' field of '{}': {e}",
+                            spec.path, referrer.cur
+                        )
+                    },
+                )?;
             }
         }
     }

@@ -3,7 +3,7 @@
 //! PatchJson6902Transformer and `types.Selector`).
 
 use super::resource::{Resource, ResourceList, scalar_text};
-use crate::patch::{PatchSchema, apply_json6902, strategic_merge};
+use crate::patch::{PatchSchema, apply_json6902, strategic_merge_owned};
 use crate::value::Value;
 use std::collections::HashMap;
 
@@ -11,18 +11,39 @@ use std::collections::HashMap;
 /// regular expressions anchored at both ends (`types.NewSelectorRegex`).
 #[derive(Debug, Clone, Default)]
 pub struct Selector {
-    group: Option<regex::Regex>,
-    version: Option<regex::Regex>,
-    kind: Option<regex::Regex>,
-    name: Option<regex::Regex>,
-    namespace: Option<regex::Regex>,
+    group: Option<Pattern>,
+    version: Option<Pattern>,
+    kind: Option<Pattern>,
+    name: Option<Pattern>,
+    namespace: Option<Pattern>,
     label_selector: String,
     annotation_selector: String,
     /// The name pattern when it is a plain name (no regex syntax).
     literal_name: Option<String>,
 }
 
-fn anchored(v: &Value, key: &str) -> Result<Option<regex::Regex>, String> {
+/// One anchored selector pattern. Most are plain names (`Service`,
+/// `app-1`), for which the anchored regex means string equality; compiling
+/// a regex for each of hundreds of patch targets cost more than applying
+/// the patches.
+#[derive(Debug, Clone)]
+enum Pattern {
+    /// Letters, digits, `-` and `_` only: no regex syntax.
+    Literal(String),
+    /// Anything else, as `^(?:pattern)$`.
+    Regex(regex::Regex),
+}
+
+impl Pattern {
+    fn is_match(&self, s: &str) -> bool {
+        match self {
+            Pattern::Literal(l) => l == s,
+            Pattern::Regex(re) => re.is_match(s),
+        }
+    }
+}
+
+fn anchored(v: &Value, key: &str) -> Result<Option<Pattern>, String> {
     let s = v
         .as_map()
         .and_then(|m| m.get(key))
@@ -31,8 +52,13 @@ fn anchored(v: &Value, key: &str) -> Result<Option<regex::Regex>, String> {
     if s.is_empty() {
         return Ok(None);
     }
+    if s.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Ok(Some(Pattern::Literal(s)));
+    }
     regex::Regex::new(&format!("^(?:{s})$"))
-        .map(Some)
+        .map(|re| Some(Pattern::Regex(re)))
         .map_err(|e| format!("invalid {key} regex {s:?}: {e}"))
 }
 
@@ -75,7 +101,7 @@ impl Selector {
         }
         let cur = r.cur_id();
         let org = r.org_id();
-        let m = |re: &Option<regex::Regex>, s: &str| re.as_ref().is_none_or(|re| re.is_match(s));
+        let m = |re: &Option<Pattern>, s: &str| re.as_ref().is_none_or(|re| re.is_match(s));
         if !m(&self.namespace, org.effective_namespace())
             && !m(&self.namespace, cur.effective_namespace())
         {
@@ -174,8 +200,15 @@ pub fn parse_patch(text: &str) -> Result<PatchBody, String> {
     let docs = super::target::parse_kyaml_documents(text).map_err(|e| e.message)?;
     let docs: Vec<Value> = docs.into_iter().filter(|d| !d.is_null()).collect();
     if docs.len() == 1 && matches!(docs[0], Value::Seq(_)) {
+        // An op list: kustomize reads it through JSON, so plain timestamps
+        // in values stay as written. Read again without converting them.
+        let docs =
+            super::target::parse_kyaml_documents_with(text, crate::yaml::fast::Timestamps::Keep)
+                .map_err(|e| e.message)?;
         return Ok(PatchBody::Json(
-            docs.into_iter().next().unwrap_or(Value::Null),
+            docs.into_iter()
+                .find(|d| !d.is_null())
+                .unwrap_or(Value::Null),
         ));
     }
     if docs.iter().all(|d| matches!(d, Value::Map(_))) && !docs.is_empty() {
@@ -221,8 +254,9 @@ pub fn apply_smp(
     if opts.allow_name_change || opts.allow_kind_change {
         r.store_previous_id();
     }
-    let merged = strategic_merge(&r.value, patch, schema).map_err(|e| e.to_string())?;
-    r.value = merged;
+    // The resource is merged in place of itself: no copy of the tree.
+    let target = std::mem::take(&mut r.value);
+    r.value = strategic_merge_owned(target, patch, schema).map_err(|e| e.to_string())?;
     if is_empty(&r.value) {
         return Ok(());
     }
@@ -318,15 +352,11 @@ pub fn apply_smp_by_id(
     schema: &PatchSchema,
     index: &mut PatchIndex,
 ) -> Result<(), String> {
-    let pr = Resource::new(patch.clone(), "");
-    let pid = pr.cur_id();
+    let pid = super::resource::id_of(patch);
     let hits: Vec<usize> = index
         .named(list, &pid.name)
         .into_iter()
-        .filter(|&i| {
-            let r = &list.items[i];
-            r.cur_id().equals(&pid) || r.prev_res_ids().iter().any(|p| p.equals(&pid))
-        })
+        .filter(|&i| list.items[i].has_id(&pid))
         .collect();
     match hits.as_slice() {
         [i] => {

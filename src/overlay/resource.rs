@@ -18,10 +18,7 @@ impl Gvk {
     /// Splits an `apiVersion` the way kustomize's `ParseGroupVersion` does:
     /// no slash means the core group.
     pub fn from_api_version(api_version: &str, kind: &str) -> Gvk {
-        let (group, version) = match api_version.split_once('/') {
-            Some((g, v)) => (g, v),
-            None => ("", api_version),
-        };
+        let (group, version) = split_api_version(api_version);
         Gvk {
             group: group.to_string(),
             version: version.to_string(),
@@ -42,9 +39,7 @@ impl Gvk {
     /// `precomputedIsNamespaceScoped`); unknown kinds (custom resources)
     /// count as namespaced.
     pub fn is_cluster_scoped(&self) -> bool {
-        CLUSTER_SCOPED
-            .iter()
-            .any(|(g, k)| *k == self.kind && *g == self.group)
+        is_cluster_scoped(&self.group, &self.kind)
     }
 
     /// kustomize's `Gvk.String()`: `Kind.version.group` with `[noGrp]`-style
@@ -88,6 +83,17 @@ impl Gvk {
         };
         format!("{g}_{v}_{k}")
     }
+}
+
+/// `apiVersion` → (group, version); no slash means the core group.
+fn split_api_version(api_version: &str) -> (&str, &str) {
+    api_version.split_once('/').unwrap_or(("", api_version))
+}
+
+fn is_cluster_scoped(group: &str, kind: &str) -> bool {
+    CLUSTER_SCOPED
+        .iter()
+        .any(|(g, k)| *k == kind && *g == group)
 }
 
 /// Built-in cluster-scoped (group, kind) pairs, from kustomize's precomputed
@@ -217,6 +223,45 @@ impl Resource {
             .unwrap_or("")
     }
 
+    /// The current id, borrowed from the document: what the hot paths
+    /// (indexes, id checks over every resource) compare without building
+    /// a [`ResId`].
+    pub fn id_ref(&self) -> IdRef<'_> {
+        let (group, version) = split_api_version(self.api_version());
+        IdRef {
+            group,
+            version,
+            kind: self.kind(),
+            name: self.name(),
+            namespace: self.namespace(),
+        }
+    }
+
+    /// Whether the current or a previous id equals `id` (kustomize's
+    /// `resource.CurId().Equals(id) || any PrevIds().Equals(id)`), without
+    /// allocating.
+    pub fn has_id(&self, id: &ResId) -> bool {
+        // Names first: one lookup rejects nearly every resource.
+        let name = self.name();
+        if name != id.name && !self.prev_ids.iter().any(|p| p.name == id.name) {
+            return false;
+        }
+        let cur = self.id_ref();
+        if cur.name == id.name && cur.equals(id) {
+            return true;
+        }
+        self.prev_ids.iter().any(|p| {
+            p.name == id.name
+                && IdRef {
+                    kind: &p.kind,
+                    name: &p.name,
+                    namespace: &p.namespace,
+                    ..cur
+                }
+                .equals(id)
+        })
+    }
+
     /// The current group/version/kind.
     pub fn gvk(&self) -> Gvk {
         Gvk::from_api_version(self.api_version(), self.kind())
@@ -307,6 +352,17 @@ impl Resource {
     }
 }
 
+/// The current id of a document that is not (yet) a [`Resource`].
+pub(crate) fn id_of(v: &Value) -> ResId {
+    let meta = v.as_map().and_then(|m| m.get("metadata"));
+    let field = |k: &str| meta.map(|m| str_field(m, k)).unwrap_or("");
+    ResId {
+        gvk: Gvk::from_api_version(str_field(v, "apiVersion"), str_field(v, "kind")),
+        name: field("name").to_string(),
+        namespace: field("namespace").to_string(),
+    }
+}
+
 /// The text of a scalar as kustomize (which keeps YAML scalars as text)
 /// would see it.
 pub(crate) fn scalar_text(v: &Value) -> String {
@@ -317,6 +373,80 @@ pub(crate) fn scalar_text(v: &Value) -> String {
         Value::Float(f) => crate::yaml::format_go_float(*f),
         Value::String(s) => s.clone(),
         Value::Seq(_) | Value::Map(_) => String::new(),
+    }
+}
+
+/// A resource id borrowed from a document (see [`Resource::id_ref`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdRef<'a> {
+    /// API group.
+    pub group: &'a str,
+    /// API version.
+    pub version: &'a str,
+    /// Kind.
+    pub kind: &'a str,
+    /// Name.
+    pub name: &'a str,
+    /// Namespace as written (may be empty).
+    pub namespace: &'a str,
+}
+
+impl IdRef<'_> {
+    /// As [`ResId::effective_namespace`].
+    pub fn effective_namespace(&self) -> &str {
+        if is_cluster_scoped(self.group, self.kind) {
+            "_non_namespaceable_"
+        } else if self.namespace.is_empty() {
+            "default"
+        } else {
+            self.namespace
+        }
+    }
+
+    /// As [`ResId::equals`].
+    pub fn equals(&self, other: &ResId) -> bool {
+        self.name == other.name
+            && self.kind == other.gvk.kind
+            && self.group == other.gvk.group
+            && self.version == other.gvk.version
+            && self.effective_namespace() == other.effective_namespace()
+    }
+
+    /// Equality as [`ResId::equals`] between two borrowed ids.
+    fn same(&self, other: &IdRef) -> bool {
+        self.name == other.name
+            && self.kind == other.kind
+            && self.group == other.group
+            && self.version == other.version
+            && self.effective_namespace() == other.effective_namespace()
+    }
+
+    /// A hash consistent with [`IdRef::same`].
+    fn hash_key(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (
+            self.group,
+            self.version,
+            self.kind,
+            self.name,
+            self.effective_namespace(),
+        )
+            .hash(&mut h);
+        h.finish()
+    }
+
+    /// An owned copy.
+    pub fn to_res_id(&self) -> ResId {
+        ResId {
+            gvk: Gvk {
+                group: self.group.to_string(),
+                version: self.version.to_string(),
+                kind: self.kind.to_string(),
+            },
+            name: self.name.to_string(),
+            namespace: self.namespace.to_string(),
+        }
     }
 }
 
@@ -404,15 +534,23 @@ impl ResourceList {
     /// Appends resources, rejecting an id that is already present
     /// (kustomize: "may not add resource with an already registered id").
     pub fn append_all(&mut self, other: Vec<Resource>) -> Result<(), String> {
-        let mut idx = self.id_index();
+        // Positions by a hash of the borrowed id; ids are compared in full
+        // on a hash hit, so nothing is allocated per resource.
+        let mut idx: HashMap<u64, Vec<usize>> = HashMap::with_capacity(self.items.len());
+        for (i, r) in self.items.iter().enumerate() {
+            idx.entry(r.id_ref().hash_key()).or_default().push(i);
+        }
         for r in other {
-            let id = r.cur_id();
-            if idx.contains_key(&id.key()) {
+            let id = r.id_ref();
+            let key = id.hash_key();
+            let slot = idx.entry(key).or_default();
+            if slot.iter().any(|&i| self.items[i].id_ref().same(&id)) {
                 return Err(format!(
-                    "may not add resource with an already registered id: {id}"
+                    "may not add resource with an already registered id: {}",
+                    id.to_res_id()
                 ));
             }
-            idx.insert(id.key(), self.items.len());
+            slot.push(self.items.len());
             self.items.push(r);
         }
         Ok(())

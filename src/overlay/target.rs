@@ -102,7 +102,7 @@ impl Kustomization {
             path: file_s.clone(),
             message: e.to_string(),
         })?;
-        let doc = crate::yaml::parse_document(&text).map_err(|e| OverlayError::Yaml {
+        let doc = read_document(&text).map_err(|e| OverlayError::Yaml {
             path: file_s.clone(),
             message: e.message,
             line: e.line,
@@ -1199,7 +1199,7 @@ pub fn absorb(list: &mut ResourceList, mut res: Resource) -> Result<(), String> 
         .items
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.cur_id().equals(&id) || r.prev_res_ids().iter().any(|p| p.equals(&id)))
+        .filter(|(_, r)| r.has_id(&id))
         .map(|(i, _)| i)
         .collect();
     match matches.as_slice() {
@@ -1207,7 +1207,9 @@ pub fn absorb(list: &mut ResourceList, mut res: Resource) -> Result<(), String> 
             if behavior == "merge" || behavior == "replace" {
                 return Err(format!("id {id} does not exist; cannot merge or replace"));
             }
-            list.append_all(vec![res])
+            // No current (or previous) id matched, so the id is new.
+            list.items.push(res);
+            Ok(())
         }
         [i] => {
             let old = &list.items[*i];
@@ -1355,6 +1357,16 @@ fn stringify_annotations(mut v: Value) -> Value {
 /// last one winning. Legacy octal (`0755`) still reads as a number, as the
 /// JSON round trip of kustomize's output does.
 pub fn parse_kyaml_documents(text: &str) -> Result<Vec<Value>, crate::yaml::YamlError> {
+    parse_kyaml_documents_with(text, crate::yaml::fast::Timestamps::Rfc3339)
+}
+
+/// [`parse_kyaml_documents`] with a choice for plain timestamps: JSON 6902
+/// op lists keep them as written (kustomize reads those through JSON,
+/// where they are strings).
+pub fn parse_kyaml_documents_with(
+    text: &str,
+    timestamps: crate::yaml::fast::Timestamps,
+) -> Result<Vec<Value>, crate::yaml::YamlError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let blank = text.lines().all(|l| {
         let t = l.trim();
@@ -1363,11 +1375,12 @@ pub fn parse_kyaml_documents(text: &str) -> Result<Vec<Value>, crate::yaml::Yaml
     if blank {
         return Ok(Vec::new());
     }
-    let mut o = serde_saphyr::Options::default();
-    o.legacy_octal_numbers = true;
-    o.strict_booleans = true;
-    o.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
-    o.budget = None;
+    // Reading dominated large builds; the fast reader takes the common
+    // block-style text and declines the rest (see yaml::fast).
+    if let Some(docs) = crate::yaml::fast::parse_stream_parallel(text, kyaml_options, timestamps) {
+        return Ok(docs);
+    }
+    let o = kyaml_options();
     serde_saphyr::from_multiple_with_options::<Value>(text, o).map_err(|e| {
         let loc = e.location();
         let full = e.to_string();
@@ -1383,6 +1396,31 @@ pub fn parse_kyaml_documents(text: &str) -> Result<Vec<Value>, crate::yaml::Yaml
             column: loc.map(|l| l.column() as usize).filter(|c| *c > 0),
         }
     })
+}
+
+/// How kyaml reads resources: YAML 1.1 octal, only `true`/`false` as
+/// booleans, duplicate keys rejected.
+fn kyaml_options() -> serde_saphyr::Options {
+    let mut o = serde_saphyr::Options::default();
+    o.legacy_octal_numbers = true;
+    o.strict_booleans = true;
+    o.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
+    o.budget = None;
+    o
+}
+
+/// Reads one document exactly like [`crate::yaml::parse_document`] (same
+/// options), through the fast reader when the text allows.
+pub(crate) fn read_document(text: &str) -> Result<Value, crate::yaml::YamlError> {
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut o = serde_saphyr::Options::default();
+    o.legacy_octal_numbers = true;
+    o.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
+    o.budget = None;
+    match crate::yaml::fast::parse_single(body, &o) {
+        Some(doc) => Ok(doc),
+        None => crate::yaml::parse_document(text),
+    }
 }
 
 /// kustomize's builtin IAMPolicyGenerator (GKE only): a ServiceAccount

@@ -426,6 +426,11 @@ pub fn set_replicas(
     let mut found = false;
     for spec in specs {
         for r in &mut list.items {
+            // The name first: it rejects nearly every resource without
+            // building ids.
+            if r.name() != name && !r.prev_ids.iter().any(|p| p.name == name) {
+                continue;
+            }
             let cur = r.cur_id();
             let hit = std::iter::once(cur)
                 .chain(r.prev_res_ids())

@@ -101,12 +101,42 @@ pub fn strategic_merge(
     patch: &Value,
     schema: &PatchSchema,
 ) -> Result<Value, PatchError> {
+    strategic_merge_owned(target.clone(), patch, schema)
+}
+
+/// [`strategic_merge`] taking the target by value, for callers that replace
+/// it with the result anyway (the walk moves the target's nodes into the
+/// result instead of copying the whole tree first).
+pub fn strategic_merge_owned(
+    target: Value,
+    patch: &Value,
+    schema: &PatchSchema,
+) -> Result<Value, PatchError> {
     let walker = Walker { schema };
-    let (out, _) = walker.walk(Some(target.clone()), Some(patch.clone()), None)?;
+    let (out, _) = walker.walk(Some(target), Some(patch.clone()), None)?;
     Ok(match out {
         Out::Node(v) => v,
         Out::Clear | Out::KeepNull => Value::Null,
     })
+}
+
+/// Whether walking `dest` with no patch counterpart gives `dest` back:
+/// scalars and nulls are kept, lists without a merge strategy are kept
+/// whole, and maps are walked field by field — so only an associative list
+/// (wherever it sits) can change.
+fn walk_keeps(dest: &Value, schema: Option<&Node>) -> bool {
+    fn no_lists(v: &Value) -> bool {
+        match v {
+            Value::Seq(_) => false,
+            Value::Map(m) => m.values().all(no_lists),
+            _ => true,
+        }
+    }
+    match dest {
+        Value::Seq(_) => !schema.is_some_and(Node::is_associative),
+        Value::Map(_) => no_lists(dest),
+        _ => true,
+    }
 }
 
 /// True for kyaml's `IsMissingOrNull`.
@@ -454,6 +484,17 @@ impl<'s> Walker<'s> {
             names.sort();
             for name in names {
                 let field_schema = schema.and_then(|s| self.schema.field(s, &name));
+                // A field the patch does not mention comes out of the walk
+                // unchanged unless an associative list lies inside it (their
+                // merge drops null elements and re-keys the rest), so such
+                // fields are left in place unwalked.
+                if origin_map.is_none_or(|o| !o.contains_key(&name))
+                    && dest_map
+                        .get(&name)
+                        .is_some_and(|d| walk_keeps(d, field_schema))
+                {
+                    continue;
+                }
                 // Taken out, not cloned: `set_field` writes the result back
                 // into the same slot (or removes it).
                 let d = dest_map.get_mut(&name).map(std::mem::take);

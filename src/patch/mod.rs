@@ -14,7 +14,7 @@ mod merge;
 mod schema;
 
 pub use json6902::apply_json6902;
-pub use merge::strategic_merge;
+pub use merge::{strategic_merge, strategic_merge_owned};
 pub use schema::PatchSchema;
 
 use crate::diag::{Diagnostic, Location};

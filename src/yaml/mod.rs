@@ -5,6 +5,7 @@
 //! [`Value`]: crate::value::Value
 
 pub mod emit;
+pub mod fast;
 mod float;
 mod key_order;
 mod read;

@@ -1,0 +1,1456 @@
+//! A fast reader for the plain block-style YAML that kustomizations,
+//! patches and resource files are nearly always written in.
+//!
+//! serde-saphyr is a complete YAML 1.2 reader, and on a 1,000-resource
+//! overlay reading alone took half of `skiff build`'s instructions (events,
+//! key fingerprints and serde's visitor layers for every scalar). This
+//! reader walks the text line by line and builds [`Value`]s directly, for a
+//! deliberately small subset: block maps and sequences (compact `- key:`
+//! forms included), single-line plain, single- and double-quoted scalars,
+//! `|` / `|-` literal blocks, single-line flow collections, comments and
+//! `---` separators. Whatever lies outside it — anchors, aliases, tags,
+//! folded or kept blocks, multi-line plain or quoted scalars, duplicate
+//! keys, tabs, control characters, anything malformed — makes it answer
+//! `None`, and the caller reads the text with serde-saphyr as before, which
+//! also produces the errors. So it never has to get a rule of YAML right
+//! that it does not implement.
+//!
+//! Plain scalars that could be anything but a string (`yes`, `~`, `1.5`,
+//! `0755`, `2024-01-01`, …) are resolved by serde-saphyr itself, with the
+//! caller's options, in a one-line document: only letter-initial words
+//! that no YAML 1.1 or 1.2 rule types and plain decimal integers are typed
+//! here. Tests compare the two readers on every YAML file of the
+//! repository and the conformance corpus.
+
+use crate::value::{Map, Value};
+use serde_saphyr::Options;
+
+/// Reads a stream of `---`-separated documents, or `None` when the text
+/// needs the full reader. Text before the first `---` and after the last
+/// one counts only when it has content.
+pub fn parse_stream(src: &str, options: &Options, timestamps: Timestamps) -> Option<Vec<Value>> {
+    if !plain_text(src) {
+        return None;
+    }
+    let lines: Vec<&str> = src.split('\n').collect();
+    // A final line without '\n' is complete text; an empty last piece is
+    // just the end of the final line.
+    let ends_with_newline = src.ends_with('\n');
+    let count = if ends_with_newline {
+        lines.len() - 1
+    } else {
+        lines.len()
+    };
+    let mut docs = Vec::new();
+    let mut start = 0;
+    let mut explicit = false;
+    for i in 0..=count {
+        let marker = i < count && is_marker(lines[i])?;
+        if marker || i == count {
+            let body = &lines[start..i];
+            let has_content = body.iter().any(|l| !blank_or_comment(l));
+            if explicit && !has_content {
+                // serde-saphyr drops an empty document after a final `---`;
+                // empty ones between documents go to the full reader.
+                if i != count {
+                    return None;
+                }
+            } else if has_content {
+                let last_is_final = i == count && !ends_with_newline;
+                let mut doc = Doc {
+                    lines: body,
+                    i: 0,
+                    options,
+                    unterminated_last: last_is_final,
+                    timestamps: timestamps == Timestamps::Rfc3339,
+                    in_annotations: false,
+                };
+                docs.push(doc.document()?);
+            }
+            start = i + 1;
+            explicit = true;
+        }
+    }
+    Some(docs)
+}
+
+/// [`parse_stream`] on two threads for large texts: the text is cut at a
+/// `---` line near its middle and the halves are read side by side. The
+/// reader treats every column-0 `---` line as a document boundary, so the
+/// halves give the same documents as the whole, except that an empty
+/// document right before the cut is dropped instead of declined — callers
+/// that ignore empty documents (resources, patches) see no difference.
+///
+/// `options` makes the reader options (serde-saphyr's are neither `Send`
+/// nor `Sync`, so each thread makes its own).
+pub fn parse_stream_parallel(
+    src: &str,
+    options: fn() -> Options,
+    timestamps: Timestamps,
+) -> Option<Vec<Value>> {
+    /// Below this, a thread costs more than it saves.
+    const MIN_PARALLEL: usize = 128 * 1024;
+    // The length first: asking for the parallelism reads cgroup files.
+    if src.len() < MIN_PARALLEL || std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+        return parse_stream(src, &options(), timestamps);
+    }
+    let mut cut = None;
+    let mut from = src.len() / 2;
+    while let Some(pos) = src[from..].find("\n---") {
+        let at = from + pos + 1;
+        let rest = &src[at + 3..];
+        if rest.is_empty() || rest.starts_with('\n') {
+            cut = Some(at);
+            break;
+        }
+        from = at;
+    }
+    let Some(cut) = cut else {
+        return parse_stream(src, &options(), timestamps);
+    };
+    let (first, second) = src.split_at(cut);
+    let (a, b) = std::thread::scope(|scope| {
+        let other = scope.spawn(move || parse_stream(second, &options(), timestamps));
+        let mine = parse_stream(first, &options(), timestamps);
+        let theirs = other
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (mine, theirs)
+    });
+    let mut docs = a?;
+    docs.extend(b?);
+    Some(docs)
+}
+
+/// Reads exactly one document (`null` when empty), or `None` when the text
+/// needs the full reader — including when it holds several documents,
+/// which the single-document reader reports as an error.
+pub fn parse_single(src: &str, options: &Options) -> Option<Value> {
+    let mut docs = parse_stream(src, options, Timestamps::Keep)?;
+    match docs.len() {
+        0 => Some(Value::Null),
+        1 => docs.pop(),
+        _ => None,
+    }
+}
+
+/// Text the subset can read at all: no carriage returns, control or
+/// non-printable characters, or YAML 1.1 line separators (NEL, LS, PS),
+/// which the full reader treats specially.
+fn plain_text(src: &str) -> bool {
+    let ascii_ok = src
+        .bytes()
+        .all(|b| b == b'\n' || b == b'\t' || (0x20..0x7f).contains(&b) || b >= 0x80);
+    if !ascii_ok {
+        return false;
+    }
+    if src.is_ascii() {
+        return true;
+    }
+    !src.chars().any(|c| {
+        matches!(
+            c,
+            '\u{80}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+        )
+    })
+}
+
+/// Whether a line is a `---` document marker; `None` for markers the subset
+/// does not read (`--- value`, `...`, `%` directives).
+fn is_marker(line: &str) -> Option<bool> {
+    if line.starts_with('%') || line == "..." || line.starts_with("... ") {
+        return None;
+    }
+    if line == "---" {
+        return Some(true);
+    }
+    match line.strip_prefix("--- ") {
+        Some(rest) => {
+            let rest = rest.trim_start_matches(' ');
+            (rest.is_empty() || rest.starts_with('#')).then_some(true)
+        }
+        None if line.starts_with("---\t") => None,
+        None => Some(false),
+    }
+}
+
+fn blank_or_comment(line: &str) -> bool {
+    match line.bytes().find(|b| *b != b' ' && *b != b'\t') {
+        None => true,
+        Some(b) => b == b'#',
+    }
+}
+
+/// Leading spaces of a line.
+fn indent(line: &str) -> usize {
+    line.bytes().take_while(|b| *b == b' ').count()
+}
+
+/// Rest of a line after a value: empty, or a comment after a space.
+fn only_comment(rest: &str) -> bool {
+    let t = rest.trim_start_matches(' ');
+    t.is_empty() || (t.starts_with('#') && t.len() < rest.len())
+}
+
+/// A sequence entry starts at `text`: `-` then a space or the end.
+fn is_seq_entry(text: &str) -> bool {
+    text == "-" || text.starts_with("- ")
+}
+
+/// What becomes of plain scalars that look like timestamps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timestamps {
+    /// They stay strings, as written (Helm's reading, kustomization files).
+    Keep,
+    /// They become RFC 3339 strings the way kustomize prints them: kyaml
+    /// keeps resources as YAML nodes, and when a build is printed an
+    /// untagged plain scalar that go-yaml resolves as `!!timestamp`
+    /// decodes to a Go `time.Time`, which JSON writes in RFC 3339 form
+    /// (`date: 2024-01-02` → `"2024-01-02T00:00:00Z"`). Values under a
+    /// resource's `metadata.annotations` are exempt: kustomize's reader
+    /// rewrites the annotations of every document it reads as tagged
+    /// strings (items of a `kind: List`, expanded later, keep theirs). Only the
+    /// fast reader knows plain from quoted; text it declines keeps its
+    /// timestamps as written.
+    Rfc3339,
+}
+
+/// Where a map sits in a resource, for the annotation exemption.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// A document root.
+    Root,
+    /// The root's `metadata`.
+    Metadata,
+    /// Anywhere else.
+    Other,
+}
+
+/// What holds a value: a block map entry or a block sequence entry.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Holder {
+    Map,
+    Seq,
+}
+
+struct Doc<'a, 'o> {
+    lines: &'a [&'a str],
+    /// The current line.
+    i: usize,
+    options: &'o Options,
+    /// The document's last line has no line break after it.
+    unterminated_last: bool,
+    /// Convert plain timestamps ([`Timestamps::Rfc3339`]).
+    timestamps: bool,
+    /// Inside `metadata.annotations`, where they stay as written.
+    in_annotations: bool,
+}
+
+impl<'a> Doc<'a, '_> {
+    fn document(&mut self) -> Option<Value> {
+        let Some((_, ind)) = self.next_content()? else {
+            return Some(Value::Null);
+        };
+        let v = self.block_at_line(ind, Place::Root)?;
+        match self.next_content()? {
+            None => Some(v),
+            Some(_) => None,
+        }
+    }
+
+    /// Moves to the next line with content and returns it with its indent;
+    /// `None` inside when the document ends, outer `None` for tabs in the
+    /// indentation.
+    fn next_content(&mut self) -> Option<Option<(&'a str, usize)>> {
+        while self.i < self.lines.len() {
+            let line = self.lines[self.i];
+            if blank_or_comment(line) {
+                self.i += 1;
+                continue;
+            }
+            let ind = indent(line);
+            if line.as_bytes()[ind] == b'\t' {
+                return None;
+            }
+            return Some(Some((line, ind)));
+        }
+        Some(None)
+    }
+
+    /// A collection starting at column `ind` of the current line.
+    fn block_at_line(&mut self, ind: usize, place: Place) -> Option<Value> {
+        let text = &self.lines[self.i][ind..];
+        if is_seq_entry(text) {
+            self.seq(ind)
+        } else if map_key(text, self.options)?.is_some() {
+            self.map(ind, place)
+        } else {
+            None
+        }
+    }
+
+    /// After a value that ends on the current line: moves past it and makes
+    /// sure no more-indented line continues it (a multi-line scalar).
+    fn end_of_inline_value(&mut self, parent: usize) -> Option<()> {
+        self.i += 1;
+        match self.next_content()? {
+            Some((_, ind)) if ind > parent => None,
+            _ => Some(()),
+        }
+    }
+
+    /// A block sequence whose entries sit at column `n`; the first may start
+    /// mid-line (`- - a`).
+    fn seq(&mut self, n: usize) -> Option<Value> {
+        let mut items = Vec::new();
+        loop {
+            let line = self.lines[self.i];
+            let text = &line[n..];
+            if !is_seq_entry(text) {
+                return None;
+            }
+            let after = &text[1..];
+            let spaces = after.len() - after.trim_start_matches(' ').len();
+            let col = n + 1 + spaces;
+            items.push(self.value(&line[col..], col, n, Holder::Seq, Place::Other)?);
+            match self.next_content()? {
+                Some((line, ind)) if ind == n && is_seq_entry(&line[n..]) => continue,
+                Some((_, ind)) if ind > n => return None,
+                _ => break,
+            }
+        }
+        Some(Value::Seq(items))
+    }
+
+    /// A block map whose keys sit at column `n`; the first may start
+    /// mid-line (`- key: value`).
+    fn map(&mut self, n: usize, place: Place) -> Option<Value> {
+        let mut map = Map::new();
+        loop {
+            let line = self.lines[self.i];
+            let (key, rest) = map_key(&line[n..], self.options)??;
+            let rest_col = line.len() - rest.len();
+            let trimmed = rest.trim_start_matches(' ');
+            let col = rest_col + (rest.len() - trimmed.len());
+            let (child, annotations) = match (place, key.as_str()) {
+                (Place::Root, "metadata") => (Place::Metadata, false),
+                (Place::Metadata, "annotations") => (Place::Other, true),
+                _ => (Place::Other, false),
+            };
+            let outer = self.in_annotations;
+            self.in_annotations |= annotations;
+            let v = self.value(trimmed, col, n, Holder::Map, child);
+            self.in_annotations = outer;
+            let v = v?;
+            match map.entry(key) {
+                // Duplicates are an error or last-wins depending on the
+                // reader's options; the full reader decides.
+                indexmap::map::Entry::Occupied(_) => return None,
+                indexmap::map::Entry::Vacant(slot) => {
+                    slot.insert(v);
+                }
+            }
+            match self.next_content()? {
+                Some((line, ind)) if ind == n && !is_seq_entry(&line[n..]) => continue,
+                Some((_, ind)) if ind >= n => return None,
+                _ => break,
+            }
+        }
+        Some(Value::Map(map))
+    }
+
+    /// The value after `key:` or `- `: `text` is the rest of the current
+    /// line from column `col`, `parent` the column of the holder's keys or
+    /// dashes. Leaves the current line after the value.
+    fn value(
+        &mut self,
+        text: &'a str,
+        col: usize,
+        parent: usize,
+        holder: Holder,
+        place: Place,
+    ) -> Option<Value> {
+        let convert = self.timestamps && !self.in_annotations;
+        // `text` follows a space (or starts the line), so `#` opens a comment.
+        if text.is_empty() || text.starts_with('#') {
+            self.i += 1;
+            return match self.next_content()? {
+                Some((_, ind)) if ind > parent => self.block_at_line(ind, place),
+                Some((line, ind))
+                    if ind == parent && holder == Holder::Map && is_seq_entry(&line[ind..]) =>
+                {
+                    self.seq(ind)
+                }
+                _ => Some(Value::Null),
+            };
+        }
+        if text.contains('\t') {
+            return None;
+        }
+        let first = text.as_bytes()[0];
+        match first {
+            b'|' => self.literal_block(text, parent),
+            b'{' | b'[' => {
+                let mut p = Flow {
+                    s: text.as_bytes(),
+                    text,
+                    pos: 0,
+                    options: self.options,
+                    // A flow `metadata` (or root) would need the annotation
+                    // exemption inside it; such rare text keeps its
+                    // timestamps as written.
+                    convert: convert && place == Place::Other,
+                };
+                let v = p.value()?;
+                if !only_comment(&text[p.pos..]) {
+                    return None;
+                }
+                self.end_of_inline_value(parent)?;
+                Some(v)
+            }
+            b'-' if is_seq_entry(text) => match holder {
+                Holder::Seq => self.seq(col),
+                Holder::Map => None,
+            },
+            _ if holder == Holder::Seq && map_key(text, self.options)?.is_some() => {
+                self.map(col, place)
+            }
+            b'"' | b'\'' => {
+                let (s, used) = quoted(text)?;
+                if !only_comment(&text[used..]) {
+                    return None;
+                }
+                self.end_of_inline_value(parent)?;
+                Some(Value::String(s))
+            }
+            b'>' | b'&' | b'*' | b'!' | b'%' | b'@' | b'`' | b'?' | b':' | b',' | b']' | b'}'
+            | b'#' => None,
+            _ => {
+                let end = text.find(" #").unwrap_or(text.len());
+                let s = text[..end].trim_end_matches(' ');
+                if s.contains(": ") || s.ends_with(':') {
+                    return None;
+                }
+                self.end_of_inline_value(parent)?;
+                resolve_plain(s, self.options, convert)
+            }
+        }
+    }
+
+    /// A `|` or `|-` literal block scalar; `parent` is the holder's column,
+    /// which the content must be indented past.
+    fn literal_block(&mut self, header: &str, parent: usize) -> Option<Value> {
+        let strip = match header.as_bytes().get(1) {
+            None | Some(b' ') => false,
+            Some(b'-') => true,
+            _ => return None,
+        };
+        let after = if strip { &header[2..] } else { &header[1..] };
+        if !(after.is_empty() || (after.starts_with(' ') && only_comment(after))) {
+            return None;
+        }
+        let mut j = self.i + 1;
+        let mut block_indent: Option<usize> = None;
+        let mut leading_blank_max = 0;
+        let mut out: Vec<&str> = Vec::new();
+        while j < self.lines.len() {
+            let line = self.lines[j];
+            let sp = indent(line);
+            let rest = &line[sp..];
+            if rest.is_empty() {
+                match block_indent {
+                    Some(b) if sp > b => out.push(&line[b..]),
+                    Some(_) => out.push(""),
+                    None => {
+                        leading_blank_max = leading_blank_max.max(sp);
+                        out.push("");
+                    }
+                }
+                j += 1;
+                continue;
+            }
+            // A tab where indentation could continue: the full reader
+            // rejects it as block content or ends the block; decline.
+            if rest.starts_with('\t') && block_indent.is_none_or(|b| sp < b) {
+                return None;
+            }
+            match block_indent {
+                None if sp > parent => {
+                    if leading_blank_max > sp {
+                        return None;
+                    }
+                    block_indent = Some(sp);
+                    out.push(rest);
+                }
+                Some(b) if sp >= b => out.push(&line[b..]),
+                _ => break,
+            }
+            j += 1;
+        }
+        if j == self.lines.len() && self.unterminated_last && block_indent.is_some() {
+            // The final line break is missing; chomping then differs
+            // between readers' interpretations — leave it to the full one.
+            return None;
+        }
+        self.i = j;
+        while out.last() == Some(&"") {
+            out.pop();
+        }
+        if out.is_empty() {
+            return Some(Value::String(String::new()));
+        }
+        let mut s = out.join("\n");
+        if !strip {
+            s.push('\n');
+        }
+        Some(Value::String(s))
+    }
+}
+
+/// The key of a block map entry at the start of `text` and the text after
+/// its `:`; inner `None` when `text` is not a map entry, outer `None` when
+/// it is one the subset does not read.
+fn map_key<'t>(text: &'t str, options: &Options) -> Option<Option<(String, &'t str)>> {
+    let b = text.as_bytes();
+    if b.is_empty() {
+        return Some(None);
+    }
+    if b[0] == b'"' || b[0] == b'\'' {
+        let Some((k, used)) = quoted(text) else {
+            return Some(None);
+        };
+        let rest = &text[used..];
+        return Some(match rest.strip_prefix(':') {
+            Some(r) if r.is_empty() || r.starts_with(' ') => Some((k, r)),
+            _ => None,
+        });
+    }
+    if is_seq_entry(text) {
+        return Some(None);
+    }
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'#' if i > 0 && b[i - 1] == b' ' => return Some(None),
+            b':' if i + 1 == b.len() || b[i + 1] == b' ' => {
+                let key = &text[..i];
+                if key.is_empty()
+                    || key.ends_with(' ')
+                    || key.contains('\t')
+                    || matches!(
+                        b[0],
+                        b'-' | b'?'
+                            | b':'
+                            | b','
+                            | b'['
+                            | b']'
+                            | b'{'
+                            | b'}'
+                            | b'#'
+                            | b'&'
+                            | b'*'
+                            | b'!'
+                            | b'|'
+                            | b'>'
+                            | b'%'
+                            | b'@'
+                            | b'`'
+                            | b'<'
+                    )
+                {
+                    return None;
+                }
+                let key = if safe_word(key) {
+                    key.to_string()
+                } else {
+                    resolve_key(key, options)?
+                };
+                return Some(Some((key, &text[i + 1..])));
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    Some(None)
+}
+
+/// A single-line quoted scalar at the start of `text`: its value and the
+/// bytes used.
+fn quoted(text: &str) -> Option<(String, usize)> {
+    let mut out = String::new();
+    let mut chars = text.char_indices();
+    let (_, q) = chars.next()?;
+    if q == '\'' {
+        while let Some((i, c)) = chars.next() {
+            if c == '\'' {
+                if text[i + 1..].starts_with('\'') {
+                    chars.next();
+                    out.push('\'');
+                } else {
+                    return Some((out, i + 1));
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        return None;
+    }
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => return Some((out, i + 1)),
+            '\\' => {
+                let (_, e) = chars.next()?;
+                let hex = |n: usize, chars: &mut std::str::CharIndices| -> Option<char> {
+                    let mut v = 0u32;
+                    for _ in 0..n {
+                        v = v * 16 + chars.next()?.1.to_digit(16)?;
+                    }
+                    char::from_u32(v)
+                };
+                out.push(match e {
+                    '0' => '\0',
+                    'a' => '\x07',
+                    'b' => '\x08',
+                    't' | '\t' => '\t',
+                    'n' => '\n',
+                    'v' => '\x0b',
+                    'f' => '\x0c',
+                    'r' => '\r',
+                    'e' => '\x1b',
+                    ' ' => ' ',
+                    '"' => '"',
+                    '/' => '/',
+                    '\\' => '\\',
+                    'N' => '\u{85}',
+                    '_' => '\u{a0}',
+                    'L' => '\u{2028}',
+                    'P' => '\u{2029}',
+                    'x' => hex(2, &mut chars)?,
+                    'u' => hex(4, &mut chars)?,
+                    'U' => hex(8, &mut chars)?,
+                    _ => return None,
+                });
+            }
+            _ => out.push(c),
+        }
+    }
+    None
+}
+
+/// A word that every YAML resolution leaves a string: `/`-initial, or
+/// letter-initial and not one of the null, boolean or float words in any
+/// case (Rust's float parser, which the full reader uses, accepts `inf`,
+/// `infinity`, `nan`).
+fn safe_word(s: &str) -> bool {
+    let b = s.as_bytes();
+    // No YAML type starts with `/` (JSON pointers, paths).
+    if b.first() == Some(&b'/') {
+        return true;
+    }
+    if b.is_empty() || !b[0].is_ascii_alphabetic() {
+        return false;
+    }
+    // Every typed word starts with one of these letters, in either case.
+    if b.len() > 8 || !matches!(b[0] | 0x20, b'n' | b't' | b'f' | b'y' | b'o' | b'i') {
+        return true;
+    }
+    const TYPED: [&str; 12] = [
+        "null", "true", "false", "yes", "no", "on", "off", "y", "n", "inf", "infinity", "nan",
+    ];
+    !TYPED.iter().any(|w| s.eq_ignore_ascii_case(w))
+}
+
+/// A plain decimal integer the full reader types as one: no sign other
+/// than `-`, no leading zero, no `-0`, short enough for i64.
+fn plain_int(s: &str) -> Option<i64> {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    if digits.is_empty()
+        || digits.len() > 18
+        || !digits.bytes().all(|b| b.is_ascii_digit())
+        || (digits.starts_with('0') && (digits.len() > 1 || s.starts_with('-')))
+    {
+        return None;
+    }
+    s.parse().ok()
+}
+
+fn resolve_plain(s: &str, options: &Options, timestamps: bool) -> Option<Value> {
+    if safe_word(s) {
+        return Some(Value::String(s.to_string()));
+    }
+    if let Some(i) = plain_int(s) {
+        return Some(Value::DocInt(i));
+    }
+    if timestamps && let Some(t) = go_yaml_timestamp(s) {
+        return Some(Value::String(t));
+    }
+    let doc = format!("k: {s}\n");
+    match serde_saphyr::from_str_with_options::<Value>(&doc, options.clone()).ok()? {
+        Value::Map(mut m) if m.len() == 1 => m.shift_remove("k"),
+        _ => None,
+    }
+}
+
+fn resolve_key(s: &str, options: &Options) -> Option<String> {
+    let doc = format!("{s}: 0\n");
+    match serde_saphyr::from_str_with_options::<Value>(&doc, options.clone()).ok()? {
+        Value::Map(m) if m.len() == 1 => m.keys().next().cloned(),
+        _ => None,
+    }
+}
+
+/// A flow collection on one line.
+struct Flow<'t, 'o> {
+    s: &'t [u8],
+    text: &'t str,
+    pos: usize,
+    options: &'o Options,
+    /// Convert plain timestamps.
+    convert: bool,
+}
+
+impl<'t> Flow<'t, '_> {
+    fn skip_spaces(&mut self) {
+        while self.pos < self.s.len() && self.s[self.pos] == b' ' {
+            self.pos += 1;
+        }
+    }
+
+    fn value(&mut self) -> Option<Value> {
+        self.skip_spaces();
+        match *self.s.get(self.pos)? {
+            b'{' => {
+                self.pos += 1;
+                let mut map = Map::new();
+                self.skip_spaces();
+                if self.s.get(self.pos) == Some(&b'}') {
+                    self.pos += 1;
+                    return Some(Value::Map(map));
+                }
+                loop {
+                    self.skip_spaces();
+                    let key = match self.s.get(self.pos)? {
+                        b'"' | b'\'' => {
+                            let (k, used) = quoted(&self.text[self.pos..])?;
+                            self.pos += used;
+                            k
+                        }
+                        _ => {
+                            let k = self.plain()?;
+                            if safe_word(k) {
+                                k.to_string()
+                            } else {
+                                resolve_key(k, self.options)?
+                            }
+                        }
+                    };
+                    // `key: value` only; `{a}` and `{a:}` go to the full reader.
+                    if self.s.get(self.pos) != Some(&b':')
+                        || self.s.get(self.pos + 1) != Some(&b' ')
+                    {
+                        return None;
+                    }
+                    self.pos += 1;
+                    let v = self.value()?;
+                    match map.entry(key) {
+                        indexmap::map::Entry::Occupied(_) => return None,
+                        indexmap::map::Entry::Vacant(slot) => {
+                            slot.insert(v);
+                        }
+                    }
+                    self.skip_spaces();
+                    match self.s.get(self.pos)? {
+                        b',' => self.pos += 1,
+                        b'}' => {
+                            self.pos += 1;
+                            return Some(Value::Map(map));
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            b'[' => {
+                self.pos += 1;
+                let mut items = Vec::new();
+                self.skip_spaces();
+                if self.s.get(self.pos) == Some(&b']') {
+                    self.pos += 1;
+                    return Some(Value::Seq(items));
+                }
+                loop {
+                    items.push(self.value()?);
+                    self.skip_spaces();
+                    match self.s.get(self.pos)? {
+                        b',' => self.pos += 1,
+                        b']' => {
+                            self.pos += 1;
+                            return Some(Value::Seq(items));
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            b'"' | b'\'' => {
+                let (v, used) = quoted(&self.text[self.pos..])?;
+                self.pos += used;
+                Some(Value::String(v))
+            }
+            _ => {
+                let p = self.plain()?;
+                if self.s.get(self.pos) == Some(&b':') {
+                    // An implicit single-pair map inside `[...]`.
+                    return None;
+                }
+                resolve_plain(p, self.options, self.convert)
+            }
+        }
+    }
+
+    /// A plain scalar inside a flow collection.
+    fn plain(&mut self) -> Option<&'t str> {
+        let start = self.pos;
+        match self.s.get(start)? {
+            b'-' | b'?' | b':' if self.s.get(start + 1).is_none_or(|c| *c == b' ') => return None,
+            b'&' | b'*' | b'!' | b'|' | b'>' | b'%' | b'@' | b'`' | b'#' | b',' | b'[' | b']'
+            | b'{' | b'}' => return None,
+            _ => {}
+        }
+        let mut i = start;
+        while i < self.s.len() {
+            match self.s[i] {
+                b',' | b'[' | b']' | b'{' | b'}' => break,
+                b':' if matches!(self.s.get(i + 1), None | Some(b' ' | b',' | b']' | b'}')) => {
+                    break;
+                }
+                b'#' if self.s[i - 1] == b' ' => return None,
+                _ => {}
+            }
+            i += 1;
+        }
+        let p = self.text[start..i].trim_end_matches(' ');
+        if p.is_empty() {
+            return None;
+        }
+        self.pos = i;
+        Some(p)
+    }
+}
+
+/// go-yaml's `!!timestamp` resolution of a plain scalar, printed the way
+/// Go's `time.Time` marshals to JSON (RFC 3339 with nanoseconds, trailing
+/// zeros dropped, `Z` for UTC): `None` when the scalar is not a timestamp.
+///
+/// go-yaml (v2 `resolve.go` and v3 alike) first requires four digits and a
+/// `-`, then tries Go's `time.Parse` with four layouts in turn:
+/// `2006-1-2T15:4:5.999999999Z07:00`, the same with a lower-case `t`,
+/// `2006-1-2 15:4:5.999999999` (UTC) and `2006-1-2` (UTC midnight). Go's
+/// parser takes one or two digits for the unpadded fields, any number of
+/// fraction digits after `.` or `,` (keeping nine), a space in the layout
+/// as one or more spaces, and checks every field's range.
+pub fn go_yaml_timestamp(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    if b.len() < 5 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' {
+        return None;
+    }
+    [b'T', b't', b' ', 0]
+        .iter()
+        .find_map(|&sep| parse_go_time(b, sep))
+        .map(|t| t.rfc3339())
+}
+
+/// A parsed wall-clock time with its UTC offset in seconds.
+struct GoTime {
+    year: u32,
+    month: u32,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
+    nanos: u32,
+    offset: i32,
+}
+
+impl GoTime {
+    fn rfc3339(&self) -> String {
+        let mut out = format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+            self.year, self.month, self.day, self.hour, self.minute, self.second
+        );
+        if self.nanos > 0 {
+            let frac = format!("{:09}", self.nanos);
+            out.push('.');
+            out.push_str(frac.trim_end_matches('0'));
+        }
+        if self.offset == 0 {
+            out.push('Z');
+        } else {
+            let sign = if self.offset < 0 { '-' } else { '+' };
+            let abs = self.offset.unsigned_abs();
+            out.push_str(&format!("{sign}{:02}:{:02}", abs / 3600, abs / 60 % 60));
+        }
+        out
+    }
+}
+
+/// Go's `getnum(s, false)`: one digit, or two when two follow.
+fn go_num(b: &[u8], i: &mut usize) -> Option<u32> {
+    let d = |k: usize| {
+        b.get(k)
+            .filter(|c| c.is_ascii_digit())
+            .map(|c| u32::from(c - b'0'))
+    };
+    let first = d(*i)?;
+    match d(*i + 1) {
+        Some(second) => {
+            *i += 2;
+            Some(first * 10 + second)
+        }
+        None => {
+            *i += 1;
+            Some(first)
+        }
+    }
+}
+
+/// One of go-yaml's layouts; `sep` is the date/time separator, 0 for the
+/// date-only layout.
+fn parse_go_time(b: &[u8], sep: u8) -> Option<GoTime> {
+    let year = b[..4]
+        .iter()
+        .fold(0u32, |a, c| a * 10 + u32::from(c - b'0'));
+    let mut i = 5;
+    let month = go_num(b, &mut i)?;
+    (b.get(i) == Some(&b'-')).then_some(())?;
+    i += 1;
+    let day = go_num(b, &mut i)?;
+    let mut t = GoTime {
+        year,
+        month,
+        day,
+        hour: 0,
+        minute: 0,
+        second: 0,
+        nanos: 0,
+        offset: 0,
+    };
+    if sep != 0 {
+        match sep {
+            b' ' => {
+                (b.get(i) == Some(&b' ')).then_some(())?;
+                while b.get(i) == Some(&b' ') {
+                    i += 1;
+                }
+            }
+            _ => {
+                (b.get(i) == Some(&sep)).then_some(())?;
+                i += 1;
+            }
+        }
+        t.hour = go_num(b, &mut i)?;
+        (b.get(i) == Some(&b':')).then_some(())?;
+        i += 1;
+        t.minute = go_num(b, &mut i)?;
+        (b.get(i) == Some(&b':')).then_some(())?;
+        i += 1;
+        t.second = go_num(b, &mut i)?;
+        if matches!(b.get(i), Some(b'.' | b',')) && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+            let start = i;
+            while b.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+            let digits = &b[start..i.min(start + 9)];
+            let mut ns = digits
+                .iter()
+                .fold(0u32, |a, c| a * 10 + u32::from(c - b'0'));
+            for _ in digits.len()..9 {
+                ns *= 10;
+            }
+            t.nanos = ns;
+        }
+        if sep != b' ' {
+            match b.get(i)? {
+                b'Z' => i += 1,
+                &sign @ (b'+' | b'-') => {
+                    let z = b.get(i..i + 6)?;
+                    if z[3] != b':' || !z[1..3].iter().chain(&z[4..6]).all(u8::is_ascii_digit) {
+                        return None;
+                    }
+                    let hh = u32::from(z[1] - b'0') * 10 + u32::from(z[2] - b'0');
+                    let mm = u32::from(z[4] - b'0') * 10 + u32::from(z[5] - b'0');
+                    // Go's range test uses > (offsets of 24 h or 60 min pass).
+                    if hh > 24 || mm > 60 {
+                        return None;
+                    }
+                    let secs = i32::try_from((hh * 60 + mm) * 60).ok()?;
+                    t.offset = if sign == b'-' { -secs } else { secs };
+                    i += 6;
+                }
+                _ => return None,
+            }
+        }
+    }
+    if i != b.len() {
+        return None;
+    }
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    (day >= 1 && day <= days && t.hour < 24 && t.minute < 60 && t.second < 60).then_some(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(strict: bool) -> Options {
+        let mut o = Options::default();
+        o.legacy_octal_numbers = true;
+        o.strict_booleans = strict;
+        o.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
+        o.budget = None;
+        o
+    }
+
+    /// The fast reader either declines or agrees with serde-saphyr.
+    fn agree(src: &str) -> bool {
+        let mut read = false;
+        for strict in [false, true] {
+            let o = opts(strict);
+            if let Some(fast) = parse_stream(src, &o, Timestamps::Keep) {
+                read = true;
+                let full: Vec<Value> = serde_saphyr::from_multiple_with_options(src, o)
+                    .unwrap_or_else(|e| {
+                        panic!("full reader fails where the fast one read:\n{src}\n{e}")
+                    });
+                assert_eq!(fast, full, "readers differ on:\n{src}");
+            }
+        }
+        read
+    }
+
+    #[test]
+    fn reads_the_common_shapes_like_the_full_reader() {
+        let cases = [
+            "a: 1\nb: two\nc:\n  d: [x, 'y', \"z\\t\"]\n  e: {f: g, h: 2}\n",
+            "kind: Deployment\nspec:\n  containers:\n  - name: main\n    image: nginx:1.0\n    ports:\n    - containerPort: 80\n  - name: side\n",
+            "list:\n- a\n- b\nnext: 1\n",
+            "- - a\n  - b\n- c\n",
+            "a: |\n  line 1\n\n  line 2\n\nb: |-\n    x\n     y\nc: x\n",
+            "a: |  # comment\n  text\n",
+            "---\na: 1\n---\nb: 2\n",
+            "a: 1\n---\n",
+            "---\n# only a comment\n---\na: 1\n",
+            "a: 'it''s'\nb: \"\\u00e9\\x41\"\nc: x #comment\nd: x#y\n",
+            "url: http://example.com:8080/x\nempty:\nnull: ~\n",
+            "k: yes\nl: on\nm: 0755\nn: 1.5\no: 2024-01-01\np: -3\nq: 0\nr: +1\ns: 1e3\nt: .inf\nu: True\n",
+            "\"quoted key\": 1\n'single': 2\n1: one\nyes: y\n.dot: z\n",
+            "a:\n  - x\n  -\n  - y: 1\n    z: 2\n",
+            "a:   spaced   \nb: \"\"\nc: ''\n",
+            "data:\n  script.sh: |\n    #!/bin/sh\n    echo \"hi\"\n  other: x\n",
+            "é: ü\nb: 日本\n",
+            "top:\n  # comment\n  a: 1\n\n  b: 2\n",
+            "a: {}\nb: []\nc: [1, [2, 3], {d: e}]\n",
+            "a: - b\n",
+            "a: b: c\n",
+            "a: x\n  y\n",
+            "a: &x 1\nb: *x\n",
+            "a: !!str 1\n",
+            "a: >\n  folded\n",
+            "a: 1\na: 2\n",
+            "a:\tb\n",
+            "a: \"multi\n  line\"\n",
+            "a: |\n  no final newline",
+            "a: |\n    x\n  y\n",
+            "- a\nb: 1\n",
+            "a: 1\n ",
+            "",
+            "# nothing\n",
+            "[1, 2]\n",
+            "scalar\n",
+        ];
+        let mut read = 0;
+        for c in cases {
+            if agree(c) {
+                read += 1;
+            }
+        }
+        assert!(read >= 20, "read only {read} cases");
+    }
+
+    #[test]
+    fn timestamps_like_go_yaml() {
+        let t = |s: &str| go_yaml_timestamp(s);
+        assert_eq!(t("2024-01-02").as_deref(), Some("2024-01-02T00:00:00Z"));
+        assert_eq!(t("2001-1-2").as_deref(), Some("2001-01-02T00:00:00Z"));
+        assert_eq!(
+            t("2001-12-14t21:59:43.10-05:00").as_deref(),
+            Some("2001-12-14T21:59:43.1-05:00")
+        );
+        assert_eq!(
+            t("2001-12-14 21:59:43").as_deref(),
+            Some("2001-12-14T21:59:43Z")
+        );
+        assert_eq!(
+            t("2001-12-14T21:59:43.123456789123+01:00").as_deref(),
+            Some("2001-12-14T21:59:43.123456789+01:00")
+        );
+        assert_eq!(
+            t("2001-12-14T21:59:43+00:00").as_deref(),
+            Some("2001-12-14T21:59:43Z")
+        );
+        for no in [
+            "2024-13-45",
+            "2023-02-29",
+            "2001-12-14t21:59:43",
+            "2001-12-14 21:59:43.10 -5",
+            "2001-12-14T21:59:43-5",
+            "20240-01-02",
+            "2024-01-02x",
+            "2024-001-02",
+            "2024-01-02T24:00:00Z",
+        ] {
+            assert_eq!(t(no), None, "{no}");
+        }
+        assert_eq!(t("2024-02-29").as_deref(), Some("2024-02-29T00:00:00Z"));
+    }
+
+    #[test]
+    fn plain_timestamps_convert_outside_annotations() {
+        let src = "metadata:\n  annotations:\n    a: 2024-01-02\n  labels:\n    l: 2024-01-02\ndata:\n  d: 2024-01-02\n  q: \"2024-01-02\"\n  f: {x: 2024-01-02}\n  s: [2024-01-02]\n";
+        let docs = parse_stream(src, &opts(true), Timestamps::Rfc3339).unwrap();
+        let v = &docs[0];
+        let at = |p: &str| {
+            v.get_path(p)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
+        assert_eq!(at("metadata.annotations.a"), "2024-01-02");
+        assert_eq!(at("metadata.labels.l"), "2024-01-02T00:00:00Z");
+        assert_eq!(at("data.d"), "2024-01-02T00:00:00Z");
+        assert_eq!(at("data.q"), "2024-01-02");
+        assert_eq!(at("data.f.x"), "2024-01-02T00:00:00Z");
+        // Items of a List are expanded after reading: no exemption.
+        let list = "kind: List\nitems:\n- metadata:\n    annotations:\n      a: 2024-01-02\n";
+        let docs = parse_stream(list, &opts(true), Timestamps::Rfc3339).unwrap();
+        let Some(Value::Seq(items)) = docs[0].get_path("items") else {
+            panic!("no items: {docs:?}")
+        };
+        assert_eq!(
+            items[0].get_path("metadata.annotations.a"),
+            Some(&Value::String("2024-01-02T00:00:00Z".into()))
+        );
+    }
+
+    /// Random block-style documents, rendered from a random tree with
+    /// random scalars, then perturbed line by line (indent changes, tabs,
+    /// dropped or duplicated lines): the fast reader must decline or agree.
+    mod random {
+        use super::*;
+        use proptest::prelude::*;
+
+        #[derive(Debug, Clone)]
+        enum Node {
+            Scalar(String),
+            Block(String, Vec<String>),
+            Map(Vec<(String, Node)>),
+            Seq(Vec<Node>),
+        }
+
+        fn scalar() -> impl Strategy<Value = String> {
+            prop_oneof![
+                prop::sample::select(vec![
+                    "a",
+                    "yes",
+                    "No",
+                    "on",
+                    "y",
+                    "~",
+                    "null",
+                    "true",
+                    "1",
+                    "-1",
+                    "0",
+                    "007",
+                    "0x1F",
+                    "1.5",
+                    "1e3",
+                    ".inf",
+                    "-.Inf",
+                    ".nan",
+                    "2024-01-02",
+                    "2001-12-14 21:59:43",
+                    "12:30:00",
+                    "/a/b",
+                    "/",
+                    "/0:x",
+                    "1_000",
+                    "+1",
+                    "-0",
+                    "''",
+                    "'it''s'",
+                    "\"\"",
+                    "\"a\\tb\"",
+                    "\"\\u00e9\"",
+                    "\"bad\\q\"",
+                    "{a: 1, b: [x, y]}",
+                    "[]",
+                    "{}",
+                    "[a, {b: c}]",
+                    "&anc x",
+                    "*anc",
+                    "!!str 1",
+                    "a #c",
+                    "a#b",
+                    "http://x:1/y",
+                    "a: b",
+                    "- x",
+                    "x:",
+                    "'unterminated",
+                    "\"also",
+                    "|",
+                    "|-",
+                    ">",
+                    "@x",
+                    "`x",
+                    "%x",
+                    "? x",
+                    "é",
+                    "Infinity",
+                    "NaN",
+                    "0o17",
+                    "0b101",
+                    "1__0",
+                    "12e",
+                    "--x",
+                    "-.5",
+                    "[a, b",
+                    "{a: }",
+                    "{a}",
+                    "[a: b]",
+                    "a,b",
+                    "a  b",
+                    "x\ty",
+                ])
+                .prop_map(String::from),
+                "[a-z0-9 ._/-]{1,12}".prop_map(|s| s.trim().to_string()),
+            ]
+        }
+
+        fn key() -> impl Strategy<Value = String> {
+            prop::sample::select(vec![
+                "a", "b", "c", "kind", "name", "1", "yes", "on", "\"q\"", "'s'", "a b", ".x", "<<",
+                "a:b", "\"a\": 1", "-", "?", "x #y", "\"k", "é",
+            ])
+            .prop_map(String::from)
+        }
+
+        fn node() -> impl Strategy<Value = Node> {
+            let leaf = prop_oneof![
+                4 => scalar().prop_map(Node::Scalar),
+                1 => (
+                    prop::sample::select(vec!["|", "|-", "|+", ">", "|2", "| # c"]),
+                    prop::collection::vec("[ a-z#:-]{0,8}", 0..4)
+                )
+                    .prop_map(|(h, lines)| Node::Block(h.to_string(), lines)),
+            ];
+            leaf.prop_recursive(4, 24, 4, |inner| {
+                prop_oneof![
+                    prop::collection::vec((key(), inner.clone()), 0..4).prop_map(Node::Map),
+                    prop::collection::vec(inner, 0..4).prop_map(Node::Seq),
+                ]
+            })
+        }
+
+        fn render(n: &Node, indent: usize, out: &mut Vec<String>, prefix: String) {
+            let pad = " ".repeat(indent);
+            match n {
+                Node::Scalar(s) => out.push(format!("{prefix}{s}")),
+                Node::Block(h, lines) => {
+                    out.push(format!("{prefix}{h}"));
+                    for l in lines {
+                        out.push(format!("{pad}  {l}"));
+                    }
+                }
+                Node::Map(entries) if entries.is_empty() => out.push(format!("{prefix}{{}}")),
+                Node::Seq(items) if items.is_empty() => out.push(format!("{prefix}[]")),
+                Node::Map(entries) => {
+                    let mut first = true;
+                    for (k, v) in entries {
+                        let lead = if first && !prefix.trim().is_empty() {
+                            prefix.clone()
+                        } else if first && !prefix.is_empty() {
+                            out.push(prefix.trim_end().to_string());
+                            pad.clone()
+                        } else {
+                            pad.clone()
+                        };
+                        first = false;
+                        match v {
+                            Node::Map(e) if !e.is_empty() => {
+                                out.push(format!("{lead}{k}:"));
+                                render(v, indent + 2, out, String::new());
+                            }
+                            Node::Seq(i) if !i.is_empty() => {
+                                out.push(format!("{lead}{k}:"));
+                                render(v, indent, out, String::new());
+                            }
+                            _ => render(v, indent, out, format!("{lead}{k}: ")),
+                        }
+                    }
+                }
+                Node::Seq(items) => {
+                    if !prefix.is_empty() {
+                        out.push(prefix.trim_end().to_string());
+                    }
+                    for item in items {
+                        render(item, indent + 2, out, format!("{pad}- "));
+                    }
+                }
+            }
+        }
+
+        fn text() -> impl Strategy<Value = String> {
+            (
+                node(),
+                prop::collection::vec((0usize..40, 0u8..8), 0..3),
+                any::<bool>(),
+            )
+                .prop_map(|(n, edits, two_docs)| {
+                    let mut lines = Vec::new();
+                    render(&n, 0, &mut lines, String::new());
+                    if two_docs {
+                        lines.push("---".into());
+                        render(&n, 0, &mut lines, String::new());
+                    }
+                    for (at, op) in edits {
+                        if lines.is_empty() {
+                            break;
+                        }
+                        let i = at % lines.len();
+                        match op {
+                            0 => lines[i].insert(0, ' '),
+                            1 => {
+                                if lines[i].starts_with(' ') {
+                                    lines[i].remove(0);
+                                }
+                            }
+                            2 => lines[i].insert(0, '\t'),
+                            3 => {
+                                lines.remove(i);
+                            }
+                            4 => {
+                                let l = lines[i].clone();
+                                lines.insert(i, l);
+                            }
+                            5 => lines.insert(i, "  # comment".into()),
+                            6 => lines.insert(i, String::new()),
+                            _ => lines[i].push_str(" # tail"),
+                        }
+                    }
+                    let mut t = lines.join("\n");
+                    t.push('\n');
+                    t
+                })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+            #[test]
+            fn fast_reader_declines_or_agrees(src in text()) {
+                for strict in [false, true] {
+                    let o = opts(strict);
+                    if let Some(fast) = parse_stream(&src, &o, Timestamps::Keep) {
+                        let full: Result<Vec<Value>, _> =
+                            serde_saphyr::from_multiple_with_options(&src, o);
+                        match full {
+                            Ok(full) => prop_assert_eq!(fast, full, "text:\n{}", src),
+                            Err(e) => prop_assert!(false, "full reader fails ({}) on:\n{}", e, src),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn parallel_reading_gives_the_same_documents() {
+        let mut src = String::new();
+        for i in 0..3000 {
+            src.push_str(&format!(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\ndata:\n  k: |\n    line {i}\n---\n"
+            ));
+        }
+        assert!(src.len() > 128 * 1024);
+        let whole = parse_stream(&src, &opts(true), Timestamps::Rfc3339).unwrap();
+        let halves = parse_stream_parallel(&src, || opts(true), Timestamps::Rfc3339).unwrap();
+        assert_eq!(whole.len(), 3000);
+        assert_eq!(whole, halves);
+    }
+
+    #[test]
+    fn reads_the_typical_resource() {
+        let src = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\n  labels:\n    app: x\nspec:\n  replicas: 1\n  template:\n    spec:\n      containers:\n      - name: main\n        image: nginx\n";
+        assert!(agree(src));
+    }
+
+    /// Every YAML file in the repository and in the shared corpus: the fast
+    /// reader declines or agrees.
+    #[test]
+    fn agrees_with_the_full_reader_on_every_yaml_file() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut dirs = vec![
+            root.join("tests"),
+            root.join("overlays-examples"),
+            root.join("charts-examples"),
+            root.join("src"),
+        ];
+        let corpus = root.join("../shared/corpus/kustomize");
+        if corpus.is_dir() {
+            dirs.push(corpus);
+        }
+        let (mut files, mut fast) = (0, 0);
+        for dir in dirs {
+            for entry in walkdir::WalkDir::new(dir)
+                .into_iter()
+                .filter_map(Result::ok)
+            {
+                let p = entry.path();
+                if !matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(p) else {
+                    continue;
+                };
+                if text.contains("{{") {
+                    continue;
+                }
+                for strict in [false, true] {
+                    let o = opts(strict);
+                    let Some(ours) = parse_stream(&text, &o, Timestamps::Keep) else {
+                        continue;
+                    };
+                    let theirs: Result<Vec<Value>, _> =
+                        serde_saphyr::from_multiple_with_options(&text, o);
+                    match theirs {
+                        Ok(t) => assert_eq!(ours, t, "{}", p.display()),
+                        Err(e) => panic!("{}: full reader fails: {e}", p.display()),
+                    }
+                    fast += 1;
+                }
+                files += 1;
+            }
+        }
+        eprintln!("fast reader read {fast} of {files} files (×2 dialects)");
+        assert!(
+            fast > files,
+            "fast reader read {fast} of {files} files (×2 dialects)"
+        );
+    }
+}

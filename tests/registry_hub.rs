@@ -513,6 +513,33 @@ fn cli_pull_downloads_the_verified_archive() {
         "{}",
         run.stdout
     );
+    // The download went through the shared content cache (the chart-URL
+    // arm keyed by the hub's digest): a second pull of the same version
+    // is served from it, and the archive server sees no second request.
+    let downloads = |hub: &FakeHub| {
+        hub.charts
+            .requests()
+            .iter()
+            .filter(|r| r.path().ends_with("demo-1.0.0.tgz"))
+            .count()
+    };
+    assert_eq!(downloads(&hub), 1);
+    let again = dir.path().join("again");
+    std::fs::create_dir(&again).unwrap();
+    let run = skiff(
+        dir.path(),
+        &[
+            "pull",
+            "artifacthub:lab/demo",
+            "--endpoint",
+            &hub.endpoint(),
+            "-d",
+            again.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(std::fs::read(again.join("demo-1.0.0.tgz")).unwrap(), hub.archives["demo-1.0.0.tgz"]);
+    assert_eq!(downloads(&hub), 1, "the second pull came from the cache");
     // The archive is a chart skiff can render.
     let rendered = skiff(dir.path(), &["template", "rel", saved.to_str().unwrap()]);
     assert_eq!(rendered.code, 0, "{}", rendered.stderr);

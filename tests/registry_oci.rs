@@ -15,110 +15,14 @@
 
 use std::fs;
 use std::io::Write;
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output, Stdio};
 
 use skiff::registry::test_server::{Reply, SeenRequest, TestServer};
 
-// ---------------------------------------------------------------- tools
+mod support;
 
-/// Whether `tool` is on PATH; when it is not, the test is skipped with a
-/// line saying so, or fails under `SKIFF_REQUIRE_REGISTRY=1`.
-fn have(tool: &str) -> bool {
-    let found = std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(tool).is_file()));
-    if !found {
-        if std::env::var("SKIFF_REQUIRE_REGISTRY").is_ok_and(|v| v == "1") {
-            panic!("{tool} is required (SKIFF_REQUIRE_REGISTRY=1) but not installed");
-        }
-        eprintln!("skipped: {tool} is not installed (scripts/test installs it)");
-    }
-    found
-}
-
-fn helm() -> Option<PathBuf> {
-    match std::env::var_os("HELM_REF") {
-        Some(h) if !h.is_empty() => Some(PathBuf::from(h)),
-        _ => {
-            eprintln!("skipped: HELM_REF is not set (interop with helm v4.1.4)");
-            None
-        }
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A running `docker-registry serve`, killed (by its own pid) on drop.
-struct Registry {
-    child: Child,
-    port: u16,
-    storage: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Registry {
-    /// Starts a registry with `extra` YAML appended to the config (`http`
-    /// keys go in `http_extra`).
-    fn start(http_extra: &str, extra: &str) -> Registry {
-        let dir = tempfile::tempdir().unwrap();
-        let storage = dir.path().join("storage");
-        let port = free_port();
-        let config = format!(
-            "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n{http_extra}{extra}",
-            storage.display()
-        );
-        let config_path = dir.path().join("config.yml");
-        fs::write(&config_path, config).unwrap();
-        let child = Command::new("docker-registry")
-            .arg("serve")
-            .arg(&config_path)
-            .stdout(Stdio::null())
-            .stderr(fs::File::create(dir.path().join("registry.log")).unwrap())
-            .spawn()
-            .unwrap();
-        let registry = Registry {
-            child,
-            port,
-            storage,
-            _dir: dir,
-        };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "registry did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        registry
-    }
-
-    fn host(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
-    }
-
-    /// The stored file of blob `digest`.
-    fn blob_file(&self, digest: &str) -> PathBuf {
-        let hex = digest.trim_start_matches("sha256:");
-        self.storage
-            .join("docker/registry/v2/blobs/sha256")
-            .join(&hex[..2])
-            .join(hex)
-            .join("data")
-    }
-}
-
-impl Drop for Registry {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use support::registry::{Registry, have, helm};
 
 // ---------------------------------------------------------------- skiff
 

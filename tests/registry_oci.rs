@@ -1131,3 +1131,124 @@ fn legacy_layer_type_is_accepted_and_non_charts_are_refused() {
     ]);
     assert!(err.contains("not a Helm chart"), "{err}");
 }
+
+// ---------------------------------------------------------------- oci:// dependencies
+
+/// The lines of a lock that start with `key` (list markers dropped), to
+/// compare helm's lock with ours field by field (the `generated` times
+/// differ, and ours carries `contentDigest`).
+fn lock_lines(lock: &str, key: &str) -> Vec<String> {
+    lock.lines()
+        .map(|l| l.trim().trim_start_matches("- ").to_string())
+        .filter(|l| l.starts_with(key))
+        .collect()
+}
+
+/// `dep update|build` with `repository: oci://host/path` dependencies: the
+/// version is resolved over the tag list (a `+build` version through its
+/// `_` tag), the archives are the pushed bytes, the lock records them, and
+/// its `digest` equals the one helm writes for the same Chart.yaml; `dep
+/// build` checks every archive against the lock's content digest; helm
+/// builds from our lock and we from helm's.
+#[test]
+fn oci_dependencies_update_build_and_match_helm() {
+    if !have("docker-registry") {
+        return;
+    }
+    let registry = Registry::start("", "");
+    let world = World::new();
+    let host = registry.host();
+    let remote = format!("oci://{host}/charts");
+    let mut archives = std::collections::BTreeMap::new();
+    for version in ["0.1.0", "0.2.0+build.1", "0.3.0-rc.1", "0.4.0"] {
+        let archive = world.chart(version);
+        world.ok(&["push", archive.to_str().unwrap(), &remote, "--plain-http"]);
+        archives.insert(version, fs::read(&archive).unwrap());
+    }
+    let app = world.path().join("app");
+    fs::create_dir_all(app.join("templates")).unwrap();
+    fs::write(
+        app.join("Chart.yaml"),
+        format!(
+            "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n- name: demo\n  version: \"^0.2\"\n  repository: {remote}\n- name: demo\n  alias: newest\n  version: \">=0.1.0\"\n  repository: {remote}\n"
+        ),
+    )
+    .unwrap();
+    fs::write(
+        app.join("templates/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n",
+    )
+    .unwrap();
+
+    // HTTPS is the default, as in helm: a plain-HTTP registry needs the flag.
+    let err = world.fails(&["dep", "update", "app"]);
+    assert!(err.contains("--plain-http"), "{err}");
+    assert!(!app.join("Chart.lock").exists());
+
+    world.ok(&["dep", "update", "app", "--plain-http"]);
+    let ours = fs::read_to_string(app.join("Chart.lock")).unwrap();
+    assert_eq!(
+        lock_lines(&ours, "version:"),
+        ["version: 0.2.0+build.1", "version: 0.4.0"],
+        "{ours}"
+    );
+    for (version, bytes) in [
+        ("0.2.0+build.1", &archives["0.2.0+build.1"]),
+        ("0.4.0", &archives["0.4.0"]),
+    ] {
+        let saved = fs::read(app.join(format!("charts/demo-{version}.tgz"))).unwrap();
+        assert_eq!(&saved, bytes, "{version}");
+        let digest = format!("sha256:{}", skiff::registry::sha256_hex(bytes));
+        assert!(ours.contains(&format!("contentDigest: {digest}")), "{ours}");
+    }
+    let rendered = world.ok(&["template", "rel", "app"]);
+    assert!(
+        rendered.contains("version: \"0.2.0+build.1\""),
+        "{rendered}"
+    );
+
+    // dep build: re-creates charts/ from the lock, verified.
+    fs::remove_dir_all(app.join("charts")).unwrap();
+    world.ok(&["dep", "build", "app", "--plain-http"]);
+    assert_eq!(
+        fs::read(app.join("charts/demo-0.4.0.tgz")).unwrap(),
+        archives["0.4.0"]
+    );
+    // A lock whose content digest is not the registry's bytes is refused,
+    // and charts/ is left as it was.
+    let other = format!("sha256:{}", skiff::registry::sha256_hex(&archives["0.1.0"]));
+    let good = format!("sha256:{}", skiff::registry::sha256_hex(&archives["0.4.0"]));
+    fs::write(app.join("Chart.lock"), ours.replace(&good, &other)).unwrap();
+    fs::remove_dir_all(app.join("charts")).unwrap();
+    let err = world.fails(&["dep", "build", "app", "--plain-http"]);
+    assert!(err.contains("digest"), "{err}");
+    assert!(!app.join("charts").exists() || walk_count(&app.join("charts")) == 0);
+    fs::write(app.join("Chart.lock"), &ours).unwrap();
+
+    let Some(helm) = helm() else { return };
+    // helm builds from our lock (its lock digest check passes)...
+    world.helm(&helm, &["dep", "build", "app", "--plain-http"]);
+    // ...and writes the same lock digest, names, versions and repositories.
+    world.helm(&helm, &["dep", "update", "app", "--plain-http"]);
+    let theirs = fs::read_to_string(app.join("Chart.lock")).unwrap();
+    for key in ["digest:", "name:", "version:", "repository:"] {
+        assert_eq!(
+            lock_lines(&ours, key),
+            lock_lines(&theirs, key),
+            "{key}\nours:\n{ours}\nhelm:\n{theirs}"
+        );
+    }
+    for version in ["0.2.0+build.1", "0.4.0"] {
+        assert_eq!(
+            fs::read(app.join(format!("charts/demo-{version}.tgz"))).unwrap(),
+            archives[version],
+            "helm's {version}"
+        );
+    }
+    // And we build from helm's lock.
+    world.ok(&["dep", "build", "app", "--plain-http"]);
+}
+
+fn walk_count(dir: &Path) -> usize {
+    fs::read_dir(dir).map(|d| d.count()).unwrap_or(0)
+}

@@ -129,7 +129,7 @@ pub fn pull(args: PullArgs) -> Result<String, Diagnostic> {
 
 /// Flags `template` takes for a chart reference (`repo/chart`, a chart URL,
 /// `oci://…`), as `helm template` does.
-#[derive(Debug, Clone, Args, Default)]
+#[derive(Debug, Clone, Args)]
 pub struct ChartRefArgs {
     /// Chart version or constraint, when CHART is a reference rather than a path.
     #[arg(long)]
@@ -137,6 +137,49 @@ pub struct ChartRefArgs {
     /// Also consider prereleases (ignored when --version is given).
     #[arg(long)]
     pub devel: bool,
+    /// Registry or repository user name, when CHART is a reference.
+    #[arg(long)]
+    pub username: Option<String>,
+    /// Registry or repository password, when CHART is a reference.
+    #[arg(long)]
+    pub password: Option<String>,
+    /// Use HTTP instead of HTTPS for an OCI registry.
+    #[arg(long)]
+    pub plain_http: bool,
+    #[command(flatten)]
+    pub tls: TlsArgs,
+}
+
+/// Registry and transport flags of `dep update|build`, spelled like helm's
+/// (they apply to `oci://` dependencies; the TLS flags also to repository
+/// URLs that were never added).
+#[derive(Debug, Clone, Args)]
+pub struct DepRemoteArgs {
+    /// OCI registry user name (else the `registry login` credentials).
+    #[arg(long)]
+    pub username: Option<String>,
+    /// OCI registry password.
+    #[arg(long)]
+    pub password: Option<String>,
+    /// Use HTTP instead of HTTPS for OCI registries.
+    #[arg(long)]
+    pub plain_http: bool,
+    #[command(flatten)]
+    pub tls: TlsArgs,
+}
+
+impl DepRemoteArgs {
+    /// The remote options these flags ask for.
+    pub fn remote_options(&self, skip_refresh: bool) -> crate::package::remote_deps::RemoteOptions {
+        crate::package::remote_deps::RemoteOptions {
+            skip_refresh,
+            client: self.tls.client_options(),
+            plain_http: self.plain_http,
+            username: self.username.clone(),
+            password: self.password.clone(),
+            ..crate::package::remote_deps::RemoteOptions::from_env()
+        }
+    }
 }
 
 /// A chart argument made local: a path as given, or a reference downloaded
@@ -173,7 +216,10 @@ pub fn local_chart(
     let options = PullOptions {
         version: args.version.clone(),
         devel: args.devel,
-        client: ClientOptions::default(),
+        username: args.username.clone(),
+        password: args.password.clone(),
+        plain_http: args.plain_http,
+        client: args.tls.client_options(),
         ..PullOptions::default()
     };
     let pulled = pull::fetch(&reference, &options, &homes)?;

@@ -277,6 +277,22 @@ fn plain_http_push_pull_resolution_and_tampering() {
         assert!(stdout.starts_with("Pulled: "), "{stdout}");
         stdout
     };
+    // `template` renders a chart reference through the same arm; a
+    // plain-HTTP registry needs --plain-http there too.
+    let err = world.fails(&["template", "rel", &chart_ref]);
+    assert!(err.contains("--plain-http"), "{err}");
+    let rendered = world.ok(&[
+        "template",
+        "rel",
+        &chart_ref,
+        "--version",
+        "^0.2",
+        "--plain-http",
+    ]);
+    assert!(
+        rendered.contains("version: \"0.2.0+build.1\""),
+        "{rendered}"
+    );
     // No version: the newest stable; --devel: the newest of all.
     check(&[&chart_ref], "0.4.0", "latest");
     check(&[&chart_ref, "--devel"], "0.4.0", "devel");
@@ -627,6 +643,35 @@ fn basic_auth_over_tls_login_logout_and_ca_options() {
     assert!(err.contains("not logged in"), "{err}");
     let err = world.fails(&["pull", &chart_ref, "--ca-file", &ca, "-d", &dir_str]);
     assert!(err.contains("unauthorized"), "{err}");
+    // `template` takes the same credentials and TLS flags for a chart
+    // reference as `pull`.
+    let err = world.fails(&["template", "rel", &chart_ref, "--ca-file", &ca]);
+    assert!(err.contains("unauthorized"), "{err}");
+    let rendered = world.ok(&[
+        "template",
+        "rel",
+        &chart_ref,
+        "--version",
+        "1.2.3",
+        "--ca-file",
+        &ca,
+        "--username",
+        "labuser",
+        "--password",
+        "labpass",
+    ]);
+    assert!(rendered.contains("version: \"1.2.3\""), "{rendered}");
+    let rendered = world.ok(&[
+        "template",
+        "rel",
+        &chart_ref,
+        "--insecure-skip-tls-verify",
+        "--username",
+        "labuser",
+        "--password",
+        "labpass",
+    ]);
+    assert!(rendered.contains("name: rel-demo"), "{rendered}");
 
     // Docker's own config is the fallback.
     fs::write(

@@ -167,7 +167,7 @@ enum DepCommand {
         #[arg(long)]
         skip_refresh: bool,
         #[command(flatten)]
-        remote: remote::DepRemoteArgs,
+        remote: remote::AccessArgs,
     },
     /// Rebuild charts/ from Chart.lock, verifying it.
     Build {
@@ -178,7 +178,7 @@ enum DepCommand {
         #[arg(long)]
         skip_refresh: bool,
         #[command(flatten)]
-        remote: remote::DepRemoteArgs,
+        remote: remote::AccessArgs,
     },
 }
 
@@ -221,7 +221,7 @@ impl ValueFlags {
 #[derive(Debug, Args)]
 struct TemplateArgs {
     /// Release name (default `release-name`), then the chart: a directory, a .tgz,
-    /// `repo/chart` of an added repository, or a chart URL.
+    /// `repo/chart` of an added repository, a chart URL, or `oci://host/path/chart[:tag]`.
     #[arg(value_name = "[NAME] CHART", num_args = 1..=2, required = true)]
     args: Vec<String>,
     #[command(flatten)]

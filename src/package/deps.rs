@@ -4,7 +4,7 @@
 //! content digest of the archive placed in `charts/`.
 
 use super::index::{now_rfc3339, sha256_hex};
-use super::remote_deps::{RemoteOptions, Repos, is_http_repository, is_oci_repository};
+use super::remote_deps::{Fetched, RemoteOptions, Repos, is_http_repository, is_oci_repository};
 use super::{PackageError, PackageOptions, normalize_dependency, pack};
 use crate::archive::{self, Limits, sanitize};
 use crate::chart::{self, Dependency, Metadata};
@@ -239,6 +239,18 @@ fn pack_local(
     Ok(packed)
 }
 
+/// A downloaded dependency with its lock entry.
+fn downloaded(lock: Map, name: &str, fetched: Fetched) -> Resolved {
+    Resolved {
+        lock,
+        archive: Some(Archive {
+            name: name.to_string(),
+            file_name: fetched.file_name,
+            bytes: fetched.bytes,
+        }),
+    }
+}
+
 fn lock_entry(name: &str, repository: &str, version: &str, digest: Option<String>) -> Map {
     let mut m = Map::new();
     m.insert("name".into(), Value::from(name));
@@ -352,19 +364,13 @@ pub fn update_with(
         }
         if is_oci_repository(repo) {
             let fetched = repos.download_oci(repo, &d.name, d.version.as_deref(), None)?;
-            resolved.push(Resolved {
-                lock: lock_entry(
-                    &d.name,
-                    repo,
-                    &fetched.version,
-                    Some(format!("sha256:{}", sha256_hex(&fetched.bytes))),
-                ),
-                archive: Some(Archive {
-                    name: d.name.clone(),
-                    file_name: fetched.file_name,
-                    bytes: fetched.bytes,
-                }),
-            });
+            let lock = lock_entry(
+                &d.name,
+                repo,
+                &fetched.version,
+                Some(format!("sha256:{}", sha256_hex(&fetched.bytes))),
+            );
+            resolved.push(downloaded(lock, &d.name, fetched));
             continue;
         }
         if is_http_repository(repo) {
@@ -376,19 +382,13 @@ pub fn update_with(
                 d.version.as_deref().unwrap_or(""),
             )?;
             let fetched = repos.download(&entry, &d.name, &version, None)?;
-            resolved.push(Resolved {
-                lock: lock_entry(
-                    &d.name,
-                    &locked_repo,
-                    &fetched.version,
-                    Some(format!("sha256:{}", sha256_hex(&fetched.bytes))),
-                ),
-                archive: Some(Archive {
-                    name: d.name.clone(),
-                    file_name: fetched.file_name,
-                    bytes: fetched.bytes,
-                }),
-            });
+            let lock = lock_entry(
+                &d.name,
+                &locked_repo,
+                &fetched.version,
+                Some(format!("sha256:{}", sha256_hex(&fetched.bytes))),
+            );
+            resolved.push(downloaded(lock, &d.name, fetched));
             continue;
         }
         let packed = pack_local(chart_dir, d, |v| satisfies(d.version.as_deref(), v), mtime)?;
@@ -485,14 +485,7 @@ pub fn build_with(
                     PackageError::Invalid { message, .. } => PackageError::invalid(&shown, message),
                     other => other,
                 })?;
-            resolved.push(Resolved {
-                lock: m.clone(),
-                archive: Some(Archive {
-                    name: name.clone(),
-                    file_name: fetched.file_name,
-                    bytes: fetched.bytes,
-                }),
-            });
+            resolved.push(downloaded(m.clone(), &name, fetched));
             continue;
         }
         if is_http_repository(&repo) {
@@ -506,14 +499,7 @@ pub fn build_with(
                     ),
                     other => other,
                 })?;
-            resolved.push(Resolved {
-                lock: m.clone(),
-                archive: Some(Archive {
-                    name: name.clone(),
-                    file_name: fetched.file_name,
-                    bytes: fetched.bytes,
-                }),
-            });
+            resolved.push(downloaded(m.clone(), &name, fetched));
             continue;
         }
         let dep = Dependency {

@@ -7,6 +7,7 @@
 //! compares.
 
 mod hub_fake;
+mod support;
 
 use std::path::Path;
 
@@ -513,6 +514,36 @@ fn cli_pull_downloads_the_verified_archive() {
         "{}",
         run.stdout
     );
+    // The download went through the shared content cache (the chart-URL
+    // arm keyed by the hub's digest): a second pull of the same version
+    // is served from it, and the archive server sees no second request.
+    let downloads = |hub: &FakeHub| {
+        hub.charts
+            .requests()
+            .iter()
+            .filter(|r| r.path().ends_with("demo-1.0.0.tgz"))
+            .count()
+    };
+    assert_eq!(downloads(&hub), 1);
+    let again = dir.path().join("again");
+    std::fs::create_dir(&again).unwrap();
+    let run = skiff(
+        dir.path(),
+        &[
+            "pull",
+            "artifacthub:lab/demo",
+            "--endpoint",
+            &hub.endpoint(),
+            "-d",
+            again.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        std::fs::read(again.join("demo-1.0.0.tgz")).unwrap(),
+        hub.archives["demo-1.0.0.tgz"]
+    );
+    assert_eq!(downloads(&hub), 1, "the second pull came from the cache");
     // The archive is a chart skiff can render.
     let rendered = skiff(dir.path(), &["template", "rel", saved.to_str().unwrap()]);
     assert_eq!(rendered.code, 0, "{}", rendered.stderr);
@@ -871,4 +902,108 @@ fn cli_search_table_lays_out_like_helm_search_hub() {
         assert!(helm_text.contains("日本語"), "{helm_text}");
         assert_eq!(helm_text.contains("..."), width != "0", "{helm_text}");
     }
+}
+
+/// ArtifactHub → OCI end to end: the fake's OCI package points at a real
+/// registry (docker-registry, as in tests/registry_oci.rs) holding charts
+/// pushed with `skiff push`; `pull artifacthub:` resolves the package on the
+/// hub, then pulls `repository.url` with the package version (so the `+`
+/// of a build version becomes the `_` tag) over plain HTTP, with the layer
+/// digest checked. helm pulls the same version from the same registry and
+/// gets the same bytes.
+#[test]
+fn cli_pull_artifacthub_oci_package_from_a_real_registry() {
+    use support::registry::{Registry, have, helm};
+    if !have("docker-registry") {
+        return;
+    }
+    let registry = Registry::start("", "");
+    let dir = tempfile::tempdir().unwrap();
+    let oci_base = format!("oci://{}/charts/ocidemo", registry.host());
+    let hub = FakeHub::start_with_oci(&dir.path().join("fake"), &oci_base);
+    let namespace = format!("oci://{}/charts", registry.host());
+    for archive in hub.oci_archives.values() {
+        let run = skiff(
+            dir.path(),
+            &[
+                "push",
+                archive.to_str().unwrap(),
+                &namespace,
+                "--plain-http",
+            ],
+        );
+        assert_eq!(run.code, 0, "push {archive:?}: {}", run.stderr);
+    }
+    let endpoint = hub.endpoint();
+    let cases: [(&[&str], &str); 4] = [
+        (&[], "0.2.0+build.1"),
+        (&["--version", "0.1.0"], "0.1.0"),
+        (&["--version", "0.2.0+build.1"], "0.2.0+build.1"),
+        (&["--version", "<0.2"], "0.1.0"),
+    ];
+    for (flags, version) in cases {
+        let dest = tempfile::tempdir_in(dir.path()).unwrap();
+        let mut args = vec![
+            "pull",
+            "artifacthub:ocirepo/ocidemo",
+            "--endpoint",
+            &endpoint,
+            "--plain-http",
+            "-d",
+            dest.path().to_str().unwrap(),
+        ];
+        args.extend_from_slice(flags);
+        let run = skiff(dir.path(), &args);
+        assert_eq!(run.code, 0, "{flags:?}: {}", run.stderr);
+        let want = std::fs::read(&hub.oci_archives[version]).unwrap();
+        let saved = dest.path().join(format!("ocidemo-{version}.tgz"));
+        assert_eq!(std::fs::read(&saved).unwrap(), want, "{flags:?}");
+        // helm's wording: the OCI reference with the `_` tag, then the
+        // manifest digest.
+        let tag = version.replace('+', "_");
+        let pulled = format!(
+            "Pulled: {}/charts/ocidemo:{tag}\nDigest: sha256:",
+            registry.host()
+        );
+        assert!(run.stdout.starts_with(&pulled), "{flags:?}: {}", run.stdout);
+        if let Some(helm) = helm() {
+            let helm_dest = tempfile::tempdir_in(dir.path()).unwrap();
+            let out = std::process::Command::new(helm)
+                .args([
+                    "pull",
+                    &oci_base,
+                    "--version",
+                    version,
+                    "--plain-http",
+                    "-d",
+                ])
+                .arg(helm_dest.path())
+                .env("HELM_CONFIG_HOME", dir.path().join("helm/config"))
+                .env("HELM_CACHE_HOME", dir.path().join("helm/cache"))
+                .env("HELM_DATA_HOME", dir.path().join("helm/data"))
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "helm pull: {out:?}");
+            let helm_bytes =
+                std::fs::read(helm_dest.path().join(format!("ocidemo-{version}.tgz"))).unwrap();
+            assert_eq!(helm_bytes, want, "helm pulled other bytes for {version}");
+        }
+    }
+    // Without --plain-http the OCI arm speaks HTTPS to a plain-HTTP
+    // registry, and fails without saving anything.
+    let dest = tempfile::tempdir_in(dir.path()).unwrap();
+    let run = skiff(
+        dir.path(),
+        &[
+            "pull",
+            "artifacthub:ocirepo/ocidemo",
+            "--endpoint",
+            &endpoint,
+            "-d",
+            dest.path().to_str().unwrap(),
+        ],
+    );
+    assert_ne!(run.code, 0);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    assert_eq!(std::fs::read_dir(dest.path()).unwrap().count(), 0);
 }

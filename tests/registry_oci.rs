@@ -15,110 +15,14 @@
 
 use std::fs;
 use std::io::Write;
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output, Stdio};
 
 use skiff::registry::test_server::{Reply, SeenRequest, TestServer};
 
-// ---------------------------------------------------------------- tools
+mod support;
 
-/// Whether `tool` is on PATH; when it is not, the test is skipped with a
-/// line saying so, or fails under `SKIFF_REQUIRE_REGISTRY=1`.
-fn have(tool: &str) -> bool {
-    let found = std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(tool).is_file()));
-    if !found {
-        if std::env::var("SKIFF_REQUIRE_REGISTRY").is_ok_and(|v| v == "1") {
-            panic!("{tool} is required (SKIFF_REQUIRE_REGISTRY=1) but not installed");
-        }
-        eprintln!("skipped: {tool} is not installed (scripts/test installs it)");
-    }
-    found
-}
-
-fn helm() -> Option<PathBuf> {
-    match std::env::var_os("HELM_REF") {
-        Some(h) if !h.is_empty() => Some(PathBuf::from(h)),
-        _ => {
-            eprintln!("skipped: HELM_REF is not set (interop with helm v4.1.4)");
-            None
-        }
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A running `docker-registry serve`, killed (by its own pid) on drop.
-struct Registry {
-    child: Child,
-    port: u16,
-    storage: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Registry {
-    /// Starts a registry with `extra` YAML appended to the config (`http`
-    /// keys go in `http_extra`).
-    fn start(http_extra: &str, extra: &str) -> Registry {
-        let dir = tempfile::tempdir().unwrap();
-        let storage = dir.path().join("storage");
-        let port = free_port();
-        let config = format!(
-            "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n{http_extra}{extra}",
-            storage.display()
-        );
-        let config_path = dir.path().join("config.yml");
-        fs::write(&config_path, config).unwrap();
-        let child = Command::new("docker-registry")
-            .arg("serve")
-            .arg(&config_path)
-            .stdout(Stdio::null())
-            .stderr(fs::File::create(dir.path().join("registry.log")).unwrap())
-            .spawn()
-            .unwrap();
-        let registry = Registry {
-            child,
-            port,
-            storage,
-            _dir: dir,
-        };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "registry did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        registry
-    }
-
-    fn host(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
-    }
-
-    /// The stored file of blob `digest`.
-    fn blob_file(&self, digest: &str) -> PathBuf {
-        let hex = digest.trim_start_matches("sha256:");
-        self.storage
-            .join("docker/registry/v2/blobs/sha256")
-            .join(&hex[..2])
-            .join(hex)
-            .join("data")
-    }
-}
-
-impl Drop for Registry {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use support::registry::{Registry, have, helm};
 
 // ---------------------------------------------------------------- skiff
 
@@ -373,6 +277,22 @@ fn plain_http_push_pull_resolution_and_tampering() {
         assert!(stdout.starts_with("Pulled: "), "{stdout}");
         stdout
     };
+    // `template` renders a chart reference through the same arm; a
+    // plain-HTTP registry needs --plain-http there too.
+    let err = world.fails(&["template", "rel", &chart_ref]);
+    assert!(err.contains("--plain-http"), "{err}");
+    let rendered = world.ok(&[
+        "template",
+        "rel",
+        &chart_ref,
+        "--version",
+        "^0.2",
+        "--plain-http",
+    ]);
+    assert!(
+        rendered.contains("version: \"0.2.0+build.1\""),
+        "{rendered}"
+    );
     // No version: the newest stable; --devel: the newest of all.
     check(&[&chart_ref], "0.4.0", "latest");
     check(&[&chart_ref, "--devel"], "0.4.0", "devel");
@@ -723,6 +643,35 @@ fn basic_auth_over_tls_login_logout_and_ca_options() {
     assert!(err.contains("not logged in"), "{err}");
     let err = world.fails(&["pull", &chart_ref, "--ca-file", &ca, "-d", &dir_str]);
     assert!(err.contains("unauthorized"), "{err}");
+    // `template` takes the same credentials and TLS flags for a chart
+    // reference as `pull`.
+    let err = world.fails(&["template", "rel", &chart_ref, "--ca-file", &ca]);
+    assert!(err.contains("unauthorized"), "{err}");
+    let rendered = world.ok(&[
+        "template",
+        "rel",
+        &chart_ref,
+        "--version",
+        "1.2.3",
+        "--ca-file",
+        &ca,
+        "--username",
+        "labuser",
+        "--password",
+        "labpass",
+    ]);
+    assert!(rendered.contains("version: \"1.2.3\""), "{rendered}");
+    let rendered = world.ok(&[
+        "template",
+        "rel",
+        &chart_ref,
+        "--insecure-skip-tls-verify",
+        "--username",
+        "labuser",
+        "--password",
+        "labpass",
+    ]);
+    assert!(rendered.contains("name: rel-demo"), "{rendered}");
 
     // Docker's own config is the fallback.
     fs::write(
@@ -1226,4 +1175,125 @@ fn legacy_layer_type_is_accepted_and_non_charts_are_refused() {
         &out_str,
     ]);
     assert!(err.contains("not a Helm chart"), "{err}");
+}
+
+// ---------------------------------------------------------------- oci:// dependencies
+
+/// The lines of a lock that start with `key` (list markers dropped), to
+/// compare helm's lock with ours field by field (the `generated` times
+/// differ, and ours carries `contentDigest`).
+fn lock_lines(lock: &str, key: &str) -> Vec<String> {
+    lock.lines()
+        .map(|l| l.trim().trim_start_matches("- ").to_string())
+        .filter(|l| l.starts_with(key))
+        .collect()
+}
+
+/// `dep update|build` with `repository: oci://host/path` dependencies: the
+/// version is resolved over the tag list (a `+build` version through its
+/// `_` tag), the archives are the pushed bytes, the lock records them, and
+/// its `digest` equals the one helm writes for the same Chart.yaml; `dep
+/// build` checks every archive against the lock's content digest; helm
+/// builds from our lock and we from helm's.
+#[test]
+fn oci_dependencies_update_build_and_match_helm() {
+    if !have("docker-registry") {
+        return;
+    }
+    let registry = Registry::start("", "");
+    let world = World::new();
+    let host = registry.host();
+    let remote = format!("oci://{host}/charts");
+    let mut archives = std::collections::BTreeMap::new();
+    for version in ["0.1.0", "0.2.0+build.1", "0.3.0-rc.1", "0.4.0"] {
+        let archive = world.chart(version);
+        world.ok(&["push", archive.to_str().unwrap(), &remote, "--plain-http"]);
+        archives.insert(version, fs::read(&archive).unwrap());
+    }
+    let app = world.path().join("app");
+    fs::create_dir_all(app.join("templates")).unwrap();
+    fs::write(
+        app.join("Chart.yaml"),
+        format!(
+            "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n- name: demo\n  version: \"^0.2\"\n  repository: {remote}\n- name: demo\n  alias: newest\n  version: \">=0.1.0\"\n  repository: {remote}\n"
+        ),
+    )
+    .unwrap();
+    fs::write(
+        app.join("templates/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n",
+    )
+    .unwrap();
+
+    // HTTPS is the default, as in helm: a plain-HTTP registry needs the flag.
+    let err = world.fails(&["dep", "update", "app"]);
+    assert!(err.contains("--plain-http"), "{err}");
+    assert!(!app.join("Chart.lock").exists());
+
+    world.ok(&["dep", "update", "app", "--plain-http"]);
+    let ours = fs::read_to_string(app.join("Chart.lock")).unwrap();
+    assert_eq!(
+        lock_lines(&ours, "version:"),
+        ["version: 0.2.0+build.1", "version: 0.4.0"],
+        "{ours}"
+    );
+    for (version, bytes) in [
+        ("0.2.0+build.1", &archives["0.2.0+build.1"]),
+        ("0.4.0", &archives["0.4.0"]),
+    ] {
+        let saved = fs::read(app.join(format!("charts/demo-{version}.tgz"))).unwrap();
+        assert_eq!(&saved, bytes, "{version}");
+        let digest = format!("sha256:{}", skiff::registry::sha256_hex(bytes));
+        assert!(ours.contains(&format!("contentDigest: {digest}")), "{ours}");
+    }
+    let rendered = world.ok(&["template", "rel", "app"]);
+    assert!(
+        rendered.contains("version: \"0.2.0+build.1\""),
+        "{rendered}"
+    );
+
+    // dep build: re-creates charts/ from the lock, verified.
+    fs::remove_dir_all(app.join("charts")).unwrap();
+    world.ok(&["dep", "build", "app", "--plain-http"]);
+    assert_eq!(
+        fs::read(app.join("charts/demo-0.4.0.tgz")).unwrap(),
+        archives["0.4.0"]
+    );
+    // A lock whose content digest is not the registry's bytes is refused,
+    // and charts/ is left as it was.
+    let other = format!("sha256:{}", skiff::registry::sha256_hex(&archives["0.1.0"]));
+    let good = format!("sha256:{}", skiff::registry::sha256_hex(&archives["0.4.0"]));
+    fs::write(app.join("Chart.lock"), ours.replace(&good, &other)).unwrap();
+    fs::remove_dir_all(app.join("charts")).unwrap();
+    let err = world.fails(&["dep", "build", "app", "--plain-http"]);
+    assert!(err.contains("digest"), "{err}");
+    assert!(!app.join("charts").exists() || walk_count(&app.join("charts")) == 0);
+    fs::write(app.join("Chart.lock"), &ours).unwrap();
+
+    let Some(helm) = helm() else { return };
+    // helm builds from our lock (its lock digest check passes)...
+    world.helm(&helm, &["dep", "build", "app", "--plain-http"]);
+    // ...and writes the same lock digest, names, versions and repositories.
+    world.helm(&helm, &["dep", "update", "app", "--plain-http"]);
+    let theirs = fs::read_to_string(app.join("Chart.lock")).unwrap();
+    for key in ["digest:", "name:", "version:", "repository:"] {
+        assert_eq!(
+            lock_lines(&ours, key),
+            lock_lines(&theirs, key),
+            "{key}\nours:\n{ours}\nhelm:\n{theirs}"
+        );
+    }
+    for version in ["0.2.0+build.1", "0.4.0"] {
+        assert_eq!(
+            fs::read(app.join(format!("charts/demo-{version}.tgz"))).unwrap(),
+            archives[version],
+            "helm's {version}"
+        );
+    }
+    // And we build from helm's lock.
+    world.ok(&["dep", "build", "app", "--plain-http"]);
+}
+
+fn walk_count(dir: &Path) -> usize {
+    fs::read_dir(dir).map(|d| d.count()).unwrap_or(0)
 }

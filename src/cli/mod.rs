@@ -67,7 +67,7 @@ enum Command {
         #[command(subcommand)]
         what: RepoCommand,
     },
-    /// Manage a chart's dependencies (`file://` and HTTP chart repositories).
+    /// Manage a chart's dependencies (`file://`, HTTP chart repositories, OCI registries).
     #[command(alias = "dependency")]
     Dep {
         #[command(subcommand)]
@@ -158,7 +158,7 @@ enum DepCommand {
         #[arg(default_value = ".")]
         chart: PathBuf,
     },
-    /// Resolve dependencies (`file://`, repository URLs, `@repo`) into charts/ and write Chart.lock.
+    /// Resolve dependencies (`file://`, repository URLs, `@repo`, `oci://`) into charts/ and write Chart.lock.
     Update {
         /// Chart directory.
         #[arg(default_value = ".")]
@@ -166,6 +166,8 @@ enum DepCommand {
         /// Use the cached indexes of added repositories.
         #[arg(long)]
         skip_refresh: bool,
+        #[command(flatten)]
+        remote: remote::AccessArgs,
     },
     /// Rebuild charts/ from Chart.lock, verifying it.
     Build {
@@ -175,6 +177,8 @@ enum DepCommand {
         /// Use the cached indexes of added repositories.
         #[arg(long)]
         skip_refresh: bool,
+        #[command(flatten)]
+        remote: remote::AccessArgs,
     },
 }
 
@@ -217,7 +221,7 @@ impl ValueFlags {
 #[derive(Debug, Args)]
 struct TemplateArgs {
     /// Release name (default `release-name`), then the chart: a directory, a .tgz,
-    /// `repo/chart` of an added repository, or a chart URL.
+    /// `repo/chart` of an added repository, a chart URL, or `oci://host/path/chart[:tag]`.
     #[arg(value_name = "[NAME] CHART", num_args = 1..=2, required = true)]
     args: Vec<String>,
     #[command(flatten)]
@@ -500,20 +504,26 @@ fn execute(cli: Cli) -> Result<String, Diagnostic> {
         }
         Command::Dep { what } => {
             let mtime = crate::archive::mtime_from_env()?;
-            let remote = |skip_refresh| crate::package::remote_deps::RemoteOptions {
-                skip_refresh,
-                ..crate::package::remote_deps::RemoteOptions::from_env()
-            };
             Ok(match what {
                 DepCommand::List { chart } => crate::package::deps::list(&chart)?,
                 DepCommand::Update {
                     chart,
                     skip_refresh,
-                } => crate::package::deps::update_with(&chart, mtime, &remote(skip_refresh))?,
+                    remote,
+                } => crate::package::deps::update_with(
+                    &chart,
+                    mtime,
+                    &remote.remote_options(skip_refresh),
+                )?,
                 DepCommand::Build {
                     chart,
                     skip_refresh,
-                } => crate::package::deps::build_with(&chart, mtime, &remote(skip_refresh))?,
+                    remote,
+                } => crate::package::deps::build_with(
+                    &chart,
+                    mtime,
+                    &remote.remote_options(skip_refresh),
+                )?,
             })
         }
         Command::Completions { shell } => {

@@ -42,6 +42,36 @@ impl TlsArgs {
     }
 }
 
+/// Credentials and transport flags for fetching a chart reference, shared
+/// by `pull`, `template` and `dep update|build` (spelled like helm's).
+#[derive(Debug, Clone, Args)]
+pub struct AccessArgs {
+    /// Registry or repository user name (else the stored login).
+    #[arg(long)]
+    pub username: Option<String>,
+    /// Registry or repository password.
+    #[arg(long)]
+    pub password: Option<String>,
+    /// Use HTTP instead of HTTPS for an OCI registry.
+    #[arg(long)]
+    pub plain_http: bool,
+    #[command(flatten)]
+    pub tls: TlsArgs,
+}
+
+impl AccessArgs {
+    /// Pull options carrying these flags (and nothing else).
+    pub fn pull_options(&self) -> PullOptions {
+        PullOptions {
+            username: self.username.clone(),
+            password: self.password.clone(),
+            plain_http: self.plain_http,
+            client: self.tls.client_options(),
+            ..PullOptions::default()
+        }
+    }
+}
+
 /// `skiff pull`.
 #[derive(Debug, Args)]
 pub struct PullArgs {
@@ -60,15 +90,6 @@ pub struct PullArgs {
     /// Where to save the chart.
     #[arg(short = 'd', long = "destination", default_value = ".")]
     pub destination: PathBuf,
-    /// Registry or repository user name.
-    #[arg(long)]
-    pub username: Option<String>,
-    /// Registry or repository password.
-    #[arg(long)]
-    pub password: Option<String>,
-    /// Use HTTP instead of HTTPS for an OCI registry.
-    #[arg(long)]
-    pub plain_http: bool,
     /// The ArtifactHub instance that resolves `artifacthub:` references
     /// (default https://artifacthub.io).
     #[arg(long, value_name = "URL")]
@@ -77,7 +98,7 @@ pub struct PullArgs {
     #[arg(long, value_name = "URL")]
     pub repo: Option<String>,
     #[command(flatten)]
-    pub tls: TlsArgs,
+    pub access: AccessArgs,
 }
 
 /// Runs `skiff pull`.
@@ -96,12 +117,8 @@ pub fn pull(args: PullArgs) -> Result<String, Diagnostic> {
     let options = PullOptions {
         version: args.version,
         devel: args.devel,
-        username: args.username,
-        password: args.password,
-        plain_http: args.plain_http,
-        client: args.tls.client_options(),
-        expected_digest: None,
         artifacthub_endpoint: args.endpoint,
+        ..args.access.pull_options()
     };
     let pulled = match (&args.repo, &reference) {
         (Some(url), _) => {
@@ -129,7 +146,7 @@ pub fn pull(args: PullArgs) -> Result<String, Diagnostic> {
 
 /// Flags `template` takes for a chart reference (`repo/chart`, a chart URL,
 /// `oci://…`), as `helm template` does.
-#[derive(Debug, Clone, Args, Default)]
+#[derive(Debug, Clone, Args)]
 pub struct ChartRefArgs {
     /// Chart version or constraint, when CHART is a reference rather than a path.
     #[arg(long)]
@@ -137,6 +154,25 @@ pub struct ChartRefArgs {
     /// Also consider prereleases (ignored when --version is given).
     #[arg(long)]
     pub devel: bool,
+    #[command(flatten)]
+    pub access: AccessArgs,
+}
+
+impl AccessArgs {
+    /// The options of `dep update|build` these flags ask for: the
+    /// credentials and `--plain-http` apply to `oci://` dependencies (HTTP
+    /// repositories use their `repo add` credentials), the TLS flags to
+    /// repositories that set none.
+    pub fn remote_options(&self, skip_refresh: bool) -> crate::package::remote_deps::RemoteOptions {
+        crate::package::remote_deps::RemoteOptions {
+            skip_refresh,
+            client: self.tls.client_options(),
+            plain_http: self.plain_http,
+            username: self.username.clone(),
+            password: self.password.clone(),
+            ..crate::package::remote_deps::RemoteOptions::from_env()
+        }
+    }
 }
 
 /// A chart argument made local: a path as given, or a reference downloaded
@@ -173,8 +209,7 @@ pub fn local_chart(
     let options = PullOptions {
         version: args.version.clone(),
         devel: args.devel,
-        client: ClientOptions::default(),
-        ..PullOptions::default()
+        ..args.access.pull_options()
     };
     let pulled = pull::fetch(&reference, &options, &homes)?;
     let mut file = tempfile::Builder::new()

@@ -4,16 +4,13 @@
 //! content digest of the archive placed in `charts/`.
 
 use super::index::{now_rfc3339, sha256_hex};
-use super::remote_deps::{RemoteOptions, Repos, is_http_repository};
+use super::remote_deps::{Fetched, RemoteOptions, Repos, is_http_repository, is_oci_repository};
 use super::{PackageError, PackageOptions, normalize_dependency, pack};
 use crate::archive::{self, Limits, sanitize};
 use crate::chart::{self, Dependency, Metadata};
 use crate::value::{Map, Value};
 use crate::version_range::{Constraint, LooseVersion};
 use std::path::{Path, PathBuf};
-
-/// Why an OCI dependency cannot be handled here.
-const OCI: &str = "OCI dependencies are not supported by `skiff dep` yet";
 
 /// The lock field holding the sha256 of the archive written to `charts/`
 /// (not a Helm field; Helm's lock reader ignores unknown fields).
@@ -207,19 +204,15 @@ fn pack_local(
 ) -> Result<super::Packed, PackageError> {
     let repo = d.repository.as_deref().unwrap_or("");
     let Some(path) = local_path(repo, chart_dir) else {
-        let why = if repo.starts_with("oci://") {
-            OCI.to_string()
-        } else {
-            // helm's resolveRepoNames message for a repository that is
-            // neither a URL nor an alias.
-            format!(
-                "no repository definition for {}. Please add them via 'skiff repo add'\n\
-                 Note that repositories must be URLs or aliases. For example, to refer to the \"example\"\n\
-                 repository, use \"https://charts.example.com/\" or \"@example\" instead of\n\
-                 \"example\". Don't forget to add the repo, too ('skiff repo add').",
-                sanitize(repo)
-            )
-        };
+        // helm's resolveRepoNames message for a repository that is neither
+        // a URL nor an alias (oci:// ones never reach here).
+        let why = format!(
+            "no repository definition for {}. Please add them via 'skiff repo add'\n\
+             Note that repositories must be URLs or aliases. For example, to refer to the \"example\"\n\
+             repository, use \"https://charts.example.com/\" or \"@example\" instead of\n\
+             \"example\". Don't forget to add the repo, too ('skiff repo add').",
+            sanitize(repo)
+        );
         return Err(PackageError::invalid(
             &chart_dir.join("Chart.yaml").display().to_string(),
             format!("dependency {:?}: {why}", sanitize(&d.name)),
@@ -244,6 +237,18 @@ fn pack_local(
         ));
     }
     Ok(packed)
+}
+
+/// A downloaded dependency with its lock entry.
+fn downloaded(lock: Map, name: &str, fetched: Fetched) -> Resolved {
+    Resolved {
+        lock,
+        archive: Some(Archive {
+            name: name.to_string(),
+            file_name: fetched.file_name,
+            bytes: fetched.bytes,
+        }),
+    }
 }
 
 fn lock_entry(name: &str, repository: &str, version: &str, digest: Option<String>) -> Map {
@@ -357,6 +362,17 @@ pub fn update_with(
             });
             continue;
         }
+        if is_oci_repository(repo) {
+            let fetched = repos.download_oci(repo, &d.name, d.version.as_deref(), None)?;
+            let lock = lock_entry(
+                &d.name,
+                repo,
+                &fetched.version,
+                Some(format!("sha256:{}", sha256_hex(&fetched.bytes))),
+            );
+            resolved.push(downloaded(lock, &d.name, fetched));
+            continue;
+        }
         if is_http_repository(repo) {
             let (entry, locked_repo) = repos.entry_for(repo)?;
             let version = repos.resolve(
@@ -366,19 +382,13 @@ pub fn update_with(
                 d.version.as_deref().unwrap_or(""),
             )?;
             let fetched = repos.download(&entry, &d.name, &version, None)?;
-            resolved.push(Resolved {
-                lock: lock_entry(
-                    &d.name,
-                    &locked_repo,
-                    &fetched.version,
-                    Some(format!("sha256:{}", sha256_hex(&fetched.bytes))),
-                ),
-                archive: Some(Archive {
-                    name: d.name.clone(),
-                    file_name: fetched.file_name,
-                    bytes: fetched.bytes,
-                }),
-            });
+            let lock = lock_entry(
+                &d.name,
+                &locked_repo,
+                &fetched.version,
+                Some(format!("sha256:{}", sha256_hex(&fetched.bytes))),
+            );
+            resolved.push(downloaded(lock, &d.name, fetched));
             continue;
         }
         let packed = pack_local(chart_dir, d, |v| satisfies(d.version.as_deref(), v), mtime)?;
@@ -466,6 +476,18 @@ pub fn build_with(
             continue;
         }
         let want_content = m.get(CONTENT_DIGEST).and_then(Value::as_str);
+        if is_oci_repository(&repo) {
+            // The locked version is used as the tag (no listing), and the
+            // layer must have the locked content digest.
+            let fetched = repos
+                .download_oci(&repo, &name, Some(&version), want_content)
+                .map_err(|e| match e {
+                    PackageError::Invalid { message, .. } => PackageError::invalid(&shown, message),
+                    other => other,
+                })?;
+            resolved.push(downloaded(m.clone(), &name, fetched));
+            continue;
+        }
         if is_http_repository(&repo) {
             let (repo_entry, _) = repos.entry_for(&repo)?;
             let fetched = repos
@@ -477,14 +499,7 @@ pub fn build_with(
                     ),
                     other => other,
                 })?;
-            resolved.push(Resolved {
-                lock: m.clone(),
-                archive: Some(Archive {
-                    name: name.clone(),
-                    file_name: fetched.file_name,
-                    bytes: fetched.bytes,
-                }),
-            });
+            resolved.push(downloaded(m.clone(), &name, fetched));
             continue;
         }
         let dep = Dependency {

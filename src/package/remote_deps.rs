@@ -1,7 +1,14 @@
-//! Dependencies from HTTP chart repositories for `skiff dep update|build`:
-//! which repository a `repository:` field means (helm's `resolveRepoNames`
-//! and `ensureMissingRepos`), version resolution against its index (helm's
-//! `internal/resolver`), and verified downloads.
+//! Dependencies from HTTP chart repositories and OCI registries for `skiff
+//! dep update|build`: which repository a `repository:` field means (helm's
+//! `resolveRepoNames` and `ensureMissingRepos`), version resolution against
+//! its index or tag list (helm's `internal/resolver`), and verified
+//! downloads.
+//!
+//! An `oci://host/path` repository holds the chart at `host/path/<name>`;
+//! the version is resolved over that repository's tags as `helm dep update`
+//! does (`_` read as `+`, strict SemVer only, newest matching tag), through
+//! the same OCI arm as `skiff pull`, so the layer digest is checked and the
+//! archive lands in the content cache.
 //!
 //! Differences from helm, on purpose:
 //! - Only the repositories the chart depends on are refreshed (helm
@@ -19,6 +26,8 @@ use crate::archive::sanitize;
 use crate::registry::RegistryError;
 use crate::registry::http::{ClientOptions, HttpClient};
 use crate::registry::paths::Homes;
+use crate::registry::pull::{self, PullOptions};
+use crate::registry::reference::ChartRef;
 use crate::registry::repo::{self, RepoEntry, RepoFile};
 use crate::registry::repo_index::{RepoIndex, compare_versions, parse_version};
 use crate::version_range::Constraint;
@@ -34,6 +43,14 @@ pub struct RemoteOptions {
     pub skip_refresh: bool,
     /// TLS and transport options for repositories that set none.
     pub client: ClientOptions,
+    /// `--plain-http`: talk HTTP to OCI registries (helm's `dep update
+    /// --plain-http`; without it helm, and skiff, use HTTPS).
+    pub plain_http: bool,
+    /// `--username`/`--password` for OCI registries (else the stored
+    /// credentials of `registry login`).
+    pub username: Option<String>,
+    /// See `username`.
+    pub password: Option<String>,
 }
 
 impl RemoteOptions {
@@ -54,6 +71,11 @@ pub fn is_http_repository(repository: &str) -> bool {
         || repository.starts_with("https://")
         || repository.starts_with('@')
         || repository.starts_with("alias:")
+}
+
+/// Whether `repository` is an OCI registry location (`oci://host/path`).
+pub fn is_oci_repository(repository: &str) -> bool {
+    repository.starts_with("oci://")
 }
 
 /// helm's `urlutil.Equal` for repository URLs: a trailing slash does not
@@ -272,6 +294,62 @@ impl<'a> Repos<'a> {
             version: located.version,
             file_name,
             bytes,
+        })
+    }
+
+    /// Downloads `name` from the OCI repository `repository`
+    /// (`oci://host/path`, the chart at `host/path/<name>`). `version` is a
+    /// constraint resolved over the tag list (`None` or empty: the newest
+    /// stable tag), or in `dep build` the locked version, used as the tag
+    /// directly; `content_digest` (the lock's) must then match the layer.
+    /// A trailing `/` on the repository is ignored (helm v4.1.4 joins it
+    /// into `path//name` and fails with "invalid repository").
+    pub fn download_oci(
+        &self,
+        repository: &str,
+        name: &str,
+        version: Option<&str>,
+        content_digest: Option<&str>,
+    ) -> Result<Fetched, PackageError> {
+        let homes = self.homes()?;
+        let location = format!("{}/{name}", repository.trim_end_matches('/'));
+        let reference = match ChartRef::parse(&location) {
+            Ok(
+                r @ ChartRef::Oci {
+                    tag: None,
+                    digest: None,
+                    ..
+                },
+            ) => r,
+            _ => {
+                return Err(self.error(format!(
+                    "dependency {name:?}: {repository} is not an OCI repository location (oci://host/path, without a tag)"
+                )));
+            }
+        };
+        let options = PullOptions {
+            version: version.filter(|v| !v.trim().is_empty()).map(str::to_string),
+            username: self.options.username.clone(),
+            password: self.options.password.clone(),
+            plain_http: self.options.plain_http,
+            client: self.options.client.clone(),
+            expected_digest: content_digest.map(str::to_string),
+            ..PullOptions::default()
+        };
+        let pulled = pull::fetch(&reference, &options, homes)
+            .map_err(|e| self.error(format!("dependency {name:?}: {e}")))?;
+        // helm checks that the chart it was given is the one it asked for;
+        // a repository whose artifact carries another chart is an error.
+        if pulled.name != name {
+            return Err(self.error(format!(
+                "dependency {name:?}: {location} holds chart {:?}",
+                pulled.name
+            )));
+        }
+        Ok(Fetched {
+            version: pulled.version,
+            file_name: pulled.file_name,
+            bytes: pulled.bytes,
         })
     }
 }

@@ -70,6 +70,8 @@ pub struct FakeHub {
     pub packages: Arc<Vec<FakePackage>>,
     /// The archives served, by file name.
     pub archives: Arc<BTreeMap<String, Vec<u8>>>,
+    /// The OCI package's archives (not served here), by version.
+    pub oci_archives: BTreeMap<String, std::path::PathBuf>,
 }
 
 impl FakeHub {
@@ -91,8 +93,17 @@ impl FakeHub {
     }
 
     /// Starts both servers; the charts are packaged by the `skiff` binary
-    /// into `work` (which must outlive the fake).
+    /// into `work` (which must outlive the fake). The OCI package points at
+    /// a registry nobody listens on; see [`FakeHub::start_with_oci`].
     pub fn start(work: &Path) -> FakeHub {
+        FakeHub::start_with_oci(work, "oci://127.0.0.1:5999/charts/ocidemo")
+    }
+
+    /// Like [`FakeHub::start`], with `ocirepo/ocidemo` at `oci_base`
+    /// (`oci://host/ns/ocidemo`). Its archives (`ocidemo` 0.1.0 and
+    /// 0.2.0+build.1) are packaged into `work/oci-charts` and listed in
+    /// `oci_archives`, for the caller to push there.
+    pub fn start_with_oci(work: &Path, oci_base: &str) -> FakeHub {
         let charts_dir = work.join("charts");
         std::fs::create_dir_all(&charts_dir).unwrap();
         let archive = |name: &str, version: &str| -> String {
@@ -208,7 +219,14 @@ impl FakeHub {
             latest: "0.9.0".into(),
         });
         // ocirepo/ocidemo: an OCI repository; content_url carries `_`.
-        let oci_base = "oci://127.0.0.1:5999/charts/ocidemo".to_string();
+        let oci_base = oci_base.to_string();
+        let oci_dir = work.join("oci-charts");
+        std::fs::create_dir_all(&oci_dir).unwrap();
+        let mut oci_archives = BTreeMap::new();
+        for v in ["0.1.0", "0.2.0+build.1"] {
+            let file = package_chart(work, &oci_dir, "ocidemo", v);
+            oci_archives.insert(v.to_string(), oci_dir.join(file));
+        }
         packages.push(FakePackage {
             repo: "ocirepo".into(),
             repo_url: oci_base.clone(),
@@ -217,15 +235,26 @@ impl FakeHub {
             description: "A demo chart in an OCI registry".into(),
             deprecated: false,
             keywords: vec![],
-            versions: vec![FakeVersion {
-                version: "0.2.0+build.1".into(),
-                app_version: None,
-                prerelease: false,
-                ts: 100,
-                signed: true,
-                content_url: format!("{oci_base}:0.2.0_build.1"),
-                digest: None,
-            }],
+            versions: vec![
+                FakeVersion {
+                    version: "0.2.0+build.1".into(),
+                    app_version: None,
+                    prerelease: false,
+                    ts: 100,
+                    signed: true,
+                    content_url: format!("{oci_base}:0.2.0_build.1"),
+                    digest: None,
+                },
+                FakeVersion {
+                    version: "0.1.0".into(),
+                    app_version: None,
+                    prerelease: false,
+                    ts: 50,
+                    signed: false,
+                    content_url: format!("{oci_base}:0.1.0"),
+                    digest: None,
+                },
+            ],
             latest: "0.2.0+build.1".into(),
         });
         // plugins/demo-plugin: a Helm plugin (kind 6), not a chart.
@@ -297,6 +326,7 @@ impl FakeHub {
             rate_limit,
             packages,
             archives: Arc::new(files),
+            oci_archives,
         }
     }
 }

@@ -1,20 +1,17 @@
 //! `skiff pull artifacthub:REPO/PACKAGE`: resolve the package on the hub,
-//! then pull the real source.
+//! then pull the real source through the same arms as any other reference.
 //!
 //! - An HTTP-repository package comes with an absolute `content_url` and the
-//!   digest from the repository index, so the download needs no repository
-//!   configuration. It is done here, digest-checked, rather than through the
-//!   plain-URL arm of `pull::fetch`, so the hub path verifies the archive
-//!   whatever that arm does with digests. (Once that arm honours
-//!   `PullOptions::expected_digest` and caches by content, routing through
-//!   it would share its cache.)
+//!   digest from the repository index. It goes through the chart-URL arm
+//!   (`repo::fetch_url`) with that digest as `PullOptions::expected_digest`,
+//!   so the download is verified, kept in the content cache, checked by the
+//!   safe archive reader, and uses the credentials and TLS settings of an
+//!   added repository that owns the URL, exactly like `skiff pull URL`.
 //! - An OCI package goes back through `pull::fetch` with the OCI reference
 //!   and the package version (see [`super::resolve`]).
 
-use url::Url;
-
 use super::resolve::resolve;
-use super::{HubClient, Package, cache_dir};
+use super::{HubClient, cache_dir};
 use crate::registry::RegistryError;
 use crate::registry::http::HttpClient;
 use crate::registry::paths::Homes;
@@ -63,107 +60,26 @@ pub fn fetch(
         ..options.clone()
     };
     match &source.reference {
-        ChartRef::Url(url) => download_archive(client, url, &resolved.package, &next),
+        ChartRef::Url(url) => {
+            let mut pulled = crate::registry::repo::fetch_url(homes, url, &next)?;
+            let package = &resolved.package;
+            if pulled.version.is_empty() {
+                pulled.version = package.version.clone();
+            }
+            // The chart-URL arm reports the URL and digest because a bare
+            // URL has nothing to check against; here the hub's digest was
+            // checked, so the usual one-line summary is enough.
+            pulled.notes.clear();
+            if next.expected_digest.is_none() {
+                eprintln!(
+                    "warning: ArtifactHub lists no digest for {} {}; the download could not be verified (got {})",
+                    crate::archive::sanitize(&package.name),
+                    crate::archive::sanitize(&package.version),
+                    pulled.digest
+                );
+            }
+            Ok(pulled)
+        }
         other => crate::registry::pull::fetch(other, &next, homes),
-    }
-}
-
-/// Downloads the archive of an ArtifactHub package from its (absolute)
-/// `content_url`, checking the digest when one is known: the bytes are
-/// returned only if they match, so nothing unverified is ever saved.
-pub fn download_archive(
-    client: &HttpClient,
-    url: &Url,
-    package: &Package,
-    options: &PullOptions,
-) -> Result<Pulled, RegistryError> {
-    const ACCEPT: &str = "application/gzip, application/x-gzip, application/octet-stream, */*";
-    const LIMIT: u64 = 256 * 1024 * 1024;
-    let label = format!("{} {}", package.name, package.version);
-    let bytes = match &options.expected_digest {
-        Some(digest) => client.download_verified(url, ACCEPT, None, digest, LIMIT, &label)?,
-        None => {
-            eprintln!(
-                "warning: ArtifactHub lists no digest for {} {}; the download cannot be verified",
-                crate::archive::sanitize(&package.name),
-                crate::archive::sanitize(&package.version)
-            );
-            client.fetch(url, ACCEPT, None, LIMIT)?
-        }
-    };
-    let file_name = file_name(url, package);
-    Ok(Pulled {
-        name: package.name.clone(),
-        version: package.version.clone(),
-        file_name,
-        digest: format!("sha256:{}", crate::registry::sha256_hex(&bytes)),
-        bytes,
-        notes: Vec::new(),
-    })
-}
-
-/// A URL path segment with `%XX` escapes decoded, if it is UTF-8.
-fn percent_decode(segment: &str) -> Option<String> {
-    let bytes = segment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(hex) = segment.get(i + 1..i + 3)
-            && let Ok(b) = u8::from_str_radix(hex, 16)
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).ok()
-}
-
-/// The file name to save under: the URL's last path segment, decoded, as
-/// helm does for HTTP repositories; `<name>-<version>.tgz` when the URL
-/// ends in `/`. A decoded `/` is kept so that `pull::save` refuses it.
-fn file_name(url: &Url, package: &Package) -> String {
-    url.path_segments()
-        .and_then(|mut s| s.next_back())
-        .filter(|n| !n.is_empty())
-        .and_then(percent_decode)
-        .unwrap_or_else(|| format!("{}-{}.tgz", package.name, package.version))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn file_names_follow_the_url() {
-        let p = Package {
-            name: "demo".into(),
-            version: "1.0.0".into(),
-            ..Package::default()
-        };
-        let name = |u: &str| file_name(&Url::parse(u).unwrap(), &p);
-        assert_eq!(name("https://c.example/r/demo-1.0.0.tgz"), "demo-1.0.0.tgz");
-        assert_eq!(
-            name("https://c.example/r/demo-0.2.0%2Bbuild.1.tgz"),
-            "demo-0.2.0+build.1.tgz"
-        );
-        assert_eq!(name("https://c.example/r/"), "demo-1.0.0.tgz");
-        assert_eq!(name("https://c.example/r/a%2Fb.tgz"), "a/b.tgz");
-        let saved = crate::registry::pull::save(
-            &Pulled {
-                name: "demo".into(),
-                version: "1.0.0".into(),
-                file_name: name("https://c.example/r/..%2F..%2Fx.tgz"),
-                bytes: b"x".to_vec(),
-                digest: String::new(),
-                notes: Vec::new(),
-            },
-            std::path::Path::new("/nonexistent-dest"),
-            false,
-        );
-        assert!(saved.is_err(), "a decoded path is refused, not followed");
     }
 }

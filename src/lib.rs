@@ -14,6 +14,7 @@ pub mod manifest;
 pub mod overlay;
 pub mod package;
 pub mod patch;
+pub mod provenance;
 pub mod registry;
 pub mod render;
 pub mod show;

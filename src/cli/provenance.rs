@@ -1,0 +1,69 @@
+//! `skiff verify` and the signing flags of `skiff package`, spelled like
+//! helm's (`helm verify CHART.tgz --keyring`, `helm package --sign --key
+//! --keyring`).
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use crate::diag::Diagnostic;
+
+/// `skiff verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The chart archive; its provenance is read from `CHART.tgz.prov`.
+    pub chart: PathBuf,
+    /// Keyring with the public keys to trust (binary or armored; default
+    /// `$GNUPGHOME/pubring.gpg`, else `~/.gnupg/pubring.gpg`, like helm).
+    #[arg(long, value_name = "FILE")]
+    pub keyring: Option<PathBuf>,
+}
+
+/// Runs `skiff verify`: prints helm's `Signed by` / `Using Key With
+/// Fingerprint` / `Chart Hash Verified` lines, or fails.
+pub fn verify(args: VerifyArgs) -> Result<String, Diagnostic> {
+    let keyring = args
+        .keyring
+        .unwrap_or_else(crate::provenance::default_keyring);
+    let verified = crate::provenance::verify_chart_file(&args.chart, &keyring)?;
+    Ok(verified.report())
+}
+
+/// Signing flags of `skiff package`.
+#[derive(Debug, Clone, Args)]
+pub struct SignArgs {
+    /// Write a provenance file (`<archive>.prov`) signed with --key.
+    #[arg(long)]
+    pub sign: bool,
+    /// The signing key's user id, or a unique part of it.
+    #[arg(long, value_name = "NAME", requires = "sign")]
+    pub key: Option<String>,
+    /// Keyring holding the secret key (GnuPG 2.1+: `gpg
+    /// --export-secret-keys > secring.gpg`; default `~/.gnupg/secring.gpg`).
+    #[arg(long = "keyring", value_name = "FILE", requires = "sign")]
+    pub sign_keyring: Option<PathBuf>,
+}
+
+/// Signs a packaged archive when `--sign` was given; returns the line to
+/// print, or nothing. On failure the archive is removed again, so a failed
+/// `package --sign` leaves no unsigned chart behind.
+pub fn sign_packaged(archive: &Path, args: &SignArgs) -> Result<String, Diagnostic> {
+    if !args.sign {
+        return Ok(String::new());
+    }
+    let Some(key) = args.key.as_deref().filter(|k| !k.is_empty()) else {
+        let _ = std::fs::remove_file(archive);
+        return Err(Diagnostic::usage("--sign needs --key NAME"));
+    };
+    let keyring = args
+        .sign_keyring
+        .clone()
+        .unwrap_or_else(|| crate::provenance::default_keyring().with_file_name("secring.gpg"));
+    match crate::provenance::sign::sign_chart_file(archive, key, &keyring) {
+        Ok(_) => Ok(String::new()),
+        Err(e) => {
+            let _ = std::fs::remove_file(archive);
+            Err(e.into())
+        }
+    }
+}

@@ -67,3 +67,91 @@ pub fn sign_packaged(archive: &Path, args: &SignArgs) -> Result<String, Diagnost
         }
     }
 }
+
+/// The provenance flags of `skiff pull` (helm's `--verify`, `--prov`,
+/// `--keyring`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct PullVerifyArgs {
+    /// Verify the chart against its provenance (`<chart-url>.prov`, or the
+    /// OCI provenance layer) before saving anything.
+    #[arg(long)]
+    pub verify: bool,
+    /// Fetch the provenance file and save it next to the chart, without
+    /// verifying it.
+    #[arg(long)]
+    pub prov: bool,
+    /// Keyring with the public keys to trust for --verify (default like
+    /// `skiff verify`).
+    #[arg(long, value_name = "FILE")]
+    pub keyring: Option<PathBuf>,
+}
+
+impl PullVerifyArgs {
+    /// Whether the pull must fetch the `.prov`.
+    pub fn wants_provenance(&self) -> bool {
+        self.verify || self.prov
+    }
+}
+
+/// Checks a downloaded chart against its provenance when `--verify` asks
+/// for it, before anything is saved; returns helm's report lines. A
+/// `.prov` that could not be fetched is an error for `--verify`
+/// (helm: `failed to fetch provenance "<url>.prov"`) and a warning for
+/// `--prov` alone.
+pub fn check_pulled(
+    pulled: &crate::registry::pull::Pulled,
+    args: &PullVerifyArgs,
+) -> Result<String, Diagnostic> {
+    let Some(prov) = &pulled.provenance else {
+        return Ok(String::new());
+    };
+    let bytes = match &prov.fetched {
+        Ok(bytes) => bytes,
+        Err(why) if args.verify => {
+            return Err(Diagnostic::new(format!(
+                "failed to fetch provenance {:?}: {}",
+                prov.origin,
+                crate::archive::sanitize(why)
+            )));
+        }
+        Err(why) => {
+            eprintln!(
+                "WARNING: Verification not found for {}: {}",
+                prov.origin,
+                crate::archive::sanitize(why)
+            );
+            return Ok(String::new());
+        }
+    };
+    if !args.verify {
+        return Ok(String::new());
+    }
+    let keyring = args
+        .keyring
+        .clone()
+        .unwrap_or_else(crate::provenance::default_keyring);
+    let ring = crate::provenance::Keyring::load(&keyring)?;
+    let verified =
+        crate::provenance::verify(&pulled.bytes, bytes, &pulled.file_name, &prov.origin, &ring)?;
+    Ok(verified.report())
+}
+
+/// Saves the fetched `.prov` as `<saved chart>.prov` (helm keeps it for
+/// both `--verify` and `--prov`; with `--untar` the archive is not kept,
+/// and neither is its provenance).
+pub fn save_pulled_provenance(
+    pulled: &crate::registry::pull::Pulled,
+    saved_chart: &Path,
+    untar: bool,
+) -> Result<(), Diagnostic> {
+    let Some(Ok(bytes)) = pulled.provenance.as_ref().map(|p| &p.fetched) else {
+        return Ok(());
+    };
+    if untar {
+        return Ok(());
+    }
+    let mut path = saved_chart.as_os_str().to_owned();
+    path.push(".prov");
+    crate::registry::cache::write_atomic(Path::new(&path), bytes)?;
+    Ok(())
+}

@@ -78,6 +78,8 @@ pub struct PullArgs {
     pub repo: Option<String>,
     #[command(flatten)]
     pub tls: TlsArgs,
+    #[command(flatten)]
+    pub provenance: super::provenance::PullVerifyArgs,
 }
 
 /// Runs `skiff pull`.
@@ -102,6 +104,7 @@ pub fn pull(args: PullArgs) -> Result<String, Diagnostic> {
         client: args.tls.client_options(),
         expected_digest: None,
         artifacthub_endpoint: args.endpoint,
+        provenance: args.provenance.wants_provenance(),
     };
     let pulled = match (&args.repo, &reference) {
         (Some(url), _) => {
@@ -110,7 +113,10 @@ pub fn pull(args: PullArgs) -> Result<String, Diagnostic> {
         (None, Some(reference)) => pull::fetch(reference, &options, &homes)?,
         (None, None) => return Err(Diagnostic::usage("expected a chart reference")),
     };
+    // Verified before anything is written: a bad chart leaves no file.
+    let verified = super::provenance::check_pulled(&pulled, &args.provenance)?;
     let saved = pull::save(&pulled, &args.destination, args.untar)?;
+    super::provenance::save_pulled_provenance(&pulled, &saved, args.untar)?;
     let mut out = String::new();
     for note in &pulled.notes {
         out.push_str(&crate::archive::sanitize(note));
@@ -124,6 +130,7 @@ pub fn pull(args: PullArgs) -> Result<String, Diagnostic> {
             crate::archive::sanitize(&saved.display().to_string())
         ));
     }
+    out.push_str(&verified);
     Ok(out)
 }
 

@@ -62,7 +62,9 @@ fn no_secret() -> ProvenanceError {
 /// helm's message block: the metadata YAML, the `...` line, then the
 /// `files:` mapping with the archive's sha256 (`messageBlock`).
 pub fn message_block(archive: &[u8], file_name: &str, metadata_yaml: &str) -> String {
-    let mut out = String::from(metadata_yaml.trim_end_matches('\n'));
+    // helm appends "\n...\n" to the marshalled metadata, which already ends
+    // in a newline, so a blank line precedes `...`.
+    let mut out = String::from(metadata_yaml);
     out.push_str("\n...\n");
     let mut files = crate::Map::new();
     files.insert(
@@ -108,9 +110,11 @@ pub fn clear_sign(text: &str, key: &SignedSecretKey) -> Result<String, Provenanc
         ];
     }
     let message = CleartextSignedMessage::new(text, config, secret, &password).map_err(failed)?;
-    message
+    let armored = message
         .to_armored_string(ArmorOptions::default())
-        .map_err(failed)
+        .map_err(failed)?;
+    // go-crypto's clearsign writer ends at the END line, without a newline.
+    Ok(armored.trim_end_matches('\n').to_string())
 }
 
 /// `skiff package --sign`: writes `<archive>.prov` next to `archive`,

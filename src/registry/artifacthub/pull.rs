@@ -99,6 +99,9 @@ pub fn download_archive(
         digest: format!("sha256:{}", crate::registry::sha256_hex(&bytes)),
         bytes,
         notes: Vec::new(),
+        provenance: crate::registry::prov::fetch_if(options.provenance, || {
+            crate::registry::prov::fetch_http(client, url, None)
+        }),
     })
 }
 
@@ -160,6 +163,7 @@ mod tests {
                 bytes: b"x".to_vec(),
                 digest: String::new(),
                 notes: Vec::new(),
+                provenance: None,
             },
             std::path::Path::new("/nonexistent-dest"),
             false,

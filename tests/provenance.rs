@@ -650,6 +650,8 @@ fn pull_verify_from_an_oci_registry() {
     assert!(out.ends_with(&expected), "{out}");
     assert!(lab.path("out/demo-0.4.0.tgz.prov").is_file());
     if let Some(helm) = helm() {
+        // helm pull does not create its destination.
+        fs::create_dir_all(lab.path("helm-out")).unwrap();
         let out = lab.helm(
             &helm,
             &[

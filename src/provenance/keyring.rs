@@ -100,7 +100,7 @@ impl Certificate {
 pub struct Keyring {
     /// Where it was read from, for messages.
     pub path: String,
-    certificates: Vec<Certificate>,
+    pub(super) certificates: Vec<Certificate>,
 }
 
 impl Keyring {
@@ -313,7 +313,7 @@ fn armored_blocks(data: &[u8], path: &str) -> Result<Vec<Vec<u8>>, ProvenanceErr
             .map(|e| block[e..].find('\n').map_or(block.len(), |n| e + n + 1))
             .ok_or_else(|| keyring_error(path, "an armored block has no END line".into()))?;
         let mut dearmor =
-            pgp::armor::Dearmor::new(std::io::BufReader::new(block[..end].as_bytes()));
+            pgp::armor::Dearmor::new(std::io::BufReader::new(&block.as_bytes()[..end]));
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(&mut dearmor, &mut bytes)
             .map_err(|e| keyring_error(path, format!("bad armor: {e}")))?;

@@ -211,7 +211,14 @@ fn check_signature<'k>(
                 match (checked, cert.unusable()) {
                     (Ok(()), None) => return Ok(cert),
                     (Ok(()), Some(why)) => failure = Some(why.to_string()),
-                    (Err(e), _) => failure = Some(e.to_string()),
+                    // The crate's detail (e.g. a hash-prefix assertion) says
+                    // nothing useful to a user; what it means does.
+                    (Err(_), _) => {
+                        failure = Some(format!(
+                            "the signature by key {:X} does not match the signed text: the .prov was altered after signing, or is corrupt",
+                            cert.fingerprint()
+                        ))
+                    }
                 }
             }
         }

@@ -109,14 +109,18 @@ impl Keyring {
     /// accepts both, so `--keyring secring.gpg` verifies too).
     pub fn load(path: &Path) -> Result<Keyring, ProvenanceError> {
         let shown = path.display().to_string();
-        let meta = std::fs::metadata(path).map_err(|e| ProvenanceError::file(path, &e))?;
+        let unreadable = |e: std::io::Error| ProvenanceError::File {
+            path: shown.clone(),
+            message: format!("could not load keyring: {e}"),
+        };
+        let meta = std::fs::metadata(path).map_err(unreadable)?;
         if meta.len() > MAX_KEYRING_SIZE {
             return Err(keyring_error(
                 &shown,
                 format!("larger than {MAX_KEYRING_SIZE} bytes"),
             ));
         }
-        let data = std::fs::read(path).map_err(|e| ProvenanceError::file(path, &e))?;
+        let data = std::fs::read(path).map_err(unreadable)?;
         Keyring::parse(&data, &shown)
     }
 

@@ -80,3 +80,23 @@ pub fn fetch_oci(
     };
     Provenance { origin, fetched }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prov_url_appends_to_the_path_and_keeps_the_query() {
+        let url = Url::parse("https://c.example/r/demo-1.0.0.tgz?sig=abc").unwrap();
+        assert_eq!(
+            prov_url(&url).as_str(),
+            "https://c.example/r/demo-1.0.0.tgz.prov?sig=abc"
+        );
+    }
+
+    #[test]
+    fn nothing_is_fetched_unless_asked() {
+        let fetched = fetch_if(false, || unreachable!("not asked for"));
+        assert!(fetched.is_none());
+    }
+}

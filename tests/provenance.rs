@@ -76,6 +76,16 @@ impl Lab {
         fs::write(lab.path("pubring.gpg"), lab.gpg(&["--export"])).unwrap();
         fs::write(lab.path("pub.asc"), lab.gpg(&["--export", "--armor"])).unwrap();
         fs::write(lab.path("secring.gpg"), lab.gpg(&["--export-secret-keys"])).unwrap();
+        // A legacy keyring GnuPG itself maintains (an existing empty file
+        // keeps the old format), with its trust packets after keys and ids.
+        fs::write(lab.path("legacy.gpg"), b"").unwrap();
+        lab.gpg(&[
+            "--no-default-keyring",
+            "--keyring",
+            &lab.s("legacy.gpg"),
+            "--import",
+            &lab.s("pub.asc"),
+        ]);
         lab.chart_source();
         lab
     }
@@ -145,7 +155,9 @@ impl Lab {
         fs::create_dir_all(src.join("templates")).unwrap();
         fs::write(
             src.join("Chart.yaml"),
-            "apiVersion: v2\nname: demo\nversion: 0.4.0\ndescription: A signed demo chart\nappVersion: \"1.0\"\n",
+            // The lists marshal as `- …` lines at column 0, which a
+            // clear-signed body must dash-escape (`- - …`).
+            "apiVersion: v2\nname: demo\nversion: 0.4.0\ndescription: A signed demo chart\nappVersion: \"1.0\"\nkeywords:\n- demo\n- signed\nmaintainers:\n- name: Lab\n  email: lab@example.invalid\n",
         )
         .unwrap();
         fs::write(src.join("values.yaml"), "replicas: 1\n").unwrap();
@@ -258,7 +270,7 @@ fn skiff_verify_matches_helm_verify_on_helm_signed_charts() {
         );
         let expected = String::from_utf8(expected.stdout).unwrap();
         assert!(expected.contains("Signed by: "), "{expected}");
-        for keyring in ["pubring.gpg", "pub.asc", "secring.gpg"] {
+        for keyring in ["pubring.gpg", "pub.asc", "secring.gpg", "legacy.gpg"] {
             let got = lab.ok(&["verify", &archive, "--keyring", &lab.s(keyring)]);
             assert_eq!(got, expected, "{dest} with {keyring}");
         }
@@ -706,4 +718,80 @@ fn pull_verify_from_an_oci_registry() {
         "{err}"
     );
     assert!(!lab.path("out2/demo-0.5.0.tgz").exists());
+}
+
+#[test]
+fn signatures_by_a_signing_subkey_verify() {
+    if !have("gpg") {
+        return;
+    }
+    let lab = Lab::new();
+    // A certify-only primary key with an Ed25519 signing subkey: gpg signs
+    // with the subkey, and helm reports the primary key's fingerprint.
+    let user = "Sub Signer <sub@example.invalid>";
+    lab.gpg(&["--quick-gen-key", user, "ed25519", "cert", "never"]);
+    let listing = String::from_utf8(lab.gpg(&["--with-colons", "--list-keys", user])).unwrap();
+    let primary = listing
+        .lines()
+        .find(|l| l.starts_with("fpr:"))
+        .and_then(|l| l.split(':').nth(9))
+        .unwrap()
+        .to_string();
+    lab.gpg(&["--quick-add-key", &primary, "ed25519", "sign", "never"]);
+    let pubring = lab.path("sub.gpg");
+    fs::write(&pubring, lab.gpg(&["--export", user])).unwrap();
+    // The body of a skiff signature, re-signed by gpg with the subkey.
+    let archive = lab.skiff_signed("sub", "Lab Signer");
+    let prov_path = format!("{}.prov", archive.display());
+    let prov = fs::read_to_string(&prov_path).unwrap();
+    let body = prov
+        .split_once("\n\n")
+        .unwrap()
+        .1
+        .split_once("\n-----BEGIN PGP SIGNATURE-----")
+        .unwrap()
+        .0
+        .replace("\n- - ", "\n- ");
+    let body = body.strip_prefix("- ").unwrap_or(&body).to_string();
+    let body_path = lab.path("sub/body.txt");
+    fs::write(&body_path, format!("{body}\n")).unwrap();
+    let signed = lab.gpg(&[
+        "--clearsign",
+        "--local-user",
+        user,
+        "--output",
+        "-",
+        &body_path.display().to_string(),
+    ]);
+    let signed_text = String::from_utf8(signed.clone()).unwrap();
+    assert!(
+        signed_text.contains("\n- - "),
+        "dash-escaped: {signed_text}"
+    );
+    fs::write(&prov_path, &signed).unwrap();
+    let got = lab.ok(&[
+        "verify",
+        &archive.display().to_string(),
+        "--keyring",
+        &pubring.display().to_string(),
+    ]);
+    assert!(
+        got.starts_with(&format!(
+            "Signed by: {user}\nUsing Key With Fingerprint: {primary}\n"
+        )),
+        "{got}"
+    );
+    if let Some(helm) = helm() {
+        let out = lab.helm(
+            &helm,
+            &[
+                "verify",
+                &archive.display().to_string(),
+                "--keyring",
+                &pubring.display().to_string(),
+            ],
+        );
+        assert!(out.status.success(), "helm verify: {}", text(&out));
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), got);
+    }
 }

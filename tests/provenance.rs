@@ -795,3 +795,77 @@ fn signatures_by_a_signing_subkey_verify() {
         assert_eq!(String::from_utf8(out.stdout).unwrap(), got);
     }
 }
+
+#[test]
+fn a_protected_key_signs_with_its_passphrase_file() {
+    if !have("gpg") {
+        return;
+    }
+    let lab = Lab::new();
+    let user = "Locked Signer <locked@example.invalid>";
+    let gpg = |args: &[&str]| {
+        let out = Command::new("gpg")
+            .args(["--batch", "--quiet", "--pinentry-mode", "loopback"])
+            .args(["--passphrase", "correct horse"])
+            .args(args)
+            .env("GNUPGHOME", lab.path("gnupg"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "gpg {args:?}: {}", text(&out));
+        out.stdout
+    };
+    gpg(&["--quick-gen-key", user, "ed25519", "sign", "never"]);
+    fs::write(
+        lab.path("locked-sec.gpg"),
+        gpg(&["--export-secret-keys", user]),
+    )
+    .unwrap();
+    fs::write(lab.path("locked-pub.gpg"), gpg(&["--export", user])).unwrap();
+    fs::write(lab.path("right.txt"), "correct horse\n").unwrap();
+    fs::write(lab.path("wrong.txt"), "battery staple\n").unwrap();
+    let package = |dest: &str, extra: &[&str]| {
+        let mut args = vec![
+            "package".to_string(),
+            lab.s("src/demo"),
+            "-d".into(),
+            lab.s(dest),
+            "--sign".into(),
+            "--key".into(),
+            "Locked".into(),
+            "--keyring".into(),
+            lab.s("locked-sec.gpg"),
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args
+    };
+    let run = |args: Vec<String>| lab.skiff(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let out = run(package("none", &[]));
+    assert!(!out.status.success());
+    assert!(text(&out).contains("--passphrase-file"), "{}", text(&out));
+    assert!(
+        !lab.path("none/demo-0.4.0.tgz").exists(),
+        "no unsigned archive is left"
+    );
+    let out = run(package(
+        "wrong",
+        &["--passphrase-file", &lab.s("wrong.txt")],
+    ));
+    assert!(!out.status.success(), "a wrong passphrase signs nothing");
+    assert!(
+        !text(&out).contains("battery"),
+        "the passphrase is never printed"
+    );
+    assert!(!lab.path("wrong/demo-0.4.0.tgz.prov").exists());
+    let out = run(package(
+        "right",
+        &["--passphrase-file", &lab.s("right.txt")],
+    ));
+    assert!(out.status.success(), "{}", text(&out));
+    let got = lab.ok(&[
+        "verify",
+        &lab.s("right/demo-0.4.0.tgz"),
+        "--keyring",
+        &lab.s("locked-pub.gpg"),
+    ]);
+    assert!(got.starts_with(&format!("Signed by: {user}\n")), "{got}");
+}

@@ -42,6 +42,9 @@ pub struct SignArgs {
     /// --export-secret-keys > secring.gpg`; default `~/.gnupg/secring.gpg`).
     #[arg(long = "keyring", value_name = "FILE", requires = "sign")]
     pub sign_keyring: Option<PathBuf>,
+    /// Read the key's passphrase from the first line of FILE (`-`: stdin).
+    #[arg(long, value_name = "FILE", requires = "sign")]
+    pub passphrase_file: Option<PathBuf>,
 }
 
 /// Signs a packaged archive when `--sign` was given; returns the line to
@@ -59,13 +62,44 @@ pub fn sign_packaged(archive: &Path, args: &SignArgs) -> Result<String, Diagnost
         .sign_keyring
         .clone()
         .unwrap_or_else(|| crate::provenance::default_keyring().with_file_name("secring.gpg"));
-    match crate::provenance::sign::sign_chart_file(archive, key, &keyring) {
+    let passphrase = match &args.passphrase_file {
+        Some(file) => match read_passphrase(file) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                let _ = std::fs::remove_file(archive);
+                return Err(e);
+            }
+        },
+        None => None,
+    };
+    match crate::provenance::sign::sign_chart_file(archive, key, &keyring, passphrase.as_deref()) {
         Ok(_) => Ok(String::new()),
         Err(e) => {
             let _ = std::fs::remove_file(archive);
             Err(e.into())
         }
     }
+}
+
+/// The first line of `file` (helm's `passphraseFileFetcher`; `-` reads
+/// standard input). Never echoed in errors.
+fn read_passphrase(file: &Path) -> Result<String, Diagnostic> {
+    let text = if file == Path::new("-") {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| Diagnostic::new(format!("reading the passphrase from stdin: {e}")))?;
+        line
+    } else {
+        std::fs::read_to_string(file).map_err(|e| {
+            Diagnostic::new(format!(
+                "{}: could not read the passphrase file: {e}",
+                crate::archive::sanitize(&file.display().to_string())
+            ))
+        })?
+    };
+    let line = text.lines().next().unwrap_or("");
+    Ok(line.to_string())
 }
 
 /// The provenance flags of `skiff pull` (helm's `--verify`, `--prov`,

@@ -10,11 +10,6 @@ use pgp::types::{KeyDetails, KeyVersion, Password, Timestamp};
 
 use super::{Keyring, ProvenanceError};
 
-/// The environment variable helm reads a signing key's passphrase from
-/// (`HELM_KEY_PASSPHRASE`); without it an encrypted key cannot be used
-/// here, as skiff does not prompt.
-pub const PASSPHRASE_ENV: &str = "HELM_KEY_PASSPHRASE";
-
 /// The secret key whose user id is `name`, or contains it, as helm's
 /// `NewFromKeyring` picks one: an exact match wins; otherwise exactly one
 /// key may contain the text.
@@ -77,21 +72,25 @@ pub fn message_block(archive: &[u8], file_name: &str, metadata_yaml: &str) -> St
     out
 }
 
-/// Clear-signs `text` with the primary key of `key`, with SHA-512 as helm
-/// does (`defaultPGPConfig`), and returns the armored message.
-pub fn clear_sign(text: &str, key: &SignedSecretKey) -> Result<String, ProvenanceError> {
+/// Clear-signs `text` with the primary key of `key` (go-crypto's
+/// `clearsign.Encode` with the entity's `PrivateKey`), with SHA-512 as helm
+/// does (`defaultPGPConfig`), and returns the armored message. A
+/// passphrase-protected key needs `passphrase` (skiff does not prompt).
+pub fn clear_sign(
+    text: &str,
+    key: &SignedSecretKey,
+    passphrase: Option<&str>,
+) -> Result<String, ProvenanceError> {
     let secret = &key.primary_key;
-    let password = if secret.secret_params().is_encrypted() {
-        match std::env::var(PASSPHRASE_ENV) {
-            Ok(p) => Password::from(p),
-            Err(_) => {
-                return Err(ProvenanceError::Sign(format!(
-                    "the signing key is protected by a passphrase; set {PASSPHRASE_ENV}"
-                )));
-            }
+    let password = match passphrase {
+        Some(p) => Password::from(p),
+        None if secret.secret_params().is_encrypted() => {
+            return Err(ProvenanceError::Sign(
+                "the signing key is protected by a passphrase; pass --passphrase-file FILE (or - for stdin)"
+                    .into(),
+            ));
         }
-    } else {
-        Password::empty()
+        None => Password::empty(),
     };
     let failed = |e: pgp::errors::Error| ProvenanceError::Sign(format!("signing failed: {e}"));
     let mut config =
@@ -119,11 +118,13 @@ pub fn clear_sign(text: &str, key: &SignedSecretKey) -> Result<String, Provenanc
 
 /// `skiff package --sign`: writes `<archive>.prov` next to `archive`,
 /// signed by the key `key_name` from `keyring` (a file with secret keys,
-/// e.g. `gpg --export-secret-keys > secring.gpg`). Returns its path.
+/// e.g. `gpg --export-secret-keys > secring.gpg`), unlocked with
+/// `passphrase` if it is protected. Returns its path.
 pub fn sign_chart_file(
     archive: &Path,
     key_name: &str,
     keyring: &Path,
+    passphrase: Option<&str>,
 ) -> Result<PathBuf, ProvenanceError> {
     let ring = Keyring::load(keyring)?;
     let key = find_secret_key(&ring, key_name)?;
@@ -136,7 +137,11 @@ pub fn sign_chart_file(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let signed = clear_sign(&message_block(&bytes, &file_name, &metadata), key)?;
+    let signed = clear_sign(
+        &message_block(&bytes, &file_name, &metadata),
+        key,
+        passphrase,
+    )?;
     let mut prov = archive.as_os_str().to_owned();
     prov.push(".prov");
     let prov = PathBuf::from(prov);

@@ -517,6 +517,33 @@ fn pull_verify_from_an_http_repository() {
             .any(|r| r.path() == "/demo-0.4.0.tgz.prov")
     );
 
+    // Through an added repository (`repo/chart`), and with --repo URL.
+    lab.ok(&["repo", "index", &lab.s("repo"), "--url", &server.url()]);
+    lab.ok(&["repo", "add", "lab", &server.url()]);
+    let out = lab.ok(&[
+        "pull",
+        "lab/demo",
+        "--verify",
+        "--keyring",
+        &pubring,
+        "-d",
+        &lab.s("by-repo"),
+    ]);
+    assert!(out.ends_with(&expected), "{out}");
+    assert!(lab.path("by-repo/demo-0.4.0.tgz.prov").is_file());
+    let out = lab.ok(&[
+        "pull",
+        "demo",
+        "--repo",
+        &server.url(),
+        "--verify",
+        "--keyring",
+        &pubring,
+        "-d",
+        &lab.s("by-url"),
+    ]);
+    assert!(out.ends_with(&expected), "{out}");
+
     // A key the keyring lacks: nothing is saved.
     let other = lab.other_keyring().display().to_string();
     let err = lab.fails(&[

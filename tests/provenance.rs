@@ -544,6 +544,28 @@ fn pull_verify_from_an_http_repository() {
     ]);
     assert!(out.ends_with(&expected), "{out}");
 
+    // --prov keeps the .prov unchecked (no keyring needed); --untar keeps
+    // neither the archive nor its .prov, as helm.
+    let out = lab.ok(&["pull", &url, "--prov", "-d", &lab.s("prov-only")]);
+    assert!(!out.contains("Signed by"), "{out}");
+    assert_eq!(
+        fs::read(lab.path("prov-only/demo-0.4.0.tgz.prov")).unwrap(),
+        fs::read(lab.path("repo/demo-0.4.0.tgz.prov")).unwrap()
+    );
+    let out = lab.ok(&[
+        "pull",
+        &url,
+        "--verify",
+        "--keyring",
+        &pubring,
+        "--untar",
+        "-d",
+        &lab.s("untar"),
+    ]);
+    assert!(out.ends_with(&expected), "{out}");
+    assert!(lab.path("untar/demo/Chart.yaml").is_file());
+    assert!(!lab.path("untar/demo-0.4.0.tgz.prov").exists());
+
     // A key the keyring lacks: nothing is saved.
     let other = lab.other_keyring().display().to_string();
     let err = lab.fails(&[

@@ -15,6 +15,7 @@ pub mod overlay;
 pub mod package;
 pub mod parallel;
 pub mod patch;
+pub mod provenance;
 pub mod registry;
 pub mod render;
 pub mod show;

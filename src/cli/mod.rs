@@ -4,6 +4,7 @@
 
 mod create;
 mod hub;
+mod provenance;
 mod registry;
 mod remote;
 mod repo;
@@ -53,6 +54,8 @@ enum Command {
     /// Download a chart from a repository, an OCI registry or ArtifactHub.
     #[command(disable_version_flag = true)]
     Pull(Box<remote::PullArgs>),
+    /// Check a chart archive against its `.prov` provenance, like `helm verify`.
+    Verify(provenance::VerifyArgs),
     /// Upload a packaged chart to an OCI registry, like `helm push`.
     Push(Box<registry::PushArgs>),
     /// Log in to or out of an OCI registry.
@@ -110,6 +113,8 @@ struct PackageArgs {
     /// Directory to write the archive to.
     #[arg(short = 'd', long = "destination", default_value = ".")]
     destination: PathBuf,
+    #[command(flatten)]
+    sign: provenance::SignArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -474,6 +479,7 @@ fn execute(cli: Cli) -> Result<String, Diagnostic> {
         Command::Diff(_) => Err(Diagnostic::new("diff is run by diff_command")),
         Command::Package(args) => package(args),
         Command::Pull(args) => remote::pull(*args),
+        Command::Verify(args) => provenance::verify(args),
         Command::Push(args) => registry::push(*args),
         Command::Registry { what } => registry::registry(what),
         Command::Search(args) => hub::search(*args),
@@ -542,6 +548,7 @@ fn package(args: PackageArgs) -> Result<String, Diagnostic> {
         mtime: crate::archive::mtime_from_env()?,
     };
     let path = crate::package::package(&args.chart, &opts)?;
+    provenance::sign_packaged(&path, &args.sign)?;
     Ok(format!(
         "Successfully packaged chart and saved it to: {}\n",
         crate::archive::sanitize(&path.display().to_string())

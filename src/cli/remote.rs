@@ -99,6 +99,8 @@ pub struct PullArgs {
     pub repo: Option<String>,
     #[command(flatten)]
     pub access: AccessArgs,
+    #[command(flatten)]
+    pub provenance: super::provenance::PullVerifyArgs,
 }
 
 /// Runs `skiff pull`.
@@ -118,6 +120,7 @@ pub fn pull(args: PullArgs) -> Result<String, Diagnostic> {
         version: args.version,
         devel: args.devel,
         artifacthub_endpoint: args.endpoint,
+        provenance: args.provenance.wants_provenance(),
         ..args.access.pull_options()
     };
     let pulled = match (&args.repo, &reference) {
@@ -127,7 +130,10 @@ pub fn pull(args: PullArgs) -> Result<String, Diagnostic> {
         (None, Some(reference)) => pull::fetch(reference, &options, &homes)?,
         (None, None) => return Err(Diagnostic::usage("expected a chart reference")),
     };
+    // Verified before anything is written: a bad chart leaves no file.
+    let verified = super::provenance::check_pulled(&pulled, &args.provenance)?;
     let saved = pull::save(&pulled, &args.destination, args.untar)?;
+    super::provenance::save_pulled_provenance(&pulled, &saved, args.untar)?;
     let mut out = String::new();
     for note in &pulled.notes {
         out.push_str(&crate::archive::sanitize(note));
@@ -141,6 +147,7 @@ pub fn pull(args: PullArgs) -> Result<String, Diagnostic> {
             crate::archive::sanitize(&saved.display().to_string())
         ));
     }
+    out.push_str(&verified);
     Ok(out)
 }
 

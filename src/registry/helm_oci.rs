@@ -649,6 +649,9 @@ pub fn pull(
     if tag_has_underscore(&shown) {
         eprintln!("skiff: {}", underscore_note(&shown));
     }
+    let provenance = super::prov::fetch_if(options.provenance, || {
+        super::prov::fetch_oci(&client, repository, &parsed.layers, &shown)
+    });
     Ok(Pulled {
         file_name: format!("{name}-{version}.tgz"),
         digest: layer.digest.clone(),
@@ -656,6 +659,7 @@ pub fn pull(
         version,
         bytes,
         notes,
+        provenance,
     })
 }
 

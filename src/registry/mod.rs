@@ -29,6 +29,7 @@ pub mod helm_oci;
 pub mod http;
 pub mod oci;
 pub mod paths;
+pub mod prov;
 pub mod pull;
 pub mod reference;
 pub mod repo;

@@ -34,6 +34,8 @@ pub struct PullOptions {
     /// The ArtifactHub API that resolves `artifacthub:` references
     /// (`None`: <https://artifacthub.io>).
     pub artifacthub_endpoint: Option<String>,
+    /// `--verify` / `--prov`: also fetch the chart's provenance file.
+    pub provenance: bool,
 }
 
 /// A downloaded, verified chart archive.
@@ -52,6 +54,8 @@ pub struct Pulled {
     pub digest: String,
     /// Lines to print on success (helm prints `Pulled:`/`Digest:` for OCI).
     pub notes: Vec<String>,
+    /// The `.prov`, when [`PullOptions::provenance`] asked for it.
+    pub provenance: Option<super::prov::Provenance>,
 }
 
 /// Resolves and downloads `reference`.

@@ -759,6 +759,15 @@ pub fn fetch_from_repo(
             sanitize(&located.version)
         ));
     }
+    let provenance = super::prov::fetch_if(options.provenance, || {
+        let auth = auth_for(
+            auth.as_ref(),
+            &base,
+            &located.url,
+            entry.pass_credentials_all,
+        );
+        super::prov::fetch_http(&client, &located.url, auth)
+    });
     Ok(Pulled {
         name: located.name,
         version: located.version,
@@ -766,6 +775,7 @@ pub fn fetch_from_repo(
         bytes,
         digest,
         notes,
+        provenance,
     })
 }
 
@@ -821,6 +831,10 @@ pub fn fetch_with_repo_url(
         options.expected_digest.as_deref(),
     )?;
     let digest = format!("sha256:{}", sha256_hex(&bytes));
+    let provenance = super::prov::fetch_if(options.provenance, || {
+        let auth = auth_for(auth.as_ref(), &base, &located.url, false);
+        super::prov::fetch_http(&client, &located.url, auth)
+    });
     Ok(Pulled {
         name: located.name,
         version: located.version,
@@ -828,6 +842,7 @@ pub fn fetch_with_repo_url(
         bytes,
         digest,
         notes: Vec::new(),
+        provenance,
     })
 }
 
@@ -895,6 +910,9 @@ pub fn fetch_url(homes: &Homes, url: &Url, options: &PullOptions) -> Result<Pull
             "Digest: {digest} (a chart URL has no index digest to check against)"
         ));
     }
+    let provenance = super::prov::fetch_if(options.provenance, || {
+        super::prov::fetch_http(&client, url, auth_for(auth.as_ref(), &base, url, pass_all))
+    });
     Ok(Pulled {
         name,
         version,
@@ -902,6 +920,7 @@ pub fn fetch_url(homes: &Homes, url: &Url, options: &PullOptions) -> Result<Pull
         bytes,
         digest,
         notes,
+        provenance,
     })
 }
 

@@ -10,36 +10,13 @@
 //! The helm comparisons say they are skipped when HELM_REF is unset.
 
 use std::fs;
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output, Stdio};
 
 use skiff::registry::test_server::{Reply, TestServer};
 
-/// Whether `tool` is on PATH; if not, the test is skipped with a line
-/// saying so, or fails under `SKIFF_REQUIRE_REGISTRY=1`.
-fn have(tool: &str) -> bool {
-    let found = std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(tool).is_file()));
-    if !found {
-        if std::env::var("SKIFF_REQUIRE_REGISTRY").is_ok_and(|v| v == "1") {
-            panic!("{tool} is required (SKIFF_REQUIRE_REGISTRY=1) but not installed");
-        }
-        eprintln!("skipped: {tool} is not installed (scripts/test installs it)");
-    }
-    found
-}
-
-fn helm() -> Option<PathBuf> {
-    match std::env::var_os("HELM_REF") {
-        Some(h) if !h.is_empty() => Some(PathBuf::from(h)),
-        _ => {
-            eprintln!("skipped: HELM_REF is not set (interop with helm v4.1.4)");
-            None
-        }
-    }
-}
+mod support;
+use support::registry::{Registry, have, helm};
 
 fn text(out: &Output) -> String {
     format!(
@@ -619,58 +596,6 @@ fn pull_verify_from_an_http_repository() {
     assert!(!lab.path("out5/demo-0.4.0.tgz.prov").exists());
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A running `docker-registry serve`, killed (by its own pid) on drop.
-struct Registry {
-    child: Child,
-    port: u16,
-    _dir: tempfile::TempDir,
-}
-
-impl Registry {
-    fn start() -> Registry {
-        let dir = tempfile::tempdir().unwrap();
-        let port = free_port();
-        let config = format!(
-            "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
-            dir.path().join("storage").display()
-        );
-        let config_path = dir.path().join("config.yml");
-        fs::write(&config_path, config).unwrap();
-        let child = Command::new("docker-registry")
-            .arg("serve")
-            .arg(&config_path)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "registry did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Registry {
-            child,
-            port,
-            _dir: dir,
-        }
-    }
-}
-
-impl Drop for Registry {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn pull_verify_from_an_oci_registry() {
     if !have("gpg") || !have("docker-registry") {
@@ -678,8 +603,8 @@ fn pull_verify_from_an_oci_registry() {
     }
     let lab = Lab::new();
     fs::create_dir_all(lab.path("docker")).unwrap();
-    let registry = Registry::start();
-    let remote = format!("oci://127.0.0.1:{}/charts", registry.port);
+    let registry = Registry::start("", "");
+    let remote = format!("oci://{}/charts", registry.host());
     let pubring = lab.s("pubring.gpg");
     // Signed: the .prov beside the archive becomes the provenance layer.
     let archive = lab.skiff_signed("signed", "Ed Signer");

@@ -1,11 +1,14 @@
 //! The `skiff` command.
 //!
-//! The system allocator on purpose: mimalloc was measured side by side
-//! (15 interleaved runs each, release): 20–22% faster on `skiff build` of a
-//! 1000-resource overlay and on bitnami kafka, but 20% slower on a small
-//! chart (more page faults at start-up) and ~10% more peak memory. Small
-//! charts are where the gap to helm is narrowest, and the overlay stays
-//! well past 100× kustomize without it.
+//! mimalloc (without transparent huge pages) as the allocator, measured side
+//! by side with glibc malloc on the release binary, 15 interleaved runs each
+//! (median ms / peak MB): small chart 4.6/14.2 → 4.8/14.9, bitnami kafka
+//! 19.6/22.2 → 18.6/25.4, flux 45.5/27.6 → 43.7/32.6, `build` of a
+//! 1000-resource overlay 44.9/25.6 → 41.4/28.2, 2000 resources 109.2/36.6 →
+//! 93.9/39.5. With huge pages on, peak memory doubled, hence `no_thp`.
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     std::process::exit(skiff::cli::run());

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::remote::TlsArgs;
+use super::remote::{AccessArgs, TlsArgs};
 use crate::diag::Diagnostic;
 use crate::registry::credentials::{Credential, CredentialStore, host_key};
 use crate::registry::helm_oci::{self, PushOptions};
@@ -21,17 +21,8 @@ pub struct PushArgs {
     pub chart: PathBuf,
     /// Where to: `oci://host[:port]/path` (the chart lands at `path/<name>:<version>`).
     pub remote: String,
-    /// Registry user name (else the stored login is used).
-    #[arg(long)]
-    pub username: Option<String>,
-    /// Registry password.
-    #[arg(long)]
-    pub password: Option<String>,
-    /// Use HTTP instead of HTTPS.
-    #[arg(long)]
-    pub plain_http: bool,
     #[command(flatten)]
-    pub tls: TlsArgs,
+    pub access: AccessArgs,
 }
 
 /// `skiff registry …`.
@@ -73,11 +64,12 @@ pub struct LoginArgs {
 /// Runs `skiff push`.
 pub fn push(args: PushArgs) -> Result<String, Diagnostic> {
     let homes = Homes::from_env()?;
+    let access = args.access;
     let options = PushOptions {
-        plain_http: args.plain_http,
-        username: args.username,
-        password: args.password,
-        client: args.tls.client_options(),
+        plain_http: access.plain_http,
+        client: access.tls.client_options(),
+        username: access.username,
+        password: access.password,
     };
     let pushed = helm_oci::push(&args.chart, &args.remote, &options, &homes)?;
     if pushed.underscore {

@@ -279,14 +279,7 @@ pub fn parse_index(bytes: &[u8], source: &str) -> Result<ParsedIndex, RegistryEr
             serde_saphyr::from_str_with_options::<RawIndex>(text, yaml_options(text.len()))
                 .map_err(|e| {
                     let loc = e.location();
-                    let message = e
-                        .to_string()
-                        .lines()
-                        .map(str::trim)
-                        .find(|l| !l.is_empty())
-                        .unwrap_or("invalid YAML")
-                        .trim_start_matches("error: ")
-                        .to_string();
+                    let message = crate::yaml::error_message(&e);
                     parse_error(
                         message,
                         loc.map(|l| l.line() as usize).filter(|l| *l > 0),

@@ -9,6 +9,7 @@ pub mod fast;
 mod float;
 mod key_order;
 mod read;
+pub(crate) use read::error_message;
 mod resolve;
 
 pub use emit::{EmitError, EmitOptions, to_yaml, to_yaml_with, try_to_yaml, write_yaml};

@@ -27,18 +27,21 @@ fn options() -> Options {
     o
 }
 
-fn convert_error(e: serde_saphyr::Error) -> YamlError {
-    let loc = e.location();
-    // serde-saphyr's Display renders its own snippet; keep only the first
-    // line, we render snippets with the real file name ourselves.
-    let full = e.to_string();
-    let message = full
+/// The message of a serde-saphyr error without its snippet: its Display
+/// renders one of its own; we render snippets with the real file name.
+pub(crate) fn error_message(e: &serde_saphyr::Error) -> String {
+    e.to_string()
         .lines()
         .map(str::trim)
         .find(|l| !l.is_empty())
         .unwrap_or("invalid YAML")
         .trim_start_matches("error: ")
-        .to_string();
+        .to_string()
+}
+
+fn convert_error(e: serde_saphyr::Error) -> YamlError {
+    let loc = e.location();
+    let message = error_message(&e);
     YamlError {
         message,
         line: loc.map(|l| l.line() as usize).filter(|l| *l > 0),

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use base64::Engine as _;
 
 use crate::engine::gotmpl::format::{FmtArg, sprint};
+use crate::engine::gotmpl::sprig::collections::json::write_string;
 use crate::engine::gotmpl::{FuncCtx, FuncMap, Function, GoValue, NumberMode, ParamType};
 use crate::value::Value;
 use crate::yaml::{EmitOptions, format_go_float, format_json_float};
@@ -477,7 +478,7 @@ fn write_json(out: &mut String, v: &Value, html: bool) -> Result<(), String> {
             }
             out.push_str(&format_json_float(*x));
         }
-        Value::String(s) => write_json_string(out, s, html),
+        Value::String(s) => write_string(out, s, html),
         Value::Seq(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -495,7 +496,7 @@ fn write_json(out: &mut String, v: &Value, html: bool) -> Result<(), String> {
                 if i > 0 {
                     out.push(',');
                 }
-                write_json_string(out, k, html);
+                write_string(out, k, html);
                 out.push(':');
                 write_json(out, v, html)?;
             }
@@ -503,33 +504,6 @@ fn write_json(out: &mut String, v: &Value, html: bool) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-/// Go's `encoding/json` string encoder.
-pub fn write_json_string(out: &mut String, s: &str, html: bool) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '<' | '>' | '&' if html => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            '\u{2028}' | '\u{2029}' => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 // ---------------------------------------------------------------- JSON in

@@ -18,14 +18,6 @@ use skiff::registry::test_server::{Reply, TestServer};
 mod support;
 use support::registry::{Registry, have, helm};
 
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
 /// A temporary GNUPGHOME with two keys, their public keys exported as a
 /// binary `pubring.gpg` and as armored `pub.asc`, and the secret keys as
 /// the legacy `secring.gpg` helm signs with.
@@ -90,7 +82,11 @@ impl Lab {
             .env("GNUPGHOME", self.path("gnupg"))
             .output()
             .unwrap();
-        assert!(out.status.success(), "gpg {args:?}: {}", text(&out));
+        assert!(
+            out.status.success(),
+            "gpg {args:?}: {}",
+            support::describe(&out)
+        );
         out.stdout
     }
 
@@ -112,7 +108,11 @@ impl Lab {
                 .env("GNUPGHOME", &home)
                 .output()
                 .unwrap();
-            assert!(out.status.success(), "gpg {args:?}: {}", text(&out));
+            assert!(
+                out.status.success(),
+                "gpg {args:?}: {}",
+                support::describe(&out)
+            );
             out.stdout
         };
         run(&[
@@ -169,25 +169,12 @@ impl Lab {
     }
 
     fn ok(&self, args: &[&str]) -> String {
-        let out = self.skiff(args);
-        assert!(
-            out.status.success(),
-            "skiff {args:?} failed:\n{}",
-            text(&out)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        support::expect_success(args, self.skiff(args))
     }
 
     /// Runs skiff, asserting failure and no stdout; returns stderr.
     fn fails(&self, args: &[&str]) -> String {
-        let out = self.skiff(args);
-        assert!(
-            !out.status.success(),
-            "skiff {args:?} succeeded:\n{}",
-            text(&out)
-        );
-        assert!(out.stdout.is_empty(), "no partial output: {}", text(&out));
-        String::from_utf8(out.stderr).unwrap()
+        support::expect_failure(args, self.skiff(args))
     }
 
     fn helm(&self, helm: &Path, args: &[&str]) -> Output {
@@ -234,7 +221,11 @@ fn skiff_verify_matches_helm_verify_on_helm_signed_charts() {
                 &lab.s("secring.gpg"),
             ],
         );
-        assert!(out.status.success(), "helm package --sign: {}", text(&out));
+        assert!(
+            out.status.success(),
+            "helm package --sign: {}",
+            support::describe(&out)
+        );
         let archive = lab.s(&format!("{dest}/demo-0.4.0.tgz"));
         let expected = lab.helm(
             &helm,
@@ -243,7 +234,7 @@ fn skiff_verify_matches_helm_verify_on_helm_signed_charts() {
         assert!(
             expected.status.success(),
             "helm verify: {}",
-            text(&expected)
+            support::describe(&expected)
         );
         let expected = String::from_utf8(expected.stdout).unwrap();
         assert!(expected.contains("Signed by: "), "{expected}");
@@ -300,7 +291,7 @@ fn helm_verify_accepts_skiff_signatures() {
             assert!(
                 out.status.success(),
                 "helm verify of skiff's signature: {}",
-                text(&out)
+                support::describe(&out)
             );
             assert_eq!(String::from_utf8(out.stdout).unwrap(), got);
         }
@@ -590,7 +581,7 @@ fn pull_verify_from_an_http_repository() {
     );
     assert!(!lab.path("out4").join("demo-0.4.0.tgz").exists());
     let out = lab.skiff(&["pull", &url, "--prov", "-d", &lab.s("out5")]);
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.status.success(), "{}", support::describe(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("WARNING: Verification not found"));
     assert!(lab.path("out5/demo-0.4.0.tgz").is_file());
     assert!(!lab.path("out5/demo-0.4.0.tgz.prov").exists());
@@ -653,11 +644,15 @@ fn pull_verify_from_an_oci_registry() {
                 &lab.s("helm-out"),
             ],
         );
-        assert!(out.status.success(), "helm pull --verify: {}", text(&out));
+        assert!(
+            out.status.success(),
+            "helm pull --verify: {}",
+            support::describe(&out)
+        );
         assert!(
             String::from_utf8_lossy(&out.stdout).contains(&expected),
             "{}",
-            text(&out)
+            support::describe(&out)
         );
     }
     // Unsigned: --verify fails and saves nothing.
@@ -765,7 +760,11 @@ fn signatures_by_a_signing_subkey_verify() {
                 &pubring.display().to_string(),
             ],
         );
-        assert!(out.status.success(), "helm verify: {}", text(&out));
+        assert!(
+            out.status.success(),
+            "helm verify: {}",
+            support::describe(&out)
+        );
         assert_eq!(String::from_utf8(out.stdout).unwrap(), got);
     }
 }
@@ -785,7 +784,11 @@ fn a_protected_key_signs_with_its_passphrase_file() {
             .env("GNUPGHOME", lab.path("gnupg"))
             .output()
             .unwrap();
-        assert!(out.status.success(), "gpg {args:?}: {}", text(&out));
+        assert!(
+            out.status.success(),
+            "gpg {args:?}: {}",
+            support::describe(&out)
+        );
         out.stdout
     };
     gpg(&["--quick-gen-key", user, "ed25519", "sign", "never"]);
@@ -815,7 +818,11 @@ fn a_protected_key_signs_with_its_passphrase_file() {
     let run = |args: Vec<String>| lab.skiff(&args.iter().map(String::as_str).collect::<Vec<_>>());
     let out = run(package("none", &[]));
     assert!(!out.status.success());
-    assert!(text(&out).contains("--passphrase-file"), "{}", text(&out));
+    assert!(
+        support::describe(&out).contains("--passphrase-file"),
+        "{}",
+        support::describe(&out)
+    );
     assert!(
         !lab.path("none/demo-0.4.0.tgz").exists(),
         "no unsigned archive is left"
@@ -826,7 +833,7 @@ fn a_protected_key_signs_with_its_passphrase_file() {
     ));
     assert!(!out.status.success(), "a wrong passphrase signs nothing");
     assert!(
-        !text(&out).contains("battery"),
+        !support::describe(&out).contains("battery"),
         "the passphrase is never printed"
     );
     assert!(!lab.path("wrong/demo-0.4.0.tgz.prov").exists());
@@ -834,7 +841,7 @@ fn a_protected_key_signs_with_its_passphrase_file() {
         "right",
         &["--passphrase-file", &lab.s("right.txt")],
     ));
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.status.success(), "{}", support::describe(&out));
     let got = lab.ok(&[
         "verify",
         &lab.s("right/demo-0.4.0.tgz"),

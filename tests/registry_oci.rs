@@ -93,25 +93,12 @@ impl World {
 
     /// Runs skiff, asserting success; returns stdout.
     fn ok(&self, args: &[&str]) -> String {
-        let out = self.skiff(args);
-        assert!(
-            out.status.success(),
-            "skiff {args:?} failed:\n{}",
-            text(&out)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        support::expect_success(args, self.skiff(args))
     }
 
     /// Runs skiff, asserting failure; returns stderr.
     fn fails(&self, args: &[&str]) -> String {
-        let out = self.skiff(args);
-        assert!(
-            !out.status.success(),
-            "skiff {args:?} succeeded:\n{}",
-            text(&out)
-        );
-        assert!(out.stdout.is_empty(), "no partial output: {}", text(&out));
-        String::from_utf8(out.stderr).unwrap()
+        support::expect_failure(args, self.skiff(args))
     }
 
     /// Runs helm, asserting success; returns stdout, then stderr (helm v4
@@ -121,7 +108,7 @@ impl World {
         assert!(
             out.status.success(),
             "helm {args:?} failed:\n{}",
-            text(&out)
+            support::describe(&out)
         );
         let mut all = String::from_utf8(out.stdout).unwrap();
         all.push_str(&String::from_utf8_lossy(&out.stderr));
@@ -134,7 +121,7 @@ impl World {
         assert!(
             out.status.success(),
             "helm {args:?} failed:\n{}",
-            text(&out)
+            support::describe(&out)
         );
         String::from_utf8(out.stdout).unwrap()
     }
@@ -162,15 +149,6 @@ impl World {
         self.ok(&["package", &src_str, "--version", version, "-d", &out_str]);
         out_dir.join(format!("demo-{version}.tgz"))
     }
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 /// The `Digest: sha256:…` line's value.
@@ -237,7 +215,7 @@ fn plain_http_push_pull_resolution_and_tampering() {
             );
         }
         let out = world.skiff(&["push", &archive_str, &remote, "--plain-http"]);
-        assert!(out.status.success(), "{}", text(&out));
+        assert!(out.status.success(), "{}", support::describe(&out));
         let stdout = String::from_utf8(out.stdout.clone()).unwrap();
         let tag = version.replace('+', "_");
         assert!(
@@ -406,7 +384,11 @@ fn make_tls(dir: &Path) {
             .current_dir(dir)
             .output()
             .unwrap();
-        assert!(out.status.success(), "openssl {args:?}: {}", text(&out));
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            support::describe(&out)
+        );
     };
     run(&[
         "req",
@@ -528,7 +510,7 @@ fn basic_auth_over_tls_login_logout_and_ca_options() {
         ],
         "wrong\n",
     );
-    assert!(!out.status.success(), "{}", text(&out));
+    assert!(!out.status.success(), "{}", support::describe(&out));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("unauthorized") && !err.contains("wrong"),
@@ -555,7 +537,7 @@ fn basic_auth_over_tls_login_logout_and_ca_options() {
         ],
         "labpass\n",
     );
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.status.success(), "{}", support::describe(&out));
     // Login: stored in Docker's format, 0600.
     let out = world.skiff_stdin(
         &[
@@ -570,7 +552,7 @@ fn basic_auth_over_tls_login_logout_and_ca_options() {
         ],
         "labpass\n",
     );
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.status.success(), "{}", support::describe(&out));
     assert_eq!(String::from_utf8_lossy(&out.stdout), "Login Succeeded\n");
     assert!(!String::from_utf8_lossy(&out.stderr).contains("labpass"));
     let stored: serde_json::Value =
@@ -859,7 +841,7 @@ impl TokenIssuer {
             .current_dir(dir)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", text(&out));
+        assert!(out.status.success(), "{}", support::describe(&out));
         use rsa::pkcs8::DecodePrivateKey;
         let key =
             rsa::RsaPrivateKey::from_pkcs8_pem(&fs::read_to_string(dir.join("token.key")).unwrap())
@@ -1022,7 +1004,7 @@ fn bearer_token_flow_with_a_real_token_service() {
         ],
         "bad\n",
     );
-    assert!(!out.status.success(), "{}", text(&out));
+    assert!(!out.status.success(), "{}", support::describe(&out));
     // Login: the OAuth2 password grant first, as helm does.
     let out = world.skiff_stdin(
         &[
@@ -1036,7 +1018,7 @@ fn bearer_token_flow_with_a_real_token_service() {
         ],
         "labpass\n",
     );
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.status.success(), "{}", support::describe(&out));
     let posts: Vec<String> = tokens
         .requests()
         .iter()
@@ -1150,7 +1132,7 @@ fn legacy_layer_type_is_accepted_and_non_charts_are_refused() {
         "-d",
         &out_str,
     ]);
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.status.success(), "{}", support::describe(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("deprecated") && stderr.contains("application/tar+gzip"),

@@ -64,7 +64,8 @@ pub fn fetch(
     options: &PullOptions,
     homes: &Homes,
 ) -> Result<Pulled, RegistryError> {
-    let client = HttpClient::new(&options.client)?;
+    // The repository arms build their client from the repository's own TLS
+    // settings; only the OCI and ArtifactHub arms use the command-line ones.
     match reference {
         ChartRef::Repo { repo, chart } => super::repo::fetch_from_repo(homes, repo, chart, options),
         ChartRef::Url(url) => super::repo::fetch_url(homes, url, options),
@@ -74,7 +75,7 @@ pub fn fetch(
             tag,
             digest,
         } => super::helm_oci::pull(
-            &client,
+            &HttpClient::new(&options.client)?,
             registry,
             repository,
             tag.as_deref(),
@@ -82,9 +83,13 @@ pub fn fetch(
             options,
             homes,
         ),
-        ChartRef::ArtifactHub { repo, package } => {
-            super::artifacthub::pull::fetch(&client, repo, package, options, homes)
-        }
+        ChartRef::ArtifactHub { repo, package } => super::artifacthub::pull::fetch(
+            &HttpClient::new(&options.client)?,
+            repo,
+            package,
+            options,
+            homes,
+        ),
     }
 }
 

@@ -54,7 +54,7 @@ fn put_list(m: &mut Map, key: &str, items: &[String]) {
 /// The metadata with Helm's JSON field names and `omitempty` rules
 /// (`pkg/chart/v2/metadata.go`, `dependency.go`).
 pub fn metadata_value(md: &Metadata) -> Value {
-    let mut m = Map::new();
+    let mut m = Map::default();
     m.insert("name".into(), Value::from(md.name.as_str()));
     put_str(&mut m, "home", &md.home);
     put_list(&mut m, "sources", &md.sources);
@@ -66,7 +66,7 @@ pub fn metadata_value(md: &Metadata) -> Value {
             .maintainers
             .iter()
             .map(|mt| {
-                let mut e = Map::new();
+                let mut e = Map::default();
                 e.insert("name".into(), Value::from(mt.name.as_str()));
                 put_str(&mut e, "email", &mt.email);
                 put_str(&mut e, "url", &mt.url);
@@ -95,7 +95,7 @@ pub fn metadata_value(md: &Metadata) -> Value {
             .dependencies
             .iter()
             .map(|d| {
-                let mut e = Map::new();
+                let mut e = Map::default();
                 e.insert("name".into(), Value::from(d.name.as_str()));
                 put_str(&mut e, "version", &d.version);
                 // `repository` has no omitempty in Helm's struct.
@@ -115,7 +115,7 @@ pub fn metadata_value(md: &Metadata) -> Value {
                         .map(|iv| match iv {
                             ImportValue::Exports(s) => Value::from(s.as_str()),
                             ImportValue::Path { child, parent } => {
-                                let mut p = Map::new();
+                                let mut p = Map::default();
                                 p.insert("child".into(), Value::from(child.as_str()));
                                 p.insert("parent".into(), Value::from(parent.as_str()));
                                 Value::Map(p)

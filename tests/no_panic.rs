@@ -41,7 +41,7 @@ proptest! {
     #[test]
     fn set_flags_never_panic(input in grammar_text()) {
         for mode in [Mode::Typed, Mode::String, Mode::Json, Mode::Literal] {
-            let mut map = skiff::Map::new();
+            let mut map = skiff::Map::default();
             let _ = parse_into(&input, &mut map, mode);
         }
     }

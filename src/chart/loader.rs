@@ -10,8 +10,9 @@
 use super::helmignore::HelmIgnore;
 use super::metadata::MetadataDraft;
 use super::{Chart, ChartError, ChartFile};
+use crate::value::HashSet;
 use crate::value::{Map, Value};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -138,7 +139,7 @@ fn read_dir_files(root: &Path, display: &str) -> Result<Vec<RawFile>, ChartError
         rules,
         display,
         files: Vec::new(),
-        active: HashSet::new(),
+        active: HashSet::default(),
     };
     walker.walk(root, "")?;
     Ok(walker.files)
@@ -586,7 +587,7 @@ fn parse_values(text: &str, file: &str) -> Result<Value, ChartError> {
     };
     let docs = crate::yaml::parse_documents(text)
         .map_err(|e| syntax(super::metadata::yaml_message(&e.message), e.line, e.column))?;
-    let mut merged = Map::new();
+    let mut merged = Map::default();
     for doc in docs {
         match doc {
             Value::Null => {}

@@ -4,9 +4,9 @@
 
 use super::{Change, DiffOptions, DiffReport, Object, ResourceDiff, Status};
 use crate::manifest::ResourceId;
+use crate::value::HashMap;
 use crate::value::{Map, Value};
 use indexmap::IndexMap;
-use std::collections::HashMap;
 
 /// List fields whose items are matched by a key rather than by position,
 /// with the candidate keys in order of preference. These are the
@@ -463,7 +463,7 @@ fn find_renames(removed: Vec<Object>, added: Vec<Object>) -> RenameSplit {
     let mut candidates: Vec<(f64, usize, usize)> = Vec::new();
     let rem_leaves: Vec<Vec<String>> = removed.iter().map(|o| leaves(&o.node)).collect();
     let add_leaves: Vec<Vec<String>> = added.iter().map(|o| leaves(&o.node)).collect();
-    let mut by_kind: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    let mut by_kind: HashMap<(&str, &str), Vec<usize>> = HashMap::default();
     for (j, n) in added.iter().enumerate() {
         by_kind
             .entry((n.id.group.as_str(), n.id.kind.as_str()))

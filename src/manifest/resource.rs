@@ -294,9 +294,10 @@ pub fn sort_manifests(templates: &[RenderedTemplate]) -> Result<ResourceList, Ma
 }
 
 /// [`sort_manifests`] for callers that only print: the same resources,
-/// order, hooks and errors, but each [`Resource::node`] holds just the
-/// document's head (its top-level keys, `metadata` and `annotations`;
-/// anything nested deeper is an empty map or list). Reading whole
+/// order, hooks and errors, but each [`Resource::node`] is only sure to
+/// hold the document's head (its top-level keys, `metadata` and
+/// `annotations`; anything nested deeper may be an empty map or list, see
+/// [`parse_document_head`]). Reading whole
 /// documents only to drop them was the most expensive step of `template`
 /// for charts that render large CRDs.
 pub fn sort_manifest_heads(templates: &[RenderedTemplate]) -> Result<ResourceList, ManifestError> {

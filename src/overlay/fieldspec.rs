@@ -194,7 +194,7 @@ impl TransformerConfig {
         static BUILTIN: std::sync::OnceLock<TransformerConfig> = std::sync::OnceLock::new();
         BUILTIN
             .get_or_init(|| {
-                let doc = super::target::read_document(BUILTIN_FIELD_SPECS).unwrap_or(Value::Null);
+                let doc = crate::yaml::parse_document(BUILTIN_FIELD_SPECS).unwrap_or(Value::Null);
                 // The embedded table is ours and is covered by a unit test, so
                 // a parse failure cannot reach users.
                 let mut tc = TransformerConfig::from_value(&doc).unwrap_or_default();

@@ -127,7 +127,7 @@ pub fn generate(
         let content = loader.read_bytes(&path)?;
         pairs.push((key, bytes_to_go_string(content)));
     }
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = crate::value::HashSet::default();
     for (k, _) in &pairs {
         if !seen.insert(k.clone()) {
             return Err(format!(
@@ -137,7 +137,7 @@ pub fn generate(
     }
     pairs.sort_by(|a, b| a.0.cmp(&b.0));
 
-    let mut doc = Map::new();
+    let mut doc = Map::default();
     doc.insert("apiVersion".into(), Value::String("v1".into()));
     doc.insert(
         "kind".into(),
@@ -149,7 +149,7 @@ pub fn generate(
             .into(),
         ),
     );
-    let mut meta = Map::new();
+    let mut meta = Map::default();
     meta.insert("name".into(), Value::String(name.clone()));
     if !namespace.is_empty() {
         meta.insert("namespace".into(), Value::String(namespace));
@@ -157,8 +157,8 @@ pub fn generate(
     doc.insert("metadata".into(), Value::Map(meta));
     match kind {
         GeneratorKind::ConfigMap => {
-            let mut data = Map::new();
-            let mut binary = Map::new();
+            let mut data = Map::default();
+            let mut binary = Map::default();
             for (k, v) in pairs {
                 match v {
                     GoString::Utf8(s) => {
@@ -182,7 +182,7 @@ pub fn generate(
                 "type".into(),
                 Value::String(if t.is_empty() { "Opaque".into() } else { t }),
             );
-            let mut data = Map::new();
+            let mut data = Map::default();
             for (k, v) in pairs {
                 data.insert(k, Value::String(encode_base64_wrapped(v.as_bytes())));
             }
@@ -193,14 +193,14 @@ pub fn generate(
     let mut res = Resource::new(Value::Map(doc), "");
     if let Some(meta) = res.metadata_mut() {
         if !opts.labels.is_empty() {
-            let mut l = Map::new();
+            let mut l = Map::default();
             for (k, v) in &opts.labels {
                 l.insert(k.clone(), Value::String(v.clone()));
             }
             meta.insert("labels".into(), Value::Map(l));
         }
         if !opts.annotations.is_empty() {
-            let mut a = Map::new();
+            let mut a = Map::default();
             for (k, v) in &opts.annotations {
                 a.insert(k.clone(), Value::String(v.clone()));
             }
@@ -375,7 +375,7 @@ fn sorted_json(v: &Value) -> serde_json::Value {
         Value::Map(m) => {
             let mut keys: Vec<&String> = m.keys().collect();
             keys.sort();
-            let mut out = serde_json::Map::new();
+            let mut out = serde_json::Map::default();
             for k in keys {
                 out.insert(k.clone(), sorted_json(&m[k.as_str()]));
             }

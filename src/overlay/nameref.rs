@@ -4,8 +4,8 @@
 
 use super::fieldspec::{FieldSpec, NameBackRef};
 use super::resource::{Gvk, ResId, ResourceList, scalar_text, str_field};
+use crate::value::HashMap;
 use crate::value::Value;
-use std::collections::HashMap;
 
 /// What the sieves need to know about a possible referral target; taken
 /// before any referrer is edited (references never change names).
@@ -37,7 +37,7 @@ pub fn fix_name_references(
         })
         .collect();
     // Index by previous name: the first sieve, so lookups stay linear.
-    let mut by_prev_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_prev_name: HashMap<&str, Vec<usize>> = HashMap::default();
     for (i, c) in cands.iter().enumerate() {
         let mut names: Vec<&str> = c.prev.iter().map(|p| p.name.as_str()).collect();
         names.dedup();

@@ -4,8 +4,8 @@
 
 use super::resource::{Resource, ResourceList, scalar_text};
 use crate::patch::{PatchSchema, apply_json6902, strategic_merge_owned};
+use crate::value::HashMap;
 use crate::value::Value;
-use std::collections::HashMap;
 
 /// A patch target selector. Group, version, kind, name and namespace are
 /// regular expressions anchored at both ends (`types.NewSelectorRegex`).

@@ -206,7 +206,7 @@ fn visit_path(
             let mut item = if k.is_empty() {
                 Value::String(want.to_string())
             } else {
-                let mut m = Map::new();
+                let mut m = Map::default();
                 m.insert(k.to_string(), Value::String(want.to_string()));
                 Value::Map(m)
             };

@@ -1,7 +1,7 @@
 //! Resources of a build and the list that holds them, with ids and indexes.
 
+use crate::value::HashMap;
 use crate::value::{Map, Value};
-use std::collections::HashMap;
 
 /// Group, version and kind of a resource (kustomize's `resid.Gvk`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -524,7 +524,7 @@ impl ResourceList {
     /// An index from current id to position, for the lookups that would
     /// otherwise scan the list once per resource.
     pub fn id_index(&self) -> HashMap<(Gvk, String, String), usize> {
-        let mut idx = HashMap::with_capacity(self.items.len());
+        let mut idx = HashMap::with_capacity_and_hasher(self.items.len(), Default::default());
         for (i, r) in self.items.iter().enumerate() {
             idx.entry(r.cur_id().key()).or_insert(i);
         }
@@ -536,7 +536,8 @@ impl ResourceList {
     pub fn append_all(&mut self, other: Vec<Resource>) -> Result<(), String> {
         // Positions by a hash of the borrowed id; ids are compared in full
         // on a hash hit, so nothing is allocated per resource.
-        let mut idx: HashMap<u64, Vec<usize>> = HashMap::with_capacity(self.items.len());
+        let mut idx: HashMap<u64, Vec<usize>> =
+            HashMap::with_capacity_and_hasher(self.items.len(), Default::default());
         for (i, r) in self.items.iter().enumerate() {
             idx.entry(r.id_ref().hash_key()).or_default().push(i);
         }

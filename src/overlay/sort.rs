@@ -2,8 +2,8 @@
 //! (`api/internal/builtins/SortOrderTransformer.go`).
 
 use super::resource::{Gvk, ResId, Resource};
+use crate::value::HashMap;
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 /// Kinds that come first, in this order, under the legacy sort.
 pub const DEFAULT_ORDER_FIRST: &[&str] = &[
@@ -41,7 +41,7 @@ pub const DEFAULT_ORDER_LAST: &[&str] = &[
 /// `order_last` kinds last, then by gvk string, then by
 /// `gvk|namespace|name`.
 pub fn legacy_sort(items: &mut Vec<Resource>, order_first: &[String], order_last: &[String]) {
-    let mut ranks: HashMap<&str, i64> = HashMap::new();
+    let mut ranks: HashMap<&str, i64> = HashMap::default();
     let n = order_first.len() as i64;
     for (i, k) in order_first.iter().enumerate() {
         ranks.insert(k, i as i64 - n);

@@ -102,7 +102,7 @@ impl Kustomization {
             path: file_s.clone(),
             message: e.to_string(),
         })?;
-        let doc = read_document(&text).map_err(|e| OverlayError::Yaml {
+        let doc = crate::yaml::parse_document(&text).map_err(|e| OverlayError::Yaml {
             path: file_s.clone(),
             message: e.message,
             line: e.line,
@@ -110,7 +110,7 @@ impl Kustomization {
         })?;
         let doc = match doc {
             Value::Map(m) => m,
-            Value::Null => Map::new(),
+            Value::Null => Map::default(),
             other => {
                 return Err(OverlayError::build(
                     &file_s,
@@ -557,7 +557,7 @@ impl Builder {
                     .display()
                     .to_string();
                 for r in &mut items {
-                    let mut o = Map::new();
+                    let mut o = Map::default();
                     o.insert("path".into(), Value::String(origin.clone()));
                     r.origin = Some(Value::Map(o));
                 }
@@ -1136,7 +1136,7 @@ impl Builder {
                 if kind == "PatchStrategicMergeTransformer" {
                     if let Some(paths) = entry.get("paths").cloned() {
                         for p in paths.as_seq_slice() {
-                            let mut one = Map::new();
+                            let mut one = Map::default();
                             one.insert("path".into(), p.clone());
                             self.apply_patch_entry(k, ra, &Value::Map(one), "transformers")?;
                         }
@@ -1161,7 +1161,7 @@ impl Kustomization {
     /// The origin kustomize records for an object made by a generator
     /// configured in this kustomization.
     fn generator_origin(&self, kind: &str, meta: Option<&Value>) -> Value {
-        let mut by = Map::new();
+        let mut by = Map::default();
         by.insert("apiVersion".into(), Value::String("builtin".into()));
         by.insert("kind".into(), Value::String(kind.into()));
         if let Some(meta) = meta {
@@ -1172,7 +1172,7 @@ impl Kustomization {
                 }
             }
         }
-        let mut o = Map::new();
+        let mut o = Map::default();
         let configured_in = super::loader::clean(&self.origin_dir.join(&self.file_name));
         o.insert(
             "configuredIn".into(),
@@ -1217,7 +1217,7 @@ pub fn absorb(list: &mut ResourceList, mut res: Resource) -> Result<(), String> 
                 "replace" | "merge" => {
                     // Labels and annotations: the old ones, overridden by the new.
                     for field in ["labels", "annotations"] {
-                        let mut merged = Map::new();
+                        let mut merged = Map::default();
                         for (k, v) in old.meta_map(field) {
                             merged.insert(k, Value::String(v));
                         }
@@ -1409,20 +1409,6 @@ fn kyaml_options() -> serde_saphyr::Options {
     o
 }
 
-/// Reads one document exactly like [`crate::yaml::parse_document`] (same
-/// options), through the fast reader when the text allows.
-pub(crate) fn read_document(text: &str) -> Result<Value, crate::yaml::YamlError> {
-    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut o = serde_saphyr::Options::default();
-    o.legacy_octal_numbers = true;
-    o.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
-    o.budget = None;
-    match crate::yaml::fast::parse_single(body, &o) {
-        Some(doc) => Ok(doc),
-        None => crate::yaml::parse_document(text),
-    }
-}
-
 /// kustomize's builtin IAMPolicyGenerator (GKE only): a ServiceAccount
 /// annotated with the Google service account it impersonates.
 fn iam_policy_service_account(doc: &Value) -> Result<Resource, String> {
@@ -1436,7 +1422,7 @@ fn iam_policy_service_account(doc: &Value) -> Result<Resource, String> {
             .map(|o| str_field(o, inner).to_string())
             .unwrap_or_default()
     };
-    let mut ann = Map::new();
+    let mut ann = Map::default();
     ann.insert(
         "iam.gke.io/gcp-service-account".into(),
         Value::String(format!(
@@ -1445,7 +1431,7 @@ fn iam_policy_service_account(doc: &Value) -> Result<Resource, String> {
             field("serviceAccount", "projectId")
         )),
     );
-    let mut meta = Map::new();
+    let mut meta = Map::default();
     meta.insert("annotations".into(), Value::Map(ann));
     meta.insert(
         "name".into(),
@@ -1455,7 +1441,7 @@ fn iam_policy_service_account(doc: &Value) -> Result<Resource, String> {
     if !ns.is_empty() {
         meta.insert("namespace".into(), Value::String(ns));
     }
-    let mut m = Map::new();
+    let mut m = Map::default();
     m.insert("apiVersion".into(), Value::String("v1".into()));
     m.insert("kind".into(), Value::String("ServiceAccount".into()));
     m.insert("metadata".into(), Value::Map(meta));

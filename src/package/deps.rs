@@ -252,7 +252,7 @@ fn downloaded(lock: Map, name: &str, fetched: Fetched) -> Resolved {
 }
 
 fn lock_entry(name: &str, repository: &str, version: &str, digest: Option<String>) -> Map {
-    let mut m = Map::new();
+    let mut m = Map::default();
     m.insert("name".into(), Value::from(name));
     m.insert("version".into(), Value::from(version));
     m.insert("repository".into(), Value::from(repository));
@@ -406,7 +406,7 @@ pub fn update_with(
         .iter()
         .map(|r| Value::Map(r.lock.clone()))
         .collect();
-    let mut lock = Map::new();
+    let mut lock = Map::default();
     lock.insert("dependencies".into(), Value::Seq(locked.clone()));
     lock.insert("digest".into(), Value::from(lock_digest(&hashed, &locked)));
     lock.insert("generated".into(), Value::from(now_rfc3339()));

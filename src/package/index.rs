@@ -242,12 +242,12 @@ pub fn build_index(dir: &Path, opts: &IndexOptions, now: &str) -> Result<Value, 
         }
     }
     entries.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut map = Map::new();
+    let mut map = Map::default();
     for (name, mut list) in entries {
         list.sort_by(|a, b| compare_versions(b, a));
         map.insert(name, Value::Seq(list.into_iter().map(Value::Map).collect()));
     }
-    let mut index = Map::new();
+    let mut index = Map::default();
     index.insert("apiVersion".into(), Value::from("v1"));
     index.insert("generated".into(), Value::from(now));
     index.insert("entries".into(), Value::Map(map));
@@ -256,7 +256,7 @@ pub fn build_index(dir: &Path, opts: &IndexOptions, now: &str) -> Result<Value, 
 
 /// Keeps Helm's `ChartVersion` fields, in struct order.
 fn order_fields(v: &Map) -> Map {
-    let mut out = Map::new();
+    let mut out = Map::default();
     for k in VERSION_FIELDS {
         if let Some(x) = v.get(*k) {
             out.insert((*k).to_string(), x.clone());
@@ -320,7 +320,7 @@ pub fn to_json(index: &Value) -> String {
     let Some(m) = index.as_map() else {
         return String::new();
     };
-    let mut ordered = serde_json::Map::new();
+    let mut ordered = serde_json::Map::default();
     for key in ["apiVersion", "generated", "entries"] {
         if let Some(v) = m.get(key) {
             ordered.insert(key.to_string(), v.to_json());
@@ -377,7 +377,7 @@ mod tests {
     #[test]
     fn versions_sort_newest_first_unparsable_last() {
         let v = |s: &str| {
-            let mut m = Map::new();
+            let mut m = Map::default();
             m.insert("version".into(), Value::from(s));
             m
         };
@@ -405,7 +405,7 @@ mod tests {
 
     #[test]
     fn json_escapes_like_go() {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("apiVersion".into(), Value::from("v1"));
         m.insert("entries".into(), Value::from("<&>"));
         let j = to_json(&Value::Map(m));

@@ -254,7 +254,7 @@ fn remarshal_lock(text: &str, file: &str) -> Result<String, PackageError> {
         PackageError::invalid(file, format!("cannot parse Chart.lock: {}", e.message))
     })?;
     let get = |k: &str| doc.as_map().and_then(|m| m.get(k));
-    let mut lock = Map::new();
+    let mut lock = Map::default();
     let deps = match get("dependencies") {
         Some(Value::Seq(items)) => Value::Seq(items.iter().map(normalize_dependency).collect()),
         _ => Value::Null,
@@ -278,7 +278,7 @@ fn remarshal_lock(text: &str, file: &str) -> Result<String, PackageError> {
 /// One dependency with exactly Helm's `Dependency` JSON fields and
 /// `omitempty` rules, in struct order.
 pub(crate) fn normalize_dependency(v: &Value) -> Value {
-    let mut out = Map::new();
+    let mut out = Map::default();
     let Some(m) = v.as_map() else {
         return Value::Map(out);
     };

@@ -27,7 +27,7 @@
 
 use super::PatchError;
 use crate::Value;
-use std::collections::HashMap;
+use crate::value::HashMap;
 use std::sync::{Arc, OnceLock};
 
 /// The embedded table; parsed once, on first use.
@@ -270,7 +270,7 @@ fn node_from_openapi(v: &Value) -> Node {
             .iter()
             .map(|(k, v)| (k.clone(), node_from_openapi(v)))
             .collect(),
-        _ => HashMap::new(),
+        _ => HashMap::default(),
     };
     let additional = match m.get("additionalProperties") {
         Some(a @ Value::Map(_)) => Some(Box::new(node_from_openapi(a))),

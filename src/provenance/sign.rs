@@ -61,12 +61,12 @@ pub fn message_block(archive: &[u8], file_name: &str, metadata_yaml: &str) -> St
     // in a newline, so a blank line precedes `...`.
     let mut out = String::from(metadata_yaml);
     out.push_str("\n...\n");
-    let mut files = crate::Map::new();
+    let mut files = crate::Map::default();
     files.insert(
         file_name.to_string(),
         crate::Value::String(format!("sha256:{}", crate::registry::sha256_hex(archive))),
     );
-    let mut sums = crate::Map::new();
+    let mut sums = crate::Map::default();
     sums.insert("files".to_string(), crate::Value::Map(files));
     out.push_str(&crate::yaml::to_yaml(&crate::Value::Map(sums)));
     out

@@ -108,7 +108,7 @@ impl RepoEntry {
 
     fn to_value(&self) -> Value {
         // sigs.k8s.io/yaml writes the JSON field names in sorted order.
-        let mut m = Map::new();
+        let mut m = Map::default();
         let s = |v: &str| Value::from(v);
         m.insert("caFile".into(), s(&self.ca_file));
         m.insert("certFile".into(), s(&self.cert_file));
@@ -181,7 +181,7 @@ impl RepoFile {
     /// Writes the file atomically with mode 0600 (it can hold passwords;
     /// helm uses the same mode).
     pub fn save(&self, path: &Path) -> Result<(), RegistryError> {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("apiVersion".into(), Value::from(""));
         // helm's zero time: the field is required by its reader.
         m.insert("generated".into(), Value::from("0001-01-01T00:00:00Z"));

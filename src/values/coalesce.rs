@@ -16,10 +16,10 @@
 
 use super::ValuesError;
 use crate::chart::Chart;
+use crate::value::HashSet;
 use crate::value::{Map, Value};
 use indexmap::IndexMap;
 use std::cell::RefCell;
-use std::collections::HashSet;
 use std::rc::Rc;
 
 /// A Go `map[string]interface{}`: shared, mutable.
@@ -81,7 +81,7 @@ fn table_to_map(t: &Table, depth: usize) -> Result<Map, ValuesError> {
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    let mut out = Map::with_capacity(entries.len());
+    let mut out = Map::with_capacity_and_hasher(entries.len(), Default::default());
     for (k, v) in entries {
         out.insert(k, v.to_value(depth + 1)?);
     }
@@ -145,7 +145,7 @@ pub(crate) fn merge_chart_values(chart: &Chart, user: &Value) -> Result<Value, V
 
 fn run(chart: &Chart, user: &Value, merge: bool) -> Result<(Value, Vec<String>), ValuesError> {
     // copyValues: a deep copy, and nil becomes an empty map.
-    let dest = table_from_map(user.as_map().unwrap_or(&Map::new()));
+    let dest = table_from_map(user.as_map().unwrap_or(&Map::default()));
     let mut warnings = Warnings::default();
     coalesce(&mut warnings, chart, &dest, "", merge)?;
     Ok((Value::Map(table_to_map(&dest, 0)?), warnings.0))

@@ -194,7 +194,7 @@ fn path_to_map(path: &str, data: Map) -> Map {
     }
     let mut cur = data;
     for part in path.split('.').rev() {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert(part.to_string(), Value::Map(cur));
         cur = m;
     }
@@ -210,7 +210,7 @@ fn process_import_values(c: &mut Chart, warnings: &mut Vec<String>) -> Result<()
         return Ok(());
     }
     let cvals = merge_chart_values(c, &Value::Null)?;
-    let mut imported = Map::new();
+    let mut imported = Map::default();
     for dep in &mut c.metadata.dependencies {
         let mut rewritten = Vec::new();
         for iv in &dep.import_values {

@@ -173,7 +173,7 @@ impl ValueOptions {
     /// order (options.go): `-f` files in order, then `--set-json`, `--set`,
     /// `--set-string`, `--set-file`, `--set-literal`; later writes win.
     pub fn merge_values_with(&self, read: &mut FileReader<'_>) -> Result<Value, ValuesError> {
-        let mut base = Map::new();
+        let mut base = Map::default();
         for entry in &self.values_files {
             for file in split_string_slice(entry) {
                 let raw = read(&file)?;
@@ -344,7 +344,7 @@ pub fn load_values(file: &str, raw: &[u8]) -> Result<Map, ValuesError> {
         column: e.column,
         text: Some(text.to_string()),
     })?;
-    let mut values = Map::new();
+    let mut values = Map::default();
     for doc in docs {
         match doc {
             Value::Null => {}

@@ -200,7 +200,7 @@ impl Parser<'_> {
                     )));
                 }
                 let mut inner = match data.get(&k) {
-                    None => Map::new(),
+                    None => Map::default(),
                     Some(Value::Map(m)) => m.clone(),
                     Some(other) => {
                         return Err(self.conversion_panic(other, "map[string]interface {}"));
@@ -354,7 +354,7 @@ impl Parser<'_> {
                 let idx = usize::try_from(i).unwrap_or(usize::MAX);
                 let mut inner = match list.get(idx) {
                     Some(Value::Map(m)) => m.clone(),
-                    _ => Map::new(),
+                    _ => Map::default(),
                 };
                 self.key(&mut inner, level)?;
                 self.set_index(list, i, Value::Map(inner))
@@ -540,7 +540,7 @@ mod tests {
     use super::*;
 
     fn parse(mode: Mode<'_>, s: &str) -> Result<Value, String> {
-        let mut m = Map::new();
+        let mut m = Map::default();
         parse_into(s, &mut m, mode).map_err(|e| e.message)?;
         Ok(Value::Map(m))
     }
@@ -609,7 +609,7 @@ mod tests {
 
     #[test]
     fn errors_carry_a_column() {
-        let mut m = Map::new();
+        let mut m = Map::default();
         let e = parse_into("a=1,b", &mut m, Mode::Typed).unwrap_err();
         assert_eq!(e.message, "key \"b\" has no value");
         assert_eq!(e.column, 5);

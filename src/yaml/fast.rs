@@ -325,7 +325,7 @@ impl<'a> Doc<'a, '_> {
     /// A block map whose keys sit at column `n`; the first may start
     /// mid-line (`- key: value`).
     fn map(&mut self, n: usize, place: Place) -> Option<Value> {
-        let mut map = Map::new();
+        let mut map = Map::default();
         loop {
             let line = self.lines[self.i];
             let (key, rest) = map_key(&line[n..], self.options)??;
@@ -721,7 +721,7 @@ impl<'t> Flow<'t, '_> {
         match *self.s.get(self.pos)? {
             b'{' => {
                 self.pos += 1;
-                let mut map = Map::new();
+                let mut map = Map::default();
                 self.skip_spaces();
                 if self.s.get(self.pos) == Some(&b'}') {
                     self.pos += 1;

@@ -63,7 +63,11 @@ pub fn parse_document(src: &str) -> Result<Value, YamlError> {
     if is_blank(src) {
         return Ok(Value::Null);
     }
-    serde_saphyr::from_str_with_options::<Value>(src, options()).map_err(convert_error)
+    let options = options();
+    if let Some(doc) = super::fast::parse_single(src, &options) {
+        return Ok(doc);
+    }
+    serde_saphyr::from_str_with_options::<Value>(src, options).map_err(convert_error)
 }
 
 /// How many levels of containers [`parse_document_head`] keeps: the
@@ -71,9 +75,11 @@ pub fn parse_document(src: &str) -> Result<Value, YamlError> {
 const HEAD_LEVELS: usize = 3;
 
 /// Parses one YAML document like [`parse_document`] (same syntax errors,
-/// same key errors, in the same order) but builds only its first three
-/// levels: a map or list nested deeper becomes an empty one of the same
-/// kind, its content checked and dropped without being built.
+/// same key errors, in the same order) but may build only its first three
+/// levels: when the text needs the full reader, a map or list nested
+/// deeper becomes an empty one of the same kind, its content checked and
+/// dropped without being built; plain block text goes through the fast
+/// reader and is built whole.
 ///
 /// Sorting rendered manifests needs just a document's head (Helm's
 /// `SimpleHead`: the top-level keys, `metadata`, its `annotations`, and the
@@ -84,7 +90,14 @@ pub fn parse_document_head(src: &str) -> Result<Value, YamlError> {
     if is_blank(src) {
         return Ok(Value::Null);
     }
-    let head: Head = serde_saphyr::from_str_with_options(src, options()).map_err(convert_error)?;
+    // The fast reader builds the whole tree, still far cheaper than the
+    // full reader's events for the block text charts render; the head is
+    // all a caller of this function reads.
+    let options = options();
+    if let Some(doc) = super::fast::parse_single(src, &options) {
+        return Ok(doc);
+    }
+    let head: Head = serde_saphyr::from_str_with_options(src, options).map_err(convert_error)?;
     Ok(head.0)
 }
 
@@ -190,7 +203,7 @@ impl<'de> serde::de::Visitor<'de> for Cut {
             levels: 0,
             keep: inner.keep,
         };
-        let mut map = crate::value::Map::new();
+        let mut map = crate::value::Map::default();
         while let Some(key) = access.next_key_seed(key_seed)? {
             let value = access.next_value_seed(inner)?;
             let key = crate::value::key_string(&key).map_err(serde::de::Error::custom)?;
@@ -208,7 +221,11 @@ pub fn parse_documents(src: &str) -> Result<Vec<Value>, YamlError> {
     if is_blank(src) {
         return Ok(Vec::new());
     }
-    serde_saphyr::from_multiple_with_options::<Value>(src, options()).map_err(convert_error)
+    let options = options();
+    if let Some(docs) = super::fast::parse_stream(src, &options, super::fast::Timestamps::Keep) {
+        return Ok(docs);
+    }
+    serde_saphyr::from_multiple_with_options::<Value>(src, options).map_err(convert_error)
 }
 
 #[cfg(test)]
@@ -265,30 +282,40 @@ mod tests {
     #[test]
     fn head_keeps_three_levels_and_the_kind_of_deeper_nodes() {
         let src = "kind: K\nmetadata:\n  name: n\n  annotations:\n    a: \"1\"\n    b: [x]\n    c: {d: 1}\n  labels: {x: y}\nspec:\n  deep:\n    deeper: [1, 2]\n";
-        let head = parse_document_head(src).unwrap();
-        let full = parse_document(src).unwrap();
-        assert_eq!(head.get_path("kind"), full.get_path("kind"));
-        assert_eq!(
-            head.get_path("metadata.name"),
-            full.get_path("metadata.name")
-        );
-        assert_eq!(
-            head.get_path("metadata.annotations.a"),
-            Some(&Value::String("1".into()))
-        );
-        assert_eq!(
-            head.get_path("metadata.annotations.b"),
-            Some(&Value::Seq(vec![]))
-        );
-        assert_eq!(
-            head.get_path("metadata.annotations.c"),
-            Some(&Value::new_map())
-        );
-        assert_eq!(head.get_path("spec.deep.deeper"), Some(&Value::Seq(vec![])));
-        assert_eq!(
-            full.get_path("spec.deep.deeper"),
-            Some(&Value::Seq(vec![Value::DocInt(1), Value::DocInt(2)]))
-        );
+        // The same document through the full reader (an anchor sends it
+        // there) and through the fast one.
+        let slow_src = format!("{src}extra: &a 1\n");
+        for (text, cut) in [(slow_src.as_str(), true), (src, false)] {
+            let head = parse_document_head(text).unwrap();
+            let full = parse_document(text).unwrap();
+            assert_eq!(head.get_path("kind"), full.get_path("kind"));
+            assert_eq!(
+                head.get_path("metadata.name"),
+                full.get_path("metadata.name")
+            );
+            assert_eq!(
+                head.get_path("metadata.annotations.a"),
+                Some(&Value::String("1".into()))
+            );
+            let deeper = head.get_path("spec.deep.deeper");
+            if cut {
+                assert_eq!(
+                    head.get_path("metadata.annotations.b"),
+                    Some(&Value::Seq(vec![]))
+                );
+                assert_eq!(
+                    head.get_path("metadata.annotations.c"),
+                    Some(&Value::new_map())
+                );
+                assert_eq!(deeper, Some(&Value::Seq(vec![])));
+            } else {
+                assert_eq!(head, full);
+            }
+            assert_eq!(
+                full.get_path("spec.deep.deeper"),
+                Some(&Value::Seq(vec![Value::DocInt(1), Value::DocInt(2)]))
+            );
+        }
     }
 
     #[test]

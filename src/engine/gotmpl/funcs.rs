@@ -17,7 +17,7 @@
 //! define) and executes it. A body returns `Err(message)` for a Go error
 //! result; the executor reports it as `error calling NAME: message`.
 
-use std::collections::HashMap;
+use crate::value::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -140,7 +140,7 @@ where
 /// `ge`, `gt`, `le`, `lt`, `ne`).
 pub fn builtins() -> FuncMap {
     use ParamType::*;
-    let mut m = FuncMap::new();
+    let mut m = FuncMap::default();
     let special = |name: &str, params: Vec<ParamType>| {
         let mut func = Function::new(params, Some(Value), |_, _| Ok(GoValue::Missing));
         func.special = true;

@@ -10,7 +10,7 @@
 //! assert_eq!(out, "[3]");
 //! ```
 
-use std::collections::HashMap;
+use crate::value::HashMap;
 use std::sync::Arc;
 
 use super::exec::{ExecError, MAX_EXEC_DEPTH, execute_tree};
@@ -48,7 +48,7 @@ impl Template {
     pub fn new(name: &str) -> Template {
         Template {
             name: name.to_string(),
-            trees: HashMap::new(),
+            trees: HashMap::default(),
             funcs: Arc::new(builtins()),
             missing_key: MissingKey::Default,
             max_depth: MAX_EXEC_DEPTH,

@@ -4,8 +4,9 @@
 //! the cluster functions that are inert under `helm template` (`lookup`,
 //! `getHostByName`).
 
+use crate::value::HashMap;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -42,7 +43,7 @@ pub const JSON_NAMES_FIELD: &str = "%jsonnames";
 thread_local! {
     /// Helm's `includedNames`: include depth per template name, shared by
     /// the whole render including `tpl` clones (one render per thread).
-    static INCLUDED: RefCell<HashMap<String, usize>> = RefCell::new(HashMap::new());
+    static INCLUDED: RefCell<HashMap<String, usize>> = RefCell::new(HashMap::default());
 }
 
 /// Forgets include depths left by a failed render on this thread.
@@ -286,7 +287,7 @@ fn json_value_of(v: &GoValue) -> Result<Value, String> {
         // without annotations).
         GoValue::Map(m) if m.map_type().nil && m.is_empty() => Value::Null,
         GoValue::Map(m) => {
-            let mut out = crate::value::Map::new();
+            let mut out = crate::value::Map::default();
             for (k, v) in m.entries() {
                 out.insert(k, json_value_of(&v)?);
             }
@@ -321,7 +322,7 @@ fn object_json(o: &dyn crate::engine::gotmpl::Object) -> Result<Value, String> {
         _ => names.clone(),
     };
     // encoding/json writes struct fields in declaration order.
-    let mut out = crate::value::Map::new();
+    let mut out = crate::value::Map::default();
     for (name, json) in names.iter().zip(json_names) {
         if name.starts_with('%') {
             continue;
@@ -951,7 +952,7 @@ mod toml_read {
     use crate::value::{Map, Value};
 
     pub(super) fn parse(text: &str) -> Result<Value, String> {
-        let mut root = Map::new();
+        let mut root = Map::default();
         let mut path: Vec<String> = Vec::new();
         let mut array_table = false;
         for (n, raw) in text.lines().enumerate() {
@@ -967,7 +968,7 @@ mod toml_read {
                 let last = path.last().cloned().unwrap_or_default();
                 let entry = parent.entry(last).or_insert_with(|| Value::Seq(Vec::new()));
                 match entry {
-                    Value::Seq(items) => items.push(Value::Map(Map::new())),
+                    Value::Seq(items) => items.push(Value::Map(Map::default())),
                     _ => {
                         return Err(format!(
                             "toml: line {line_no}: key is not an array of tables"
@@ -1027,7 +1028,7 @@ mod toml_read {
         for p in path {
             let entry = cur
                 .entry(p.clone())
-                .or_insert_with(|| Value::Map(Map::new()));
+                .or_insert_with(|| Value::Map(Map::default()));
             cur = match entry {
                 Value::Map(m) => m,
                 Value::Seq(items) => match items.last_mut() {
@@ -1092,7 +1093,7 @@ mod toml_read {
             }
             '{' => {
                 *s = &s[1..];
-                let mut m = Map::new();
+                let mut m = Map::default();
                 loop {
                     *s = s.trim_start();
                     if let Some(r) = s.strip_prefix('}') {

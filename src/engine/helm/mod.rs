@@ -22,7 +22,8 @@
 pub mod funcs;
 pub mod objects;
 
-use std::collections::{BTreeMap, HashMap};
+use crate::value::HashMap;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::{Engine, EngineError, RenderInput, RenderedTemplate, is_partial};
@@ -200,7 +201,7 @@ fn scope_dots(input: &RenderInput<'_>, sources: &[Source]) -> Vec<BTreeMap<Strin
     let caps = GoValue::Object(Arc::new(objects::CapabilitiesObject::new(
         &input.capabilities,
     )));
-    let mut last_template: HashMap<usize, &str> = HashMap::new();
+    let mut last_template: HashMap<usize, &str> = HashMap::default();
     for src in sources {
         if !is_partial(&src.name) {
             last_template.insert(src.scope, &src.name);

@@ -65,7 +65,7 @@ pub fn from_template_value(v: &Value) -> Result<Data, Error> {
             Data::Seq(items)
         }
         ValueKind::Map => {
-            let mut map = Map::new();
+            let mut map = Map::default();
             for key in v.try_iter()? {
                 let item = v.get_item(&key)?;
                 let key = match key.as_str() {

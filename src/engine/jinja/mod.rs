@@ -42,10 +42,10 @@ mod context;
 mod filters;
 
 use super::{Engine, EngineError, RenderInput, RenderedTemplate, is_partial};
+use crate::value::{HashMap, HashSet};
 use minijinja::value::{Value, ValueKind};
 use minijinja::{AutoEscape, Environment, Error, Output, State, UndefinedBehavior};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// The minijinja engine for `*.j2` templates.
@@ -76,7 +76,7 @@ impl Engine for JinjaEngine {
         }
         // Register every `.j2` file of every chart once (partials included,
         // for includes), then render the non-partials.
-        let mut sources: HashMap<String, Arc<str>> = HashMap::new();
+        let mut sources: HashMap<String, Arc<str>> = HashMap::default();
         let mut env = base_environment();
         let mut scope_paths = Vec::new();
         for scope in &input.scopes {
@@ -151,7 +151,9 @@ fn library_allows(chart: &crate::chart::Chart, name: &str) -> bool {
 #[allow(clippy::result_large_err)]
 pub fn render_string(name: &str, source: &str, data: &crate::Value) -> Result<String, EngineError> {
     let env = base_environment();
-    let sources: HashMap<String, Arc<str>> = HashMap::from([(name.to_string(), Arc::from(source))]);
+    let sources: HashMap<String, Arc<str>> = [(name.to_string(), Arc::from(source))]
+        .into_iter()
+        .collect();
     let src: Arc<str> = Arc::from(source);
     let ctx = match data {
         crate::Value::Map(_) => context::to_template_value(data),

@@ -103,7 +103,7 @@ fn renders_values_and_keeps_non_j2_out() {
 
 #[test]
 fn int_and_doc_int_print_as_integers() {
-    let mut m = crate::value::Map::new();
+    let mut m = crate::value::Map::default();
     m.insert("a".into(), crate::Value::Int(1000000));
     m.insert("b".into(), crate::Value::DocInt(1000000));
     m.insert("c".into(), crate::Value::Float(1.5));
@@ -738,7 +738,7 @@ fn filters_match_helm() {
         .and_then(|d| d.as_map())
         .unwrap();
 
-    let mut data_map = crate::value::Map::new();
+    let mut data_map = crate::value::Map::default();
     data_map.insert("values".into(), values(vals));
     let ours = render_string("t", &jinja, &crate::Value::Map(data_map)).unwrap();
     let ours: Vec<&str> = ours.split('\u{1}').collect();

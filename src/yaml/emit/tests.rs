@@ -20,7 +20,7 @@ fn s(text: &str) -> String {
 
 /// `{k: text}` as YAML.
 fn kv(text: &str) -> String {
-    let mut m = Map::new();
+    let mut m = Map::default();
     m.insert("k".to_string(), Value::String(text.to_string()));
     to_yaml(&Value::Map(m))
 }
@@ -93,7 +93,7 @@ fn indent_sequences_option_indents_under_keys() {
 
 #[test]
 fn keys_sorted_in_natural_order() {
-    let mut m = Map::new();
+    let mut m = Map::default();
     for k in [
         "b", "a10", "a9", "A", "_x", "ANOTHER", "A_FIRST", "1", "10", "9",
     ] {
@@ -114,7 +114,7 @@ fn keys_sorted_in_natural_order() {
 
 #[test]
 fn unsorted_option_keeps_insertion_order() {
-    let mut m = Map::new();
+    let mut m = Map::default();
     m.insert("z".to_string(), Value::DocInt(1));
     m.insert("a".to_string(), Value::DocInt(2));
     let opts = EmitOptions {
@@ -344,7 +344,7 @@ fn quoted_scalars_fold_too() {
 fn keys_never_fold() {
     let key = "word ".repeat(20);
     let key = key.trim_end();
-    let mut m = Map::new();
+    let mut m = Map::default();
     m.insert(key.to_string(), Value::DocInt(1));
     assert_eq!(to_yaml(&Value::Map(m)), format!("{key}: 1\n"));
 }
@@ -355,7 +355,7 @@ fn keys_never_fold() {
 fn long_and_multi_line_keys_are_complex() {
     let k128 = "k".repeat(128);
     let k129 = "k".repeat(129);
-    let mut m = Map::new();
+    let mut m = Map::default();
     m.insert(k128.clone(), Value::DocInt(1));
     m.insert(k129.clone(), Value::DocInt(2));
     assert_eq!(
@@ -412,7 +412,7 @@ fn doc_ints_are_helm_float64_unless_asked_otherwise() {
 fn non_finite_floats_fail_like_encoding_json() {
     let v = json(serde_json::json!({"a": 1}));
     assert!(try_to_yaml(&v).is_ok());
-    let mut m = Map::new();
+    let mut m = Map::default();
     m.insert("x".into(), Value::Float(f64::NAN));
     m.insert("y".into(), Value::Float(f64::NEG_INFINITY));
     let v = Value::Map(m);
@@ -440,7 +440,7 @@ fn characters_lost_by_the_json_step_fail() {
         assert!(try_to_yaml(&Value::from(text)).is_ok(), "{text:?}");
     }
     // In keys too; a float error takes precedence, as json.Marshal runs first.
-    let mut m = Map::new();
+    let mut m = Map::default();
     m.insert("\u{7f}".into(), Value::Float(f64::INFINITY));
     assert!(matches!(
         try_to_yaml(&Value::Map(m)),
@@ -466,7 +466,7 @@ fn nel_is_folded_like_the_json_step_reads_it() {
 #[test]
 fn keys_the_json_step_cannot_read_back_fail() {
     let with_key = |k: &str| {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert(k.to_string(), Value::DocInt(1));
         try_to_yaml(&Value::Map(m))
     };
@@ -816,7 +816,7 @@ fn differential_against_helm_to_yaml() {
         return;
     };
     let strings = tricky_strings();
-    let mut as_values = Map::new();
+    let mut as_values = Map::default();
     // Each key in a map of its own: with digits in play the natural key
     // order can be intransitive, and then helm's order is random (Go map
     // iteration); key order is checked below with a consistent key set.
@@ -827,12 +827,12 @@ fn differential_against_helm_to_yaml() {
         // helm's own parse of the rendered file; NEL fails toYaml (tested
         // by unit tests).
         if !matches!(t.as_str(), "<<" | "\u{a0}") && !t.contains('\u{85}') {
-            let mut m = Map::new();
+            let mut m = Map::default();
             m.insert(t.clone(), Value::DocInt(i as i64));
             as_keys.push(Value::Map(m));
         }
     }
-    let mut ordered = Map::new();
+    let mut ordered = Map::default();
     for k in [
         "$ref",
         "-y",
@@ -872,7 +872,7 @@ fn differential_against_helm_to_yaml() {
         "deep": {"a": {"b": {"c": {"d": ["lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt"]}}}},
         "complex": {"k\nl": {"x": 1, "y": [2]}, "m\nn": [3], "o\np": "q"},
     }));
-    let mut root = Map::new();
+    let mut root = Map::default();
     root.insert("a_values".into(), Value::Map(as_values));
     root.insert("b_keys".into(), Value::Seq(as_keys));
     root.insert("b_ordered".into(), Value::Map(ordered));
@@ -884,7 +884,7 @@ fn differential_against_helm_to_yaml() {
         .iter()
         .map(|t| Value::from(*t))
         .collect();
-    let mut top = Map::new();
+    let mut top = Map::default();
     top.insert("good".into(), good);
     top.insert("bad".into(), Value::Seq(bad.clone()));
     let top = Value::Map(top);
@@ -1057,7 +1057,7 @@ fn differential_random_values_against_helm() {
     };
     let mut rng = Rng(0x5EED_1234_ABCD_0001);
     let count = 1000;
-    let mut values = Map::new();
+    let mut values = Map::default();
     for i in 0..count {
         values.insert(format!("v{i:04}"), rng.value(3));
     }

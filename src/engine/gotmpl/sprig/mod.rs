@@ -22,7 +22,7 @@ pub fn sprig_funcs() -> FuncMap {
 /// (`randAlphaNum`, `uuidv4`, `genCA`…) draws from one generator seeded with
 /// it, so the same templates render the same output (`--seed`).
 pub fn sprig_funcs_with_seed(seed: Option<u64>) -> FuncMap {
-    let mut map = FuncMap::new();
+    let mut map = FuncMap::default();
     text::register(&mut map);
     collections::register(&mut map);
     crypto::register_with_seed(&mut map, seed);
@@ -37,7 +37,7 @@ mod tests {
     /// replace an earlier one's function).
     #[test]
     fn families_register_disjoint_names() {
-        let mut families = [FuncMap::new(), FuncMap::new(), FuncMap::new()];
+        let mut families = [FuncMap::default(), FuncMap::default(), FuncMap::default()];
         text::register(&mut families[0]);
         collections::register(&mut families[1]);
         crypto::register(&mut families[2]);

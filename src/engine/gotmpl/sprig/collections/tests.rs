@@ -24,7 +24,7 @@ fn data() -> GoValue {
 
 /// Executes `src` with this family's functions; errors as their message.
 fn run(src: &str) -> Result<String, String> {
-    let mut funcs = FuncMap::new();
+    let mut funcs = FuncMap::default();
     register(&mut funcs);
     let mut t = Template::new("t");
     t.funcs(funcs.into_iter().map(|(k, f)| (k, (*f).clone())));

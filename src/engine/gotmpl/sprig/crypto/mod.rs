@@ -347,7 +347,7 @@ mod tests {
     use crate::engine::gotmpl::Template;
 
     fn render_seeded(src: &str, seed: Option<u64>) -> Result<String, String> {
-        let mut map = FuncMap::new();
+        let mut map = FuncMap::default();
         register_with_seed(&mut map, seed);
         // Stand-ins for functions of other families (and for `%T`), so the
         // tests read like chart templates.
@@ -388,7 +388,7 @@ mod tests {
 
     #[test]
     fn every_family_function_is_registered() {
-        let mut map = FuncMap::new();
+        let mut map = FuncMap::default();
         register(&mut map);
         for name in [
             "randAlphaNum",

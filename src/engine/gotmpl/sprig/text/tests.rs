@@ -8,7 +8,7 @@ use crate::engine::gotmpl::template::Template;
 use crate::engine::gotmpl::value::GoValue;
 
 fn template(src: &str) -> Result<Template, String> {
-    let mut map = FuncMap::new();
+    let mut map = FuncMap::default();
     register(&mut map);
     test_collections(&mut map);
     let mut t = Template::new("t");
@@ -598,7 +598,7 @@ fn differential_errors_against_helm() {
 
 #[test]
 fn registers_the_whole_family() {
-    let mut map = FuncMap::new();
+    let mut map = FuncMap::default();
     register(&mut map);
     let family = "abbrev abbrevboth adler32sum atoi b32dec b32enc b64dec b64enc base camelcase cat \
         clean contains dir ext float64 getHostByName hasPrefix hasSuffix hello indent initials int \

@@ -162,7 +162,7 @@ enum Style {
 /// What go-yaml's `yaml_emitter_analyze_scalar` learns about a string and
 /// which styles it then allows (block context only: flow collections here
 /// are always empty, so the flow-only flags are not needed).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 struct Analysis {
     multiline: bool,
     plain_allowed: bool,
@@ -232,6 +232,34 @@ fn analyze(s: &str) -> Analysis {
             json_unsafe: false,
         };
     }
+    if is_word(b) {
+        return WORD;
+    }
+    analyze_chars(s)
+}
+
+/// What [`analyze_chars`] finds in a [`is_word`] scalar: every style open.
+const WORD: Analysis = Analysis {
+    multiline: false,
+    plain_allowed: true,
+    single_quoted_allowed: true,
+    block_allowed: true,
+    json_unsafe: false,
+};
+
+/// Most scalars (keys, names, images, label values) are a word of letters,
+/// digits and `-_./` starting with a letter or digit: nothing in them is an
+/// indicator, a space, a break or unprintable, so the character walk of
+/// [`analyze_chars`] has nothing to find.
+fn is_word(b: &[u8]) -> bool {
+    b.first().is_some_and(u8::is_ascii_alphanumeric)
+        && b.iter()
+            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'/'))
+}
+
+/// go-yaml's `yaml_emitter_analyze_scalar`, character by character.
+fn analyze_chars(s: &str) -> Analysis {
+    let b = s.as_bytes();
     // Document markers at the start cannot be plain.
     let mut block_indicators = b.starts_with(b"---") || b.starts_with(b"...");
     let mut special = false;

@@ -1125,3 +1125,20 @@ fn differential_random_values_against_helm() {
     );
     println!("helm toYaml on {count} random values: identical ({failed_in_helm} fail in both)");
 }
+
+proptest! {
+    /// The shortcut for word-like scalars gives what the full analysis gives.
+    #[test]
+    fn word_shortcut_matches_the_character_walk(w in "[a-zA-Z0-9][a-zA-Z0-9._/-]{0,40}") {
+        prop_assert!(is_word(w.as_bytes()));
+        prop_assert_eq!(analyze_chars(&w), WORD);
+        prop_assert_eq!(analyze(&w), WORD);
+    }
+}
+
+#[test]
+fn word_shortcut_declines_indicators_and_spaces() {
+    for s in ["-a", ".a", "/a", "a b", "a:b", "a#b", "é", ""] {
+        assert!(!is_word(s.as_bytes()), "{s:?}");
+    }
+}

@@ -681,6 +681,15 @@ fn resolve_plain(s: &str, options: &Options, timestamps: bool) -> Option<Value> 
     if let Some(i) = plain_int(s) {
         return Some(Value::DocInt(i));
     }
+    // The spellings every reader setting types the same way (a test
+    // checks them against the full reader); asking it cost a document
+    // parse per `true` of a values file.
+    match s {
+        "true" => return Some(Value::Bool(true)),
+        "false" => return Some(Value::Bool(false)),
+        "null" | "~" => return Some(Value::Null),
+        _ => {}
+    }
     if timestamps && let Some(t) = go_yaml_timestamp(s) {
         return Some(Value::String(t));
     }
@@ -1032,6 +1041,25 @@ mod tests {
             }
         }
         read
+    }
+
+    #[test]
+    fn common_words_resolve_like_the_full_reader() {
+        let mut helm = Options::default();
+        helm.legacy_octal_numbers = true;
+        helm.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
+        for o in [opts(false), opts(true), helm] {
+            for word in ["true", "false", "null", "~"] {
+                let full: Value =
+                    serde_saphyr::from_str_with_options(&format!("k: {word}\n"), o.clone())
+                        .unwrap();
+                assert_eq!(
+                    resolve_plain(word, &o, false).as_ref(),
+                    full.get_path("k"),
+                    "{word}"
+                );
+            }
+        }
     }
 
     #[test]

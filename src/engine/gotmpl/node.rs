@@ -29,15 +29,15 @@ pub enum Node {
     /// `{{/* … */}}` kept only with the ParseComments mode.
     Comment(CommentNode),
     /// `{{pipeline}}`: evaluate and print.
-    Action(ActionNode),
+    Action(Box<ActionNode>),
     /// `{{if}}`.
-    If(BranchNode),
+    If(Box<BranchNode>),
     /// `{{range}}`.
-    Range(BranchNode),
+    Range(Box<BranchNode>),
     /// `{{with}}`.
-    With(BranchNode),
+    With(Box<BranchNode>),
     /// `{{template "name" pipeline}}` (also what `{{block}}` leaves in place).
-    Template(TemplateNode),
+    Template(Box<TemplateNode>),
     /// `{{break}}`.
     Break(Pos),
     /// `{{continue}}`.
@@ -58,7 +58,7 @@ pub enum Node {
     /// `true` / `false`.
     Bool(BoolNode),
     /// A numeric constant.
-    Number(NumberNode),
+    Number(Box<NumberNode>),
     /// A quoted string constant.
     String(StringNode),
     /// A parenthesized pipeline used as an argument.

@@ -316,11 +316,11 @@ impl<'a> Parser<'a> {
         self.backup(1);
         let tok = self.peek();
         let pipe = self.pipeline("command", ItemType::RightDelim)?;
-        Ok(Parsed::Node(Node::Action(ActionNode {
+        Ok(Parsed::Node(Node::Action(Box::new(ActionNode {
             pos: tok.pos,
             line: tok.line,
             pipe,
-        })))
+        }))))
     }
 
     fn else_control(&mut self) -> PResult<Parsed> {
@@ -527,7 +527,9 @@ impl<'a> Parser<'a> {
                 value: tok.val == "true",
             }),
             ItemType::CharConstant | ItemType::Complex | ItemType::Number => {
-                Node::Number(new_number(tok.pos, &tok.val, tok.typ).map_err(|e| self.errorf(e))?)
+                Node::Number(Box::new(
+                    new_number(tok.pos, &tok.val, tok.typ).map_err(|e| self.errorf(e))?,
+                ))
             }
             ItemType::LeftParen => {
                 // Go caps parenthesis nesting (parse.go maxStackDepth).
@@ -611,15 +613,15 @@ impl<'a> Parser<'a> {
     }
 
     fn if_control(&mut self) -> PResult<Node> {
-        Ok(Node::If(self.parse_control("if")?))
+        Ok(Node::If(Box::new(self.parse_control("if")?)))
     }
 
     fn range_control(&mut self) -> PResult<Node> {
-        Ok(Node::Range(self.parse_control("range")?))
+        Ok(Node::Range(Box::new(self.parse_control("range")?)))
     }
 
     fn with_control(&mut self) -> PResult<Node> {
-        Ok(Node::With(self.parse_control("with")?))
+        Ok(Node::With(Box::new(self.parse_control("with")?)))
     }
 
     fn template_name(&mut self, tok: &Item, context: &str) -> PResult<String> {
@@ -638,12 +640,12 @@ impl<'a> Parser<'a> {
             self.backup(1);
             pipe = Some(self.pipeline(context, ItemType::RightDelim)?);
         }
-        Ok(Node::Template(TemplateNode {
+        Ok(Node::Template(Box::new(TemplateNode {
             pos: tok.pos,
             line: tok.line,
             name,
             pipe,
-        }))
+        })))
     }
 
     fn block_control(&mut self) -> PResult<Node> {
@@ -667,12 +669,12 @@ impl<'a> Parser<'a> {
             root,
             text: self.text.clone(),
         })?;
-        Ok(Node::Template(TemplateNode {
+        Ok(Node::Template(Box::new(TemplateNode {
             pos: tok.pos,
             line: tok.line,
             name,
             pipe: Some(pipe),
-        }))
+        })))
     }
 }
 

@@ -436,3 +436,15 @@ pub fn is_go_printable(c: char) -> bool {
         | 0x202A..=0x202E | 0x2060..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB
         | 0xE000..=0xF8FF | 0xFFFE | 0xFFFF | 0xF0000..=0x10FFFF)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Nodes fill every command's argument list and every template body:
+    /// the large variants are boxed so that one `Node` stays small.
+    #[test]
+    fn node_stays_small() {
+        assert!(std::mem::size_of::<Node>() <= 56);
+    }
+}

@@ -526,11 +526,9 @@ impl<'a> Parser<'a> {
                 pos: tok.pos,
                 value: tok.val == "true",
             }),
-            ItemType::CharConstant | ItemType::Complex | ItemType::Number => {
-                Node::Number(Box::new(
-                    new_number(tok.pos, &tok.val, tok.typ).map_err(|e| self.errorf(e))?,
-                ))
-            }
+            ItemType::CharConstant | ItemType::Complex | ItemType::Number => Node::Number(
+                Box::new(new_number(tok.pos, &tok.val, tok.typ).map_err(|e| self.errorf(e))?),
+            ),
             ItemType::LeftParen => {
                 // Go caps parenthesis nesting (parse.go maxStackDepth).
                 if self.paren_depth >= MAX_PAREN_DEPTH {

@@ -885,12 +885,14 @@ fn fold_nel_like_json_step(s: &str) -> Cow<'_, str> {
 /// must come within 1024 characters of its start, counted on the JSON
 /// spelling with quotes and `encoding/json`'s escapes (`<` is `\u003c`).
 fn key_unreadable_after_json(key: &str) -> bool {
-    // Every character takes at most 6 characters in JSON.
-    if key.len() <= 170 && !key.contains('\u{85}') {
-        return false;
-    }
-    if key.contains('\u{85}') {
+    // NEL is the only non-ASCII character that matters here.
+    let nel = !key.is_ascii() && key.contains('\u{85}');
+    if nel {
         return true;
+    }
+    // Every character takes at most 6 characters in JSON.
+    if key.len() <= 170 {
+        return false;
     }
     let encoded: usize = key
         .chars()

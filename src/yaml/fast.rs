@@ -32,7 +32,16 @@ pub fn parse_stream(src: &str, options: &Options, timestamps: Timestamps) -> Opt
     if !plain_text(src) {
         return None;
     }
-    let lines: Vec<&str> = src.split('\n').collect();
+    // `str::split` with a char pattern, by memchr: one pass to count, one
+    // to cut, no per-line searcher.
+    let mut lines: Vec<&str> =
+        Vec::with_capacity(memchr::memchr_iter(b'\n', src.as_bytes()).count() + 1);
+    let mut from = 0;
+    for end in memchr::memchr_iter(b'\n', src.as_bytes()) {
+        lines.push(&src[from..end]);
+        from = end + 1;
+    }
+    lines.push(&src[from..]);
     // A final line without '\n' is complete text; an empty last piece is
     // just the end of the final line.
     let ends_with_newline = src.ends_with('\n');
@@ -426,9 +435,9 @@ impl<'a> Doc<'a, '_> {
             b'>' | b'&' | b'*' | b'!' | b'%' | b'@' | b'`' | b'?' | b':' | b',' | b']' | b'}'
             | b'#' => None,
             _ => {
-                let end = text.find(" #").unwrap_or(text.len());
+                let end = find_pair(text, b' ', b'#').unwrap_or(text.len());
                 let s = text[..end].trim_end_matches(' ');
-                if s.contains(": ") || s.ends_with(':') {
+                if find_pair(s, b':', b' ').is_some() || s.ends_with(':') {
                     return None;
                 }
                 self.end_of_inline_value(parent)?;
@@ -635,6 +644,12 @@ fn quoted(text: &str) -> Option<(String, usize)> {
         }
     }
     None
+}
+
+/// Where the two-byte sequence `a b` starts in `s` (`str::find` with a
+/// string pattern, without its searcher set-up: values are short).
+fn find_pair(s: &str, a: u8, b: u8) -> Option<usize> {
+    s.as_bytes().windows(2).position(|w| w[0] == a && w[1] == b)
 }
 
 /// A word that every YAML resolution leaves a string: `/`-initial, or

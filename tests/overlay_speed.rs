@@ -134,11 +134,12 @@ fn time_command(cmd: &mut std::process::Command) -> (f64, Vec<u8>) {
 }
 
 /// `SKIFF_OVERLAY_BENCH=1` times the synthetic overlays (build with
-/// `--release`): per size, `SKIFF_OVERLAY_BENCH_RUNS` (default 5) runs of
-/// the skiff binary alternating with `build()` in this process, then as
-/// many of `kubectl kustomize` when `KUBECTL_REF` is set (a third of them
-/// at N = 2000, where one run takes up to a minute); medians are compared,
-/// so a busy machine does not decide the result with one slow run. `SKIFF_OVERLAY_BENCH_SIZES` overrides
+/// `--release`): per size, `SKIFF_OVERLAY_BENCH_RUNS` (default 5) rounds,
+/// each timing the skiff binary three times, `build()` in this process
+/// once, and `kubectl kustomize` once when `KUBECTL_REF` is set (in a third
+/// of the rounds at N = 2000, where one run takes up to a minute); medians
+/// are compared, so a busy spell of the machine neither decides the result
+/// with one slow run nor falls on one tool only. `SKIFF_OVERLAY_BENCH_SIZES` overrides
 /// the sizes (default `100,500,1000,2000`). Reports whether the skiff
 /// binary is 100× faster than kustomize at N = 1000 and takes at most 2.2×
 /// as long at N = 2000 as at N = 1000; with `SKIFF_OVERLAY_BENCH_STRICT=1`
@@ -163,8 +164,8 @@ fn synthetic_overlay_bench() {
     let kubectl = std::env::var("KUBECTL_REF").ok().filter(|s| !s.is_empty());
     let skiff = env!("CARGO_BIN_EXE_skiff");
     eprintln!(
-        "{:>5}  {:>12}  {:>12}  {:>14}  {:>8}  identical",
-        "N", "skiff bin s", "in-proc s", "kustomize s", "ratio"
+        "{:>5}  {:>12}  {:>15}  {:>12}  {:>14}  {:>8}  identical",
+        "N", "skiff bin s", "bin min–max s", "in-proc s", "kustomize s", "ratio"
     );
     // (n, binary median, in-process median, ratio)
     let mut rows: Vec<(usize, f64, f64, Option<f64>)> = Vec::new();
@@ -173,11 +174,19 @@ fn synthetic_overlay_bench() {
         let dir = generate(tmp.path(), n);
         // Warm the page cache and the binary once, untimed.
         let (_, ours_text) = time_command(std::process::Command::new(skiff).arg("build").arg(&dir));
-        // skiff first, back to back (a kustomize run in between leaves the
-        // caches cold and the machine busy with its garbage collector).
+        // Interleaved rounds, so that both tools see the same machine: a
+        // busy spell of this (shared, virtual) machine used to land on one
+        // tool's block of runs alone. Each round times the skiff binary
+        // SKIFF_RUNS_PER_ROUND times (it takes milliseconds), the library
+        // once, and kustomize once while it still has runs to do.
+        const SKIFF_RUNS_PER_ROUND: usize = 3;
         let (mut bin, mut inproc, mut theirs) = (Vec::new(), Vec::new(), Vec::new());
-        for _ in 0..runs {
-            bin.push(time_command(std::process::Command::new(skiff).arg("build").arg(&dir)).0);
+        let kustomize_runs = if n >= 2000 { runs.div_ceil(3) } else { runs };
+        let mut identical = None;
+        for round in 0..runs {
+            for _ in 0..SKIFF_RUNS_PER_ROUND {
+                bin.push(time_command(std::process::Command::new(skiff).arg("build").arg(&dir)).0);
+            }
             let start = Instant::now();
             let (out, _) = build(&dir, &BuildOptions::default()).unwrap();
             inproc.push(start.elapsed().as_secs_f64());
@@ -186,21 +195,24 @@ fn synthetic_overlay_bench() {
                 ours_text.as_slice(),
                 "binary and library differ"
             );
-        }
-        let kustomize_runs = if n >= 2000 { runs.div_ceil(3) } else { runs };
-        let mut identical = None;
-        if let Some(k) = &kubectl {
-            for _ in 0..kustomize_runs {
+            if let Some(k) = &kubectl
+                && round < kustomize_runs
+            {
                 let (secs, text) =
                     time_command(std::process::Command::new(k).arg("kustomize").arg(&dir));
                 theirs.push(secs);
                 identical = Some(text == ours_text);
             }
         }
+        let spread = format!(
+            "{:.4}–{:.4}",
+            bin.iter().copied().fold(f64::INFINITY, f64::min),
+            bin.iter().copied().fold(0.0, f64::max)
+        );
         let (b, p) = (median(&mut bin), median(&mut inproc));
         let ratio = (!theirs.is_empty()).then(|| median(&mut theirs) / b);
         eprintln!(
-            "{n:5}  {b:12.4}  {p:12.4}  {:>14}  {:>8}  {}",
+            "{n:5}  {b:12.4}  {spread:>15}  {p:12.4}  {:>14}  {:>8}  {}",
             if theirs.is_empty() {
                 "-".to_string()
             } else {

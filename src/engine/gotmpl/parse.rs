@@ -252,7 +252,10 @@ impl<'a> Parser<'a> {
         while self.peek_non_space().typ != ItemType::Eof {
             match self.text_or_action()? {
                 Parsed::Node(n) => list.nodes.push(n),
-                other => return Ok((list, other)),
+                other => {
+                    list.nodes.shrink_to_fit();
+                    return Ok((list, other));
+                }
             }
         }
         Err(self.errorf("unexpected EOF"))
@@ -380,6 +383,10 @@ impl<'a> Parser<'a> {
             let tok = self.next_non_space();
             if tok.typ == end {
                 self.check_pipeline(&pipe, context)?;
+                // Parsed templates live until the process ends; most
+                // pipelines and commands hold one or two entries of the four
+                // a first push makes room for.
+                pipe.cmds.shrink_to_fit();
                 return Ok(pipe);
             }
             match tok.typ {
@@ -453,6 +460,7 @@ impl<'a> Parser<'a> {
         if cmd.args.is_empty() {
             return Err(self.errorf("empty command"));
         }
+        cmd.args.shrink_to_fit();
         Ok(cmd)
     }
 

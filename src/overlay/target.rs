@@ -1368,11 +1368,7 @@ pub fn parse_kyaml_documents_with(
     timestamps: crate::yaml::fast::Timestamps,
 ) -> Result<Vec<Value>, crate::yaml::YamlError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let blank = text.lines().all(|l| {
-        let t = l.trim();
-        t.is_empty() || t.starts_with('#') || t == "---" || t == "..."
-    });
-    if blank {
+    if crate::yaml::is_blank(text) {
         return Ok(Vec::new());
     }
     // Reading dominated large builds; the fast reader takes the common
@@ -1380,22 +1376,8 @@ pub fn parse_kyaml_documents_with(
     if let Some(docs) = crate::yaml::fast::parse_stream_parallel(text, kyaml_options, timestamps) {
         return Ok(docs);
     }
-    let o = kyaml_options();
-    serde_saphyr::from_multiple_with_options::<Value>(text, o).map_err(|e| {
-        let loc = e.location();
-        let full = e.to_string();
-        crate::yaml::YamlError {
-            message: full
-                .lines()
-                .map(str::trim)
-                .find(|l| !l.is_empty())
-                .unwrap_or("invalid YAML")
-                .trim_start_matches("error: ")
-                .to_string(),
-            line: loc.map(|l| l.line() as usize).filter(|l| *l > 0),
-            column: loc.map(|l| l.column() as usize).filter(|c| *c > 0),
-        }
-    })
+    serde_saphyr::from_multiple_with_options::<Value>(text, kyaml_options())
+        .map_err(crate::yaml::convert_error)
 }
 
 /// How kyaml reads resources: YAML 1.1 octal, only `true`/`false` as

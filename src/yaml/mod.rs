@@ -9,7 +9,7 @@ pub mod fast;
 mod float;
 mod key_order;
 mod read;
-pub(crate) use read::error_message;
+pub(crate) use read::{convert_error, error_message, is_blank};
 mod resolve;
 
 pub use emit::{EmitError, EmitOptions, to_yaml, to_yaml_with, try_to_yaml, write_yaml};

@@ -39,7 +39,7 @@ pub(crate) fn error_message(e: &serde_saphyr::Error) -> String {
         .to_string()
 }
 
-fn convert_error(e: serde_saphyr::Error) -> YamlError {
+pub(crate) fn convert_error(e: serde_saphyr::Error) -> YamlError {
     let loc = e.location();
     let message = error_message(&e);
     YamlError {
@@ -50,7 +50,7 @@ fn convert_error(e: serde_saphyr::Error) -> YamlError {
 }
 
 /// True when the text holds no YAML content (only blanks, comments, markers).
-fn is_blank(src: &str) -> bool {
+pub(crate) fn is_blank(src: &str) -> bool {
     src.lines().all(|l| {
         let t = l.trim();
         t.is_empty() || t.starts_with('#') || t == "---" || t == "..."
@@ -59,6 +59,18 @@ fn is_blank(src: &str) -> bool {
 
 /// Parses one YAML document. An empty document is `null`.
 pub fn parse_document(src: &str) -> Result<Value, YamlError> {
+    read_single(src, |text, options| {
+        serde_saphyr::from_str_with_options(text, options)
+    })
+}
+
+/// One document: `null` when blank, the fast reader's tree when it takes
+/// the text, else what `full` makes of it with Helm's options (it also
+/// produces the errors).
+fn read_single(
+    src: &str,
+    full: fn(&str, Options) -> Result<Value, serde_saphyr::Error>,
+) -> Result<Value, YamlError> {
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
     if is_blank(src) {
         return Ok(Value::Null);
@@ -67,7 +79,7 @@ pub fn parse_document(src: &str) -> Result<Value, YamlError> {
     if let Some(doc) = super::fast::parse_single(src, &options) {
         return Ok(doc);
     }
-    serde_saphyr::from_str_with_options::<Value>(src, options).map_err(convert_error)
+    full(src, options).map_err(convert_error)
 }
 
 /// How many levels of containers [`parse_document_head`] keeps: the
@@ -86,19 +98,12 @@ const HEAD_LEVELS: usize = 3;
 /// JSON *type* of anything below), and building the whole tree of every
 /// rendered CRD cost more than rendering the chart.
 pub fn parse_document_head(src: &str) -> Result<Value, YamlError> {
-    let src = src.strip_prefix('\u{feff}').unwrap_or(src);
-    if is_blank(src) {
-        return Ok(Value::Null);
-    }
     // The fast reader builds the whole tree, still far cheaper than the
     // full reader's events for the block text charts render; the head is
     // all a caller of this function reads.
-    let options = options();
-    if let Some(doc) = super::fast::parse_single(src, &options) {
-        return Ok(doc);
-    }
-    let head: Head = serde_saphyr::from_str_with_options(src, options).map_err(convert_error)?;
-    Ok(head.0)
+    read_single(src, |text, options| {
+        serde_saphyr::from_str_with_options::<Head>(text, options).map(|head| head.0)
+    })
 }
 
 /// A document read by [`parse_document_head`].

@@ -10,6 +10,7 @@ pub mod chart;
 pub mod diag;
 pub mod diff;
 pub mod engine;
+pub mod hashing;
 pub mod manifest;
 pub mod overlay;
 pub mod package;

@@ -10,22 +10,11 @@
 //! written with a fraction or exponent, and [`Value::DocInt`] an integer
 //! spelled as such in a document (a `float64` to Helm, an integer to Jinja).
 
+use crate::hashing::Hasher;
 use indexmap::IndexMap;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use std::fmt;
-
-/// The hasher of the project's own maps: foldhash, seeded per process. The
-/// standard SipHash was a sixth of a 1000-resource `skiff build` (callgrind:
-/// 48 M of 288 M instructions); foldhash keeps a random per-process seed, so
-/// keys from user files still cannot be chosen to collide.
-pub type Hasher = foldhash::fast::RandomState;
-
-/// A `HashMap` with [`Hasher`].
-pub type HashMap<K, V> = std::collections::HashMap<K, V, Hasher>;
-
-/// A `HashSet` with [`Hasher`].
-pub type HashSet<K> = std::collections::HashSet<K, Hasher>;
 
 /// The map a [`Map`] holds.
 pub type IndexedMap = IndexMap<String, Value, Hasher>;
@@ -44,11 +33,6 @@ impl Map {
             n,
             Hasher::default(),
         )))
-    }
-
-    /// [`Map::with_capacity`]; the hasher is always [`Hasher`].
-    pub fn with_capacity_and_hasher(n: usize, _hasher: Hasher) -> Map {
-        Map::with_capacity(n)
     }
 
     /// The map itself.
@@ -388,8 +372,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
         Ok(Value::Seq(items))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
-        let mut map =
-            Map::with_capacity_and_hasher(access.size_hint().unwrap_or(0), Hasher::default());
+        let mut map = Map::with_capacity(access.size_hint().unwrap_or(0));
         while let Some(key) = access.next_key::<Value>()? {
             let value = access.next_value::<Value>()?;
             map.insert(key_string(&key).map_err(de::Error::custom)?, value);

@@ -10,7 +10,7 @@
 use super::helmignore::HelmIgnore;
 use super::metadata::MetadataDraft;
 use super::{Chart, ChartError, ChartFile};
-use crate::value::HashSet;
+use crate::hashing::HashSet;
 use crate::value::{Map, Value};
 use std::collections::BTreeMap;
 use std::io::Read;

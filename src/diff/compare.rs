@@ -3,8 +3,8 @@
 //! otherwise), renames found by similarity.
 
 use super::{Change, DiffOptions, DiffReport, Object, ResourceDiff, Status};
+use crate::hashing::HashMap;
 use crate::manifest::ResourceId;
-use crate::value::HashMap;
 use crate::value::{Map, Value};
 use indexmap::IndexMap;
 

@@ -127,7 +127,7 @@ pub fn generate(
         let content = loader.read_bytes(&path)?;
         pairs.push((key, bytes_to_go_string(content)));
     }
-    let mut seen = crate::value::HashSet::default();
+    let mut seen = crate::hashing::HashSet::default();
     for (k, _) in &pairs {
         if !seen.insert(k.clone()) {
             return Err(format!(

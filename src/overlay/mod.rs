@@ -287,7 +287,7 @@ pub fn write_output(path: &Path, list: &ResourceList) -> Result<(), OverlayError
     };
     let mut files: Vec<(String, String)> = Vec::new();
     let target_dir = if path.is_dir() {
-        let namespaces: crate::value::HashSet<String> = list
+        let namespaces: crate::hashing::HashSet<String> = list
             .items
             .iter()
             .map(|r| r.cur_id())

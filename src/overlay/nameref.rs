@@ -4,7 +4,7 @@
 
 use super::fieldspec::{FieldSpec, NameBackRef};
 use super::resource::{Gvk, ResId, ResourceList, scalar_text, str_field};
-use crate::value::HashMap;
+use crate::hashing::HashMap;
 use crate::value::Value;
 
 /// What the sieves need to know about a possible referral target; taken

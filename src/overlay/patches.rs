@@ -3,8 +3,8 @@
 //! PatchJson6902Transformer and `types.Selector`).
 
 use super::resource::{Resource, ResourceList, scalar_text};
+use crate::hashing::HashMap;
 use crate::patch::{PatchSchema, apply_json6902, strategic_merge_owned};
-use crate::value::HashMap;
 use crate::value::Value;
 
 /// A patch target selector. Group, version, kind, name and namespace are

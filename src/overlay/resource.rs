@@ -1,6 +1,6 @@
 //! Resources of a build and the list that holds them, with ids and indexes.
 
-use crate::value::HashMap;
+use crate::hashing::HashMap;
 use crate::value::{Map, Value};
 
 /// Group, version and kind of a resource (kustomize's `resid.Gvk`).

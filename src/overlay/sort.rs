@@ -2,7 +2,7 @@
 //! (`api/internal/builtins/SortOrderTransformer.go`).
 
 use super::resource::{Gvk, ResId, Resource};
-use crate::value::HashMap;
+use crate::hashing::HashMap;
 use std::cmp::Ordering;
 
 /// Kinds that come first, in this order, under the legacy sort.

@@ -96,7 +96,7 @@ pub fn set_namespace(
         }
     }
     // kustomize: "namespace transformation produces ID conflict".
-    let mut seen = crate::value::HashSet::default();
+    let mut seen = crate::hashing::HashSet::default();
     for r in &list.items {
         let id = r.cur_id();
         if !seen.insert(id.key()) {

@@ -27,7 +27,7 @@
 
 use super::PatchError;
 use crate::Value;
-use crate::value::HashMap;
+use crate::hashing::HashMap;
 use std::sync::{Arc, OnceLock};
 
 /// The embedded table; parsed once, on first use.

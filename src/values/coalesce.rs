@@ -16,7 +16,7 @@
 
 use super::ValuesError;
 use crate::chart::Chart;
-use crate::value::HashSet;
+use crate::hashing::HashSet;
 use crate::value::{Map, Value};
 use indexmap::IndexMap;
 use std::cell::RefCell;
@@ -81,7 +81,7 @@ fn table_to_map(t: &Table, depth: usize) -> Result<Map, ValuesError> {
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    let mut out = Map::with_capacity_and_hasher(entries.len(), Default::default());
+    let mut out = Map::with_capacity(entries.len());
     for (k, v) in entries {
         out.insert(k, v.to_value(depth + 1)?);
     }

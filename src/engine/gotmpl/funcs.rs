@@ -17,7 +17,7 @@
 //! define) and executes it. A body returns `Err(message)` for a Go error
 //! result; the executor reports it as `error calling NAME: message`.
 
-use crate::value::HashMap;
+use crate::hashing::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 

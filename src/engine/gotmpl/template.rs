@@ -10,7 +10,7 @@
 //! assert_eq!(out, "[3]");
 //! ```
 
-use crate::value::HashMap;
+use crate::hashing::HashMap;
 use std::sync::Arc;
 
 use super::exec::{ExecError, MAX_EXEC_DEPTH, execute_tree};

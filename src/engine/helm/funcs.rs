@@ -4,7 +4,7 @@
 //! the cluster functions that are inert under `helm template` (`lookup`,
 //! `getHostByName`).
 
-use crate::value::HashMap;
+use crate::hashing::HashMap;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

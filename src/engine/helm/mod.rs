@@ -22,7 +22,7 @@
 pub mod funcs;
 pub mod objects;
 
-use crate::value::HashMap;
+use crate::hashing::HashMap;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

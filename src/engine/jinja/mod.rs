@@ -42,7 +42,7 @@ mod context;
 mod filters;
 
 use super::{Engine, EngineError, RenderInput, RenderedTemplate, is_partial};
-use crate::value::{HashMap, HashSet};
+use crate::hashing::{HashMap, HashSet};
 use minijinja::value::{Value, ValueKind};
 use minijinja::{AutoEscape, Environment, Error, Output, State, UndefinedBehavior};
 use std::borrow::Cow;

@@ -21,7 +21,7 @@ impl ContentCache {
 
     /// Where the bytes with this digest live: `sha256/ab/abcdef…`.
     fn path_of(&self, sha256: &str) -> Option<PathBuf> {
-        let valid = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit());
+        let valid = super::is_sha256_hex(sha256);
         valid.then(|| {
             let lower = sha256.to_ascii_lowercase();
             self.root.join("sha256").join(&lower[..2]).join(lower)

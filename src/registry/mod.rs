@@ -61,15 +61,12 @@ pub fn redact_url(url: &url::Url) -> String {
     crate::archive::sanitize(shown.as_str())
 }
 
-/// The lowercase hex sha256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(bytes);
-    let mut out = String::with_capacity(64);
-    for b in digest.iter() {
-        out.push_str(&format!("{b:02x}"));
-    }
-    out
+/// The lowercase hex sha256 of `bytes` (the one `repo index` writes).
+pub use crate::package::index::sha256_hex;
+
+/// Whether `hex` is 64 hex digits: a sha256 without its `sha256:` prefix.
+pub fn is_sha256_hex(hex: &str) -> bool {
+    hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 #[cfg(test)]

@@ -580,7 +580,7 @@ impl OciClient {
 /// Refuses anything but `sha256:<64 hex>` before it goes into a URL.
 fn check_digest(digest: &str) -> Result<(), RegistryError> {
     let hex = digest.strip_prefix("sha256:").unwrap_or("");
-    if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if super::is_sha256_hex(hex) {
         Ok(())
     } else {
         Err(RegistryError::Invalid(format!(

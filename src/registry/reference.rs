@@ -57,7 +57,7 @@ impl ChartRef {
             };
             if let Some(d) = &digest {
                 let hex = d.strip_prefix("sha256:").unwrap_or("");
-                if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                if !super::is_sha256_hex(hex) {
                     return Err(invalid("digest must be sha256:<64 hex digits>"));
                 }
             }

@@ -174,7 +174,7 @@ pub fn chart_source(package: &Package) -> Result<HubSource, RegistryError> {
         None | Some("") => None,
         Some(d) => {
             let hex = d.strip_prefix("sha256:").unwrap_or(d);
-            if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            if !crate::registry::is_sha256_hex(hex) {
                 return Err(bad(format!("digest {d:?} is not a sha256")));
             }
             Some(hex.to_ascii_lowercase())

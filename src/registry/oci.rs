@@ -253,41 +253,15 @@ impl OciClient {
         oauth2_first: bool,
     ) -> Result<String, RegistryError> {
         let credential = self.credential.as_ref();
+        let fetch = |method: TokenMethod| {
+            auth::fetch_token(&self.http, realm, service, scopes, credential, method)
+        };
         match credential {
-            Some(Credential::IdentityToken(_)) => auth::fetch_token(
-                &self.http,
-                realm,
-                service,
-                scopes,
-                credential,
-                TokenMethod::OAuth2,
-            ),
-            Some(Credential::Basic { .. }) if oauth2_first => auth::fetch_token(
-                &self.http,
-                realm,
-                service,
-                scopes,
-                credential,
-                TokenMethod::OAuth2,
-            )
-            .or_else(|_| {
-                auth::fetch_token(
-                    &self.http,
-                    realm,
-                    service,
-                    scopes,
-                    credential,
-                    TokenMethod::Get,
-                )
-            }),
-            _ => auth::fetch_token(
-                &self.http,
-                realm,
-                service,
-                scopes,
-                credential,
-                TokenMethod::Get,
-            ),
+            Some(Credential::IdentityToken(_)) => fetch(TokenMethod::OAuth2),
+            Some(Credential::Basic { .. }) if oauth2_first => {
+                fetch(TokenMethod::OAuth2).or_else(|_| fetch(TokenMethod::Get))
+            }
+            _ => fetch(TokenMethod::Get),
         }
         .map_err(|e| match e {
             RegistryError::Status {

@@ -654,12 +654,13 @@ pub fn locate(
         name: chart.to_string(),
         version: found.entry.version.clone(),
         url,
-        digest: found
-            .entry
-            .digest
-            .as_deref()
-            .map(|d| d.strip_prefix("sha256:").unwrap_or(d).to_ascii_lowercase()),
+        digest: found.entry.digest.as_deref().map(bare_digest),
     })
+}
+
+/// `sha256:ABC…` or `ABC…` as bare lowercase hex.
+fn bare_digest(d: &str) -> String {
+    d.strip_prefix("sha256:").unwrap_or(d).to_ascii_lowercase()
 }
 
 /// Downloads a located chart: from the content cache when the digest is
@@ -672,8 +673,7 @@ pub fn download_chart(
     auth: Option<&Auth>,
     expected: Option<&str>,
 ) -> Result<Vec<u8>, RegistryError> {
-    let normalize = |d: &str| d.strip_prefix("sha256:").unwrap_or(d).to_ascii_lowercase();
-    let expected = expected.map(normalize);
+    let expected = expected.map(bare_digest);
     if let (Some(a), Some(b)) = (&located.digest, &expected)
         && a != b
     {

@@ -180,21 +180,13 @@ pub fn config_json(md: &Metadata) -> String {
     o.string("version", &md.version);
     o.string("description", md.description.as_deref().unwrap_or(""));
     o.strings("keywords", &md.keywords);
-    if !md.maintainers.is_empty() {
-        let mut list = String::from("[");
-        for (i, m) in md.maintainers.iter().enumerate() {
-            if i > 0 {
-                list.push(',');
-            }
-            let mut e = JsonObject::default();
-            e.string("name", &m.name);
-            e.string("email", m.email.as_deref().unwrap_or(""));
-            e.string("url", m.url.as_deref().unwrap_or(""));
-            list.push_str(&e.finish());
-        }
-        list.push(']');
-        o.raw("maintainers", &list);
-    }
+    o.list("maintainers", &md.maintainers, |out, m| {
+        let mut e = JsonObject::default();
+        e.string("name", &m.name);
+        e.string("email", m.email.as_deref().unwrap_or(""));
+        e.string("url", m.url.as_deref().unwrap_or(""));
+        out.push_str(&e.finish());
+    });
     o.string("icon", md.icon.as_deref().unwrap_or(""));
     o.string("apiVersion", &md.api_version);
     o.string("appVersion", md.app_version.as_deref().unwrap_or(""));
@@ -212,49 +204,35 @@ pub fn config_json(md: &Metadata) -> String {
         o.raw("annotations", &map);
     }
     o.string("kubeVersion", md.kube_version.as_deref().unwrap_or(""));
-    if !md.dependencies.is_empty() {
-        let mut list = String::from("[");
-        for (i, d) in md.dependencies.iter().enumerate() {
-            if i > 0 {
-                list.push(',');
-            }
-            // `name` and `repository` have no omitempty in helm's struct.
-            let mut e = JsonObject::default();
-            e.always("name", &d.name);
-            e.string("version", d.version.as_deref().unwrap_or(""));
-            e.always("repository", d.repository.as_deref().unwrap_or(""));
-            e.string("condition", d.condition.as_deref().unwrap_or(""));
-            e.strings("tags", &d.tags);
-            if d.enabled == Some(true) {
-                e.raw("enabled", "true");
-            }
-            if !d.import_values.is_empty() {
-                let mut items = String::from("[");
-                for (j, item) in d.import_values.iter().enumerate() {
-                    if j > 0 {
-                        items.push(',');
-                    }
-                    match item {
-                        ImportValue::Exports(name) => write_string(&mut items, name, true),
-                        ImportValue::Path { child, parent } => {
-                            // A Go map: keys sorted, so child before parent.
-                            items.push_str("{\"child\":");
-                            write_string(&mut items, child, true);
-                            items.push_str(",\"parent\":");
-                            write_string(&mut items, parent, true);
-                            items.push('}');
-                        }
-                    }
-                }
-                items.push(']');
-                e.raw("import-values", &items);
-            }
-            e.string("alias", d.alias.as_deref().unwrap_or(""));
-            list.push_str(&e.finish());
+    o.list("dependencies", &md.dependencies, |out, d| {
+        // `name` and `repository` have no omitempty in helm's struct.
+        let mut e = JsonObject::default();
+        e.always("name", &d.name);
+        e.string("version", d.version.as_deref().unwrap_or(""));
+        e.always("repository", d.repository.as_deref().unwrap_or(""));
+        e.string("condition", d.condition.as_deref().unwrap_or(""));
+        e.strings("tags", &d.tags);
+        if d.enabled == Some(true) {
+            e.raw("enabled", "true");
         }
-        list.push(']');
-        o.raw("dependencies", &list);
-    }
+        e.list(
+            "import-values",
+            &d.import_values,
+            |items, item| match item {
+                ImportValue::Exports(name) => write_string(items, name, true),
+                ImportValue::Path { child, parent } => {
+                    // A Go map: keys sorted, so child before parent.
+                    items.push_str("{\"child\":");
+                    write_string(items, child, true);
+                    items.push_str(",\"parent\":");
+                    write_string(items, parent, true);
+                    items.push('}');
+                }
+            },
+        );
+        e.string("alias", d.alias.as_deref().unwrap_or(""));
+        out.push_str(&e.finish());
+    });
     if md.type_declared {
         o.string("type", md.type_name());
     }
@@ -289,15 +267,21 @@ impl JsonObject {
 
     /// A `[]string` field with `omitempty`.
     fn strings(&mut self, key: &str, values: &[String]) {
-        if values.is_empty() {
+        self.list(key, values, |out, v| write_string(out, v, true));
+    }
+
+    /// A slice field with `omitempty`: `[a,b,…]`, each element written by
+    /// `write`.
+    fn list<T>(&mut self, key: &str, items: &[T], mut write: impl FnMut(&mut String, &T)) {
+        if items.is_empty() {
             return;
         }
         let mut list = String::from("[");
-        for (i, v) in values.iter().enumerate() {
+        for (i, item) in items.iter().enumerate() {
             if i > 0 {
                 list.push(',');
             }
-            write_string(&mut list, v, true);
+            write(&mut list, item);
         }
         list.push(']');
         self.raw(key, &list);

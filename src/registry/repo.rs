@@ -738,19 +738,14 @@ pub fn fetch_from_repo(
     let located = locate(&index, repo_name, &base, chart, &version)?;
     let auth = entry.auth().or_else(|| cli_auth(options));
     let client = HttpClient::new(&entry.client_options(&options.client))?;
-    let bytes = download_chart(
-        &client,
-        homes,
-        &located,
-        auth_for(
-            auth.as_ref(),
-            &base,
-            &located.url,
-            entry.pass_credentials_all,
-        ),
-        options.expected_digest.as_deref(),
-    )?;
-    let digest = format!("sha256:{}", sha256_hex(&bytes));
+    let chart_auth = auth_for(
+        auth.as_ref(),
+        &base,
+        &located.url,
+        entry.pass_credentials_all,
+    );
+    let (bytes, digest, provenance) =
+        download_with_provenance(&client, homes, &located, chart_auth, options)?;
     let mut notes = Vec::new();
     if located.digest.is_none() && options.expected_digest.is_none() {
         notes.push(format!(
@@ -759,15 +754,6 @@ pub fn fetch_from_repo(
             sanitize(&located.version)
         ));
     }
-    let provenance = super::prov::fetch_if(options.provenance, || {
-        let auth = auth_for(
-            auth.as_ref(),
-            &base,
-            &located.url,
-            entry.pass_credentials_all,
-        );
-        super::prov::fetch_http(&client, &located.url, auth)
-    });
     Ok(Pulled {
         name: located.name,
         version: located.version,
@@ -777,6 +763,30 @@ pub fn fetch_from_repo(
         notes,
         provenance,
     })
+}
+
+/// [`download_chart`] checked against the digest the command line gives,
+/// its `sha256:` digest, and its `.prov` (fetched with the same credentials)
+/// when the options ask for it.
+fn download_with_provenance(
+    client: &HttpClient,
+    homes: &Homes,
+    located: &Located,
+    auth: Option<&Auth>,
+    options: &PullOptions,
+) -> Result<(Vec<u8>, String, Option<super::prov::Provenance>), RegistryError> {
+    let bytes = download_chart(
+        client,
+        homes,
+        located,
+        auth,
+        options.expected_digest.as_deref(),
+    )?;
+    let digest = format!("sha256:{}", sha256_hex(&bytes));
+    let provenance = super::prov::fetch_if(options.provenance, || {
+        super::prov::fetch_http(client, &located.url, auth)
+    });
+    Ok((bytes, digest, provenance))
 }
 
 /// `pull CHART --repo URL` (helm's `FindChartInRepoURL`): the repository
@@ -823,18 +833,9 @@ pub fn fetch_with_repo_url(
         )));
     }
     let located = locate(&parsed.index, "", &base, chart, &version)?;
-    let bytes = download_chart(
-        &client,
-        homes,
-        &located,
-        auth_for(auth.as_ref(), &base, &located.url, false),
-        options.expected_digest.as_deref(),
-    )?;
-    let digest = format!("sha256:{}", sha256_hex(&bytes));
-    let provenance = super::prov::fetch_if(options.provenance, || {
-        let auth = auth_for(auth.as_ref(), &base, &located.url, false);
-        super::prov::fetch_http(&client, &located.url, auth)
-    });
+    let chart_auth = auth_for(auth.as_ref(), &base, &located.url, false);
+    let (bytes, digest, provenance) =
+        download_with_provenance(&client, homes, &located, chart_auth, options)?;
     Ok(Pulled {
         name: located.name,
         version: located.version,
@@ -893,15 +894,10 @@ pub fn fetch_url(homes: &Homes, url: &Url, options: &PullOptions) -> Result<Pull
         digest: None,
     };
     let client = HttpClient::new(&client_options)?;
-    let bytes = download_chart(
-        &client,
-        homes,
-        &located,
-        auth_for(auth.as_ref(), &base, url, pass_all),
-        options.expected_digest.as_deref(),
-    )?;
+    let chart_auth = auth_for(auth.as_ref(), &base, url, pass_all);
+    let (bytes, digest, provenance) =
+        download_with_provenance(&client, homes, &located, chart_auth, options)?;
     let (name, version) = chart_identity(&bytes).unwrap_or((located.name, String::new()));
-    let digest = format!("sha256:{}", sha256_hex(&bytes));
     let mut notes = vec![format!("Pulled: {}", redact_url(url))];
     if options.expected_digest.is_some() {
         notes.push(format!("Digest: {digest} (verified)"));
@@ -910,9 +906,6 @@ pub fn fetch_url(homes: &Homes, url: &Url, options: &PullOptions) -> Result<Pull
             "Digest: {digest} (a chart URL has no index digest to check against)"
         ));
     }
-    let provenance = super::prov::fetch_if(options.provenance, || {
-        super::prov::fetch_http(&client, url, auth_for(auth.as_ref(), &base, url, pass_all))
-    });
     Ok(Pulled {
         name,
         version,

@@ -177,6 +177,29 @@ impl Lab {
         support::expect_failure(args, self.skiff(args))
     }
 
+    /// `skiff pull SOURCE --verify --keyring KEYRING -d <lab>/DEST` through
+    /// `run` ([`Lab::ok`] or [`Lab::fails`]); returns what that returns.
+    fn pull_verify(
+        &self,
+        source: &str,
+        keyring: &str,
+        dest: &str,
+        run: fn(&Lab, &[&str]) -> String,
+    ) -> String {
+        run(
+            self,
+            &[
+                "pull",
+                source,
+                "--verify",
+                "--keyring",
+                keyring,
+                "-d",
+                &self.s(dest),
+            ],
+        )
+    }
+
     fn helm(&self, helm: &Path, args: &[&str]) -> Output {
         self.command(helm, args).output().unwrap()
     }
@@ -460,15 +483,7 @@ fn pull_verify_from_an_http_repository() {
         &pubring,
     ]);
 
-    let out = lab.ok(&[
-        "pull",
-        &url,
-        "--verify",
-        "--keyring",
-        &pubring,
-        "-d",
-        &lab.s("out"),
-    ]);
+    let out = lab.pull_verify(&url, &pubring, "out", Lab::ok);
     assert!(out.ends_with(&expected), "{out}");
     assert_eq!(
         fs::read(lab.path("out/demo-0.4.0.tgz")).unwrap(),
@@ -536,15 +551,7 @@ fn pull_verify_from_an_http_repository() {
 
     // A key the keyring lacks: nothing is saved.
     let other = lab.other_keyring().display().to_string();
-    let err = lab.fails(&[
-        "pull",
-        &url,
-        "--verify",
-        "--keyring",
-        &other,
-        "-d",
-        &lab.s("out2"),
-    ]);
+    let err = lab.pull_verify(&url, &other, "out2", Lab::fails);
     assert!(err.contains("unknown key"), "{err}");
     assert!(!lab.path("out2").join("demo-0.4.0.tgz").exists());
 
@@ -552,29 +559,13 @@ fn pull_verify_from_an_http_repository() {
     let prov = lab.path("repo/demo-0.4.0.tgz.prov");
     let good = fs::read_to_string(&prov).unwrap();
     fs::write(&prov, good.replace("name: demo\n", "name: demx\n")).unwrap();
-    let err = lab.fails(&[
-        "pull",
-        &url,
-        "--verify",
-        "--keyring",
-        &pubring,
-        "-d",
-        &lab.s("out3"),
-    ]);
+    let err = lab.pull_verify(&url, &pubring, "out3", Lab::fails);
     assert!(err.contains("bad signature"), "{err}");
     assert!(!lab.path("out3").join("demo-0.4.0.tgz").exists());
 
     // No .prov: --verify fails like helm, --prov alone warns and saves.
     fs::remove_file(&prov).unwrap();
-    let err = lab.fails(&[
-        "pull",
-        &url,
-        "--verify",
-        "--keyring",
-        &pubring,
-        "-d",
-        &lab.s("out4"),
-    ]);
+    let err = lab.pull_verify(&url, &pubring, "out4", Lab::fails);
     assert!(
         err.contains("failed to fetch provenance") && err.contains("demo-0.4.0.tgz.prov"),
         "{err}"

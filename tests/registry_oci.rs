@@ -45,6 +45,14 @@ impl World {
         self.dir.path()
     }
 
+    /// Creates `<world>/rel`; returns it and its path as a string (for `-d`).
+    fn out_dir(&self, rel: &str) -> (PathBuf, String) {
+        let dir = self.path().join(rel);
+        fs::create_dir_all(&dir).unwrap();
+        let text = dir.to_str().unwrap().to_string();
+        (dir, text)
+    }
+
     fn docker_config(&self) -> PathBuf {
         self.path().join("docker")
     }
@@ -347,9 +355,7 @@ fn plain_http_push_pull_resolution_and_tampering() {
     );
     // A fresh world downloads, and the tampered bytes are refused.
     let world = World::new();
-    let dir = world.path().join("tampered");
-    fs::create_dir_all(&dir).unwrap();
-    let dir_str = dir.to_str().unwrap().to_string();
+    let (dir, dir_str) = world.out_dir("tampered");
     let err = world.fails(&[
         "pull",
         &chart_ref,
@@ -575,9 +581,7 @@ fn basic_auth_over_tls_login_logout_and_ca_options() {
     // --insecure-skip-tls-verify; both verified.
     let stdout = world.ok(&["push", &archive_str, &remote, "--ca-file", &ca]);
     let digest = digest_line(&stdout);
-    let dir = world.path().join("out");
-    fs::create_dir_all(&dir).unwrap();
-    let dir_str = dir.to_str().unwrap().to_string();
+    let (dir, dir_str) = world.out_dir("out");
     let stdout = world.ok(&[
         "pull",
         &chart_ref,
@@ -661,9 +665,7 @@ fn basic_auth_over_tls_login_logout_and_ca_options() {
         format!(r#"{{"auths":{{"{host}":{{"auth":"bGFidXNlcjpsYWJwYXNz"}}}}}}"#),
     )
     .unwrap();
-    let dir2 = world.path().join("out2");
-    fs::create_dir_all(&dir2).unwrap();
-    let dir2_str = dir2.to_str().unwrap().to_string();
+    let (dir2, dir2_str) = world.out_dir("out2");
     world.ok(&["pull", &chart_ref, "--ca-file", &ca, "-d", &dir2_str]);
     assert!(dir2.join("demo-1.2.3.tgz").is_file());
 }
@@ -726,9 +728,7 @@ fn interop_with_helm_push_pull_and_identical_digests() {
     );
 
     // skiff push → helm pull → helm template.
-    let helm_dir = world.path().join("helm-pulled");
-    fs::create_dir_all(&helm_dir).unwrap();
-    let helm_dir_str = helm_dir.to_str().unwrap().to_string();
+    let (helm_dir, helm_dir_str) = world.out_dir("helm-pulled");
     let pulled = world.helm(
         &helm,
         &[
@@ -775,9 +775,7 @@ fn interop_with_helm_push_pull_and_identical_digests() {
             "--plain-http",
         ],
     );
-    let skiff_dir = world.path().join("skiff-pulled");
-    fs::create_dir_all(&skiff_dir).unwrap();
-    let skiff_dir_str = skiff_dir.to_str().unwrap().to_string();
+    let (skiff_dir, skiff_dir_str) = world.out_dir("skiff-pulled");
     let stdout = world.ok(&[
         "pull",
         &format!("oci://{host}/by-helm/demo"),
@@ -1057,9 +1055,7 @@ fn bearer_token_flow_with_a_real_token_service() {
 
     // Anonymous pull (another world, no login) gets a pull token.
     let anonymous = World::new();
-    let out_dir = anonymous.path().join("out");
-    fs::create_dir_all(&out_dir).unwrap();
-    let out_str = out_dir.to_str().unwrap().to_string();
+    let (out_dir, out_str) = anonymous.out_dir("out");
     let pulled = anonymous.ok(&["pull", &chart_ref, "--plain-http", "-d", &out_str]);
     assert_eq!(digest_line(&pulled), digest_line(&pushed));
     assert_eq!(
@@ -1122,9 +1118,7 @@ fn legacy_layer_type_is_accepted_and_non_charts_are_refused() {
         skiff::registry::helm_oci::LEGACY_CHART_LAYER_MEDIA_TYPE,
         &chart,
     );
-    let out_dir = world.path().join("out");
-    fs::create_dir_all(&out_dir).unwrap();
-    let out_str = out_dir.to_str().unwrap().to_string();
+    let (out_dir, out_str) = world.out_dir("out");
     let out = world.skiff(&[
         "pull",
         &format!("oci://{}/old/demo", registry.host()),

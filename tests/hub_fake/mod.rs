@@ -236,24 +236,13 @@ impl FakeHub {
             deprecated: false,
             keywords: vec![],
             versions: vec![
-                FakeVersion {
-                    version: "0.2.0+build.1".into(),
-                    app_version: None,
-                    prerelease: false,
-                    ts: 100,
-                    signed: true,
-                    content_url: format!("{oci_base}:0.2.0_build.1"),
-                    digest: None,
-                },
-                FakeVersion {
-                    version: "0.1.0".into(),
-                    app_version: None,
-                    prerelease: false,
-                    ts: 50,
-                    signed: false,
-                    content_url: format!("{oci_base}:0.1.0"),
-                    digest: None,
-                },
+                listed_version(
+                    "0.2.0+build.1",
+                    100,
+                    true,
+                    format!("{oci_base}:0.2.0_build.1"),
+                ),
+                listed_version("0.1.0", 50, false, format!("{oci_base}:0.1.0")),
             ],
             latest: "0.2.0+build.1".into(),
         });
@@ -266,15 +255,12 @@ impl FakeHub {
             description: "A demo Helm plugin".into(),
             deprecated: false,
             keywords: vec![],
-            versions: vec![FakeVersion {
-                version: "1.0.0".into(),
-                app_version: None,
-                prerelease: false,
-                ts: 1,
-                signed: false,
-                content_url: "https://plugins.example/p.tgz".into(),
-                digest: None,
-            }],
+            versions: vec![listed_version(
+                "1.0.0",
+                1,
+                false,
+                "https://plugins.example/p.tgz",
+            )],
             latest: "1.0.0".into(),
         });
         // bulk/pkg-NN: enough packages to need two search pages.
@@ -287,15 +273,12 @@ impl FakeHub {
                 description: format!("bulk chart number {i}"),
                 deprecated: false,
                 keywords: vec![],
-                versions: vec![FakeVersion {
-                    version: "1.0.0".into(),
-                    app_version: None,
-                    prerelease: false,
-                    ts: 1,
-                    signed: false,
-                    content_url: format!("https://bulk.example/pkg-{i:02}-1.0.0.tgz"),
-                    digest: None,
-                }],
+                versions: vec![listed_version(
+                    "1.0.0",
+                    1,
+                    false,
+                    format!("https://bulk.example/pkg-{i:02}-1.0.0.tgz"),
+                )],
                 latest: "1.0.0".into(),
             });
         }
@@ -636,4 +619,23 @@ fn detail(packages: &[FakePackage], repo: &str, name: &str, version: Option<&str
         d["sign_key"] = json!({"fingerprint": "0011AABB", "url": "https://keys.example/demo.asc"});
     }
     json_reply(200, &d)
+}
+
+/// A version the fake lists without serving it: no app version, not a
+/// prerelease, no digest.
+fn listed_version(
+    version: &str,
+    ts: i64,
+    signed: bool,
+    content_url: impl Into<String>,
+) -> FakeVersion {
+    FakeVersion {
+        version: version.into(),
+        app_version: None,
+        prerelease: false,
+        ts,
+        signed,
+        content_url: content_url.into(),
+        digest: None,
+    }
 }

@@ -257,10 +257,28 @@ struct Doc<'a, 'o> {
 
 impl<'a> Doc<'a, '_> {
     fn document(&mut self) -> Option<Value> {
-        let Some((_, ind)) = self.next_content()? else {
+        let Some((line, ind)) = self.next_content()? else {
             return Some(Value::Null);
         };
-        let v = self.block_at_line(ind, Place::Root)?;
+        let v = if ind == 0 && matches!(line.as_bytes()[0], b'{' | b'[') {
+            // A one-line flow document (`{}`, `[a, b]`); a flow root would
+            // need the annotation exemption, so it keeps its timestamps.
+            let mut p = Flow {
+                s: line.as_bytes(),
+                text: line,
+                pos: 0,
+                options: self.options,
+                convert: false,
+            };
+            let v = p.value()?;
+            if !only_comment(&line[p.pos..]) {
+                return None;
+            }
+            self.i += 1;
+            v
+        } else {
+            self.block_at_line(ind, Place::Root)?
+        };
         match self.next_content()? {
             None => Some(v),
             Some(_) => None,
@@ -424,6 +442,11 @@ impl<'a> Doc<'a, '_> {
             _ if holder == Holder::Seq && map_key(text, self.options)?.is_some() => {
                 self.map(col, place)
             }
+            b'\'' if quoted(text).is_none() => {
+                let s = self.single_quoted_lines(text, parent)?;
+                self.end_of_inline_value(parent)?;
+                Some(Value::String(s))
+            }
             b'"' | b'\'' => {
                 let (s, used) = quoted(text)?;
                 if !only_comment(&text[used..]) {
@@ -440,10 +463,118 @@ impl<'a> Doc<'a, '_> {
                 if find_pair(s, b':', b' ').is_some() || s.ends_with(':') {
                     return None;
                 }
+                // A comment ends the scalar on its first line.
+                if end == text.len()
+                    && let Some(folded) = self.plain_continuation(s, parent)?
+                {
+                    self.end_of_inline_value(parent)?;
+                    return plain_multi_line(folded, self.options, convert);
+                }
                 self.end_of_inline_value(parent)?;
                 resolve_plain(s, self.options, convert)
             }
         }
+    }
+
+    /// The lines that continue the plain scalar `first` on the current line
+    /// (indented past `parent`), folded the YAML way: one line break
+    /// between two lines becomes a space, each blank line between them a
+    /// line break. Inner `None` when no line continues it; outer `None` for
+    /// continuation lines the subset leaves to the full reader (tabs,
+    /// indicators at their start, `: `, ` #`, a trailing `:`). Leaves the
+    /// current line on the last line of the scalar.
+    fn plain_continuation(&mut self, first: &str, parent: usize) -> Option<Option<String>> {
+        let mut folded: Option<String> = None;
+        let mut blanks = 0;
+        let mut j = self.i + 1;
+        while j < self.lines.len() {
+            let line = self.lines[j];
+            let ind = indent(line);
+            let rest = &line[ind..];
+            if rest.is_empty() {
+                blanks += 1;
+                j += 1;
+                continue;
+            }
+            if rest.starts_with('\t') {
+                return None;
+            }
+            // A less-indented line or a comment line ends the scalar; the
+            // caller checks what follows.
+            if ind <= parent || rest.starts_with('#') {
+                break;
+            }
+            let rest = rest.trim_end_matches(' ');
+            // Inside a plain scalar only `: ` and ` #` end it, so indicators
+            // at the start of a line are text (`!has(x)`, `|| y`); a `- `
+            // or `? ` that would start a block node is left to the full
+            // reader all the same.
+            if rest.contains('\t')
+                || find_pair(rest, b':', b' ').is_some()
+                || find_pair(rest, b' ', b'#').is_some()
+                || rest.ends_with(':')
+                || is_seq_entry(rest)
+                || rest == "?"
+                || rest.starts_with("? ")
+            {
+                return None;
+            }
+            let out = folded.get_or_insert_with(|| first.to_string());
+            if blanks == 0 {
+                out.push(' ');
+            }
+            for _ in 0..blanks {
+                out.push('\n');
+            }
+            out.push_str(rest);
+            blanks = 0;
+            self.i = j;
+            j += 1;
+        }
+        Some(folded)
+    }
+
+    /// A single-quoted scalar that `first` opens and a later line (indented
+    /// past `parent`) closes, its lines folded like a plain scalar's.
+    /// Leaves the current line on the closing one.
+    fn single_quoted_lines(&mut self, first: &str, parent: usize) -> Option<String> {
+        let mut folded = first.trim_end_matches(' ').to_string();
+        let mut blanks = 0;
+        for j in self.i + 1..self.lines.len() {
+            let line = self.lines[j];
+            let ind = indent(line);
+            let rest = &line[ind..];
+            if rest.is_empty() {
+                blanks += 1;
+                continue;
+            }
+            if ind <= parent || rest.contains('\t') {
+                return None;
+            }
+            if blanks == 0 {
+                folded.push(' ');
+            }
+            for _ in 0..blanks {
+                folded.push('\n');
+            }
+            blanks = 0;
+            match closing_quote(rest) {
+                Some(end) => {
+                    if !only_comment(&rest[end..]) {
+                        return None;
+                    }
+                    folded.push_str(&rest[..end]);
+                    let (s, used) = quoted(&folded)?;
+                    if used != folded.len() {
+                        return None;
+                    }
+                    self.i = j;
+                    return Some(s);
+                }
+                None => folded.push_str(rest.trim_end_matches(' ')),
+            }
+        }
+        None
     }
 
     /// A `|` or `|-` literal block scalar; `parent` is the holder's column,
@@ -513,6 +644,37 @@ impl<'a> Doc<'a, '_> {
             s.push('\n');
         }
         Some(Value::String(s))
+    }
+}
+
+/// Where the single-quoted scalar that `line` continues closes: the byte
+/// after its quote (`''` is a quote inside it).
+fn closing_quote(line: &str) -> Option<usize> {
+    let b = line.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\'' {
+            if b.get(i + 1) == Some(&b'\'') {
+                i += 2;
+                continue;
+            }
+            return Some(i + 1);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// A folded multi-line plain scalar: kept when every reader takes it as
+/// the string it spells (it holds a space or a line break, so no number,
+/// boolean or null can match; a timestamp with a space could).
+fn plain_multi_line(folded: String, options: &Options, convert: bool) -> Option<Value> {
+    if convert && go_yaml_timestamp(&folded).is_some() {
+        return None;
+    }
+    match resolve_plain(&folded, options, false)? {
+        Value::String(s) if s == folded => Some(Value::String(folded)),
+        _ => None,
     }
 }
 
@@ -1116,6 +1278,24 @@ mod tests {
             "# nothing\n",
             "[1, 2]\n",
             "scalar\n",
+            "{}\n",
+            "{a: 1, b: [x]}  # c\n",
+            "{a: 1}\nb: 2\n",
+            "a: one\n  two\n\n  three\n\n\n  four  \nb: x\n",
+            "- first\n  second\n- third\n   and more\n",
+            "a: x\n  y\n# comment\nb: 1\n",
+            "a: x\n  y\n# comment\n  z\n",
+            "a: x\n  - y\n",
+            "a: x\n  y: z\n",
+            "a: 1\n  2\n",
+            "a: 2001-12-14\n  21:59:43.10 -5\n",
+            "top:\n  b: text that\n      continues\n    here\n  c: d\n",
+            "a: x #c\n  y\n",
+            "a: 'one\n  two''s\n\n  three'\nb: 'x\n  y'  # c\n- z\n",
+            "- 'a\n   b'\n- c\n",
+            "a: 'open\nb: 1\n",
+            "a: 'x\n  y' z\n",
+            "a: x\n  ('y',\n  \"z\" `w` [v]\n",
         ];
         let mut read = 0;
         for c in cases {
@@ -1123,7 +1303,37 @@ mod tests {
                 read += 1;
             }
         }
-        assert!(read >= 20, "read only {read} cases");
+        assert!(read >= 31, "read only {read} cases");
+    }
+
+    #[test]
+    fn reads_multi_line_scalars_as_the_full_reader_does() {
+        // The shapes go-yaml and controller-gen write into CRDs and charts.
+        let cases = [
+            "a: one\n  two\n\n  three\n\n\n  four  \nb: x\n",
+            "- first\n  second\n- third\n   and more\n",
+            "a: x\n  y\n# comment\nb: 1\n",
+            "top:\n  b: text that\n      continues\n    here\n  c: d\n",
+            "d: valid values are ('Secret',\n  'ConfigMap').\n",
+            "a: x\n  (\"z\" `w` [v], {u}\n",
+            "a: 'one\n  two''s\n\n  three'\nb: 'x\n  y'  # c\n",
+            "- 'a\n   b'\n- c\n",
+            "{}\n",
+            "{a: 1, b: [x]}  # c\n",
+            "rule: a ==\n  'b' || !has(c)\n  || d\n  -e & *f >g %h @i ?j\n",
+        ];
+        for c in cases {
+            assert!(
+                parse_stream(c, &opts(false), Timestamps::Keep).is_some(),
+                "declined:\n{c}"
+            );
+            assert!(agree(c));
+        }
+        let folded = parse_single("a: 'one\n  two''s\n\n  three'\n", &opts(false)).unwrap();
+        let Value::Map(m) = folded else {
+            panic!("not a map: {folded:?}")
+        };
+        assert_eq!(m["a"], Value::String("one two's\nthree".into()));
     }
 
     #[test]
@@ -1202,6 +1412,8 @@ mod tests {
         enum Node {
             Scalar(String),
             Block(String, Vec<String>),
+            /// A plain scalar over several lines.
+            Folded(String, Vec<String>),
             Map(Vec<(String, Node)>),
             Seq(Vec<Node>),
         }
@@ -1302,6 +1514,11 @@ mod tests {
                     prop::collection::vec("[ a-z#:-]{0,8}", 0..4)
                 )
                     .prop_map(|(h, lines)| Node::Block(h.to_string(), lines)),
+                1 => (
+                    scalar(),
+                    prop::collection::vec("[ a-z0-9#:,{}\\[\\]'\"`<(|!&*>%@?-]{0,8}", 1..4)
+                )
+                    .prop_map(|(first, lines)| Node::Folded(first, lines)),
             ];
             leaf.prop_recursive(4, 24, 4, |inner| {
                 prop_oneof![
@@ -1317,6 +1534,12 @@ mod tests {
                 Node::Scalar(s) => out.push(format!("{prefix}{s}")),
                 Node::Block(h, lines) => {
                     out.push(format!("{prefix}{h}"));
+                    for l in lines {
+                        out.push(format!("{pad}  {l}"));
+                    }
+                }
+                Node::Folded(first, lines) => {
+                    out.push(format!("{prefix}{first}"));
                     for l in lines {
                         out.push(format!("{pad}  {l}"));
                     }

@@ -11,7 +11,8 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use super::format::{FmtArg, FmtValue};
 use super::funcs::Function;
@@ -31,7 +32,50 @@ use super::funcs::Function;
 /// snapshots, so a template may mutate a map while ranging over it, as Go's
 /// `range` (which sorts a snapshot of the entries first) allows.
 #[derive(Clone, Default)]
-pub struct GoMap(Arc<RwLock<BTreeMap<String, GoValue>>>, MapType);
+pub struct GoMap(Arc<MapCell>, MapType);
+
+/// A map's entries, and the flag that a write to them raises while files
+/// that share the map execute side by side ([`watch_writes`]).
+#[derive(Default)]
+struct MapCell {
+    entries: RwLock<BTreeMap<String, GoValue>>,
+    watch: OnceLock<Arc<AtomicBool>>,
+}
+
+impl MapCell {
+    fn new(entries: BTreeMap<String, GoValue>) -> Arc<MapCell> {
+        Arc::new(MapCell {
+            entries: RwLock::new(entries),
+            watch: OnceLock::new(),
+        })
+    }
+}
+
+/// Makes every map reachable from `v` (through maps, lists and host-object
+/// fields) raise `flag` when it is written to. Files may then execute on
+/// several threads: as long as none of them writes to a map they share,
+/// each one's output is what it would be alone. False when some map is
+/// already watched by another flag, so a write to it could go unseen.
+pub fn watch_writes(v: &GoValue, flag: &Arc<AtomicBool>) -> bool {
+    match v {
+        GoValue::Map(m) => {
+            if let Err(ours) = m.0.watch.set(flag.clone()) {
+                // Reached before through another path, or someone else's.
+                return m.0.watch.get().is_some_and(|f| Arc::ptr_eq(f, &ours));
+            }
+            m.read().values().all(|child| watch_writes(child, flag))
+        }
+        GoValue::List(l) => l.items.iter().all(|item| watch_writes(item, flag)),
+        GoValue::Object(o) => {
+            o.field_names()
+                .iter()
+                .filter_map(|name| o.field(name))
+                .all(|f| watch_writes(&f, flag))
+                && o.underlying().is_none_or(|u| watch_writes(&u, flag))
+        }
+        _ => true,
+    }
+}
 
 /// The Go type of a map: its name for `%T`/`typeOf` and the zero value of
 /// its elements (what `index` gives for a missing key). Helm's data has a
@@ -87,12 +131,12 @@ impl GoMap {
 
     /// A new map holding these entries.
     pub fn from_map(m: BTreeMap<String, GoValue>) -> GoMap {
-        GoMap(Arc::new(RwLock::new(m)), MapType::ANY)
+        GoMap(MapCell::new(m), MapType::ANY)
     }
 
     /// A new map of the given Go type holding these entries.
     pub fn typed(m: BTreeMap<String, GoValue>, ty: MapType) -> GoMap {
-        GoMap(Arc::new(RwLock::new(m)), ty)
+        GoMap(MapCell::new(m), ty)
     }
 
     /// The map's Go type.
@@ -103,11 +147,14 @@ impl GoMap {
     // A panic cannot happen while the lock is held (no user code runs under
     // it), so a poisoned lock still holds consistent data.
     fn read(&self) -> RwLockReadGuard<'_, BTreeMap<String, GoValue>> {
-        self.0.read().unwrap_or_else(|e| e.into_inner())
+        self.0.entries.read().unwrap_or_else(|e| e.into_inner())
     }
 
     fn write(&self) -> RwLockWriteGuard<'_, BTreeMap<String, GoValue>> {
-        self.0.write().unwrap_or_else(|e| e.into_inner())
+        if let Some(flag) = self.0.watch.get() {
+            flag.store(true, Ordering::Relaxed);
+        }
+        self.0.entries.write().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The value stored under `key` (a cheap clone).
@@ -949,5 +996,32 @@ mod tests {
         let o = GoValue::Object(Arc::new(Slice));
         assert_eq!(o.host_underlying().type_name(), "[]string");
         assert_eq!(GoValue::Int(1).host_underlying().type_name(), "int");
+    }
+}
+
+#[cfg(test)]
+mod watch_tests {
+    use super::*;
+
+    #[test]
+    fn a_write_to_a_watched_map_raises_the_flag() {
+        let inner = GoMap::new();
+        let list = GoValue::List(Arc::new(GoList {
+            elem: ELEM_ANY,
+            items: vec![GoValue::Map(inner.clone())],
+        }));
+        let mut top = BTreeMap::new();
+        top.insert("l".to_string(), list);
+        let root = GoValue::Map(GoMap::from_map(top));
+        let flag = Arc::new(AtomicBool::new(false));
+        assert!(watch_writes(&root, &flag));
+        // A map made afterwards is nobody else's: writing to it is free.
+        GoMap::new().insert("k", GoValue::Nil);
+        assert!(!flag.load(Ordering::Relaxed));
+        inner.insert("k", GoValue::Nil);
+        assert!(flag.load(Ordering::Relaxed));
+        // Watching again with the same flag is fine, with another one not.
+        assert!(watch_writes(&root, &flag));
+        assert!(!watch_writes(&root, &Arc::new(AtomicBool::new(false))));
     }
 }

@@ -25,8 +25,10 @@ pub mod objects;
 use crate::hashing::HashMap;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::{Engine, EngineError, RenderInput, RenderedTemplate, is_partial};
+use crate::engine::gotmpl::value::watch_writes;
 use crate::engine::gotmpl::{ExecError, GoValue, MissingKey, ParseError, Template};
 use funcs::{ROOT_NAME, WARN_END, WARN_START};
 
@@ -104,19 +106,18 @@ impl Engine for HelmEngine {
             return Ok(Vec::new());
         }
         sources.sort_by(|a, b| helm_order(&a.name, &b.name));
-        let dots = scope_dots(input, &sources);
         let engine = *self;
         std::thread::scope(|s| {
             let handle = std::thread::Builder::new()
                 .stack_size(RENDER_STACK)
-                .spawn_scoped(s, || engine.render_sources(&sources, &dots));
+                .spawn_scoped(s, || engine.render_sources(input, &sources));
             match handle {
                 Ok(h) => h.join().unwrap_or_else(|_| {
                     Err(plain_error("rendering template failed: internal error"))
                 }),
                 // No thread: render on this one (deep recursion may then hit
                 // the smaller stack first).
-                Err(_) => engine.render_sources(&sources, &dots),
+                Err(_) => engine.render_sources(input, &sources),
             }
         })
     }
@@ -125,8 +126,8 @@ impl Engine for HelmEngine {
 impl HelmEngine {
     fn render_sources(
         &self,
+        input: &RenderInput<'_>,
         sources: &[Source],
-        dots: &[BTreeMap<String, GoValue>],
     ) -> Result<Vec<RenderedTemplate>, EngineError> {
         let mut set = self.template_set();
         // Files parse independently (only function names matter), so they
@@ -140,33 +141,85 @@ impl HelmEngine {
             set.add_parse_trees(trees.map_err(|e| parse_error(&e, sources))?);
         }
         funcs::reset_include_depths();
-        let mut out = Vec::new();
-        for src in sources {
-            if is_partial(&src.name) {
-                continue;
+        let files: Vec<&Source> = sources.iter().filter(|s| !is_partial(&s.name)).collect();
+        // With `--seed`, random values follow the order files execute in.
+        let side_by_side =
+            self.seed.is_none() && files.len() > 1 && bytes >= crate::parallel::MIN_PARALLEL_BYTES;
+        let out = match side_by_side
+            .then(|| execute_side_by_side(&set, &files, input, sources))
+            .flatten()
+        {
+            Some(out) => out,
+            None => {
+                let dots = scope_dots(input, sources);
+                files
+                    .iter()
+                    .map(|src| execute_file(&set, src, &dots, sources))
+                    .collect()
             }
-            let mut dot = dots[src.scope].clone();
-            let base = match src.name.find("/templates/") {
-                Some(i) => &src.name[..i + "/templates".len()],
-                None => src.name.as_str(),
-            };
-            dot.insert("Template".into(), objects::template_value(&src.name, base));
-            let mut text = String::new();
-            set.execute_template(&mut text, &src.name, &objects::dot_value(dot))
-                .map_err(|e| {
-                    funcs::reset_include_depths();
-                    exec_error(&e, sources)
-                })?;
-            out.push(RenderedTemplate {
-                name: src.name.clone(),
-                content: erase_no_value(text),
-            });
-        }
+        };
         if bytes >= crate::parallel::MIN_PARALLEL_BYTES {
             drop_in_background(set);
         }
-        Ok(out)
+        out
     }
+}
+
+/// Executes one file with its scope's top-level object plus `.Template`.
+fn execute_file(
+    set: &Template,
+    src: &Source,
+    dots: &[BTreeMap<String, GoValue>],
+    sources: &[Source],
+) -> Result<RenderedTemplate, EngineError> {
+    let mut dot = dots[src.scope].clone();
+    let base = match src.name.find("/templates/") {
+        Some(i) => &src.name[..i + "/templates".len()],
+        None => src.name.as_str(),
+    };
+    dot.insert("Template".into(), objects::template_value(&src.name, base));
+    let mut text = String::new();
+    set.execute_template(&mut text, &src.name, &objects::dot_value(dot))
+        .map_err(|e| {
+            funcs::reset_include_depths();
+            exec_error(&e, sources)
+        })?;
+    Ok(RenderedTemplate {
+        name: src.name.clone(),
+        content: erase_no_value(text),
+    })
+}
+
+/// Executes the files on every core, or `None` when that might not give
+/// what executing them one after the other gives. Helm hands every file the
+/// same `.Values` (and `.Chart`, `.Subcharts`…) maps, so a file that `set`s
+/// a key there changes what the files after it see. Every map the files
+/// share is watched first; when one of them was written to, the results
+/// are dropped and the caller executes the files in order on fresh objects.
+/// The first failing file in Helm's order is still the error.
+fn execute_side_by_side(
+    set: &Template,
+    files: &[&Source],
+    input: &RenderInput<'_>,
+    sources: &[Source],
+) -> Option<Result<Vec<RenderedTemplate>, EngineError>> {
+    let dots = scope_dots(input, sources);
+    let written = Arc::new(AtomicBool::new(false));
+    let watched = dots
+        .iter()
+        .flat_map(|dot| dot.values())
+        .all(|v| watch_writes(v, &written));
+    if !watched {
+        return None;
+    }
+    let results = crate::parallel::map_ordered(files, usize::MAX, RENDER_STACK, |src| {
+        execute_file(set, src, &dots, sources)
+    });
+    if written.load(Ordering::Relaxed) {
+        funcs::reset_include_depths();
+        return None;
+    }
+    Some(results.into_iter().collect())
 }
 
 /// Frees a parsed template set on a thread of its own. A chart's set holds

@@ -330,3 +330,95 @@ fn from_yaml_reads_only_the_first_document() {
     assert_eq!(first_document("a: |\n  ---\nb: 2"), "a: |\n  ---\nb: 2");
     assert_eq!(first_document("a: 1\n...\nb"), "a: 1\n");
 }
+
+/// A chart whose templates pass the size above which files parse and
+/// execute on several threads (a partial full of comments), plus `files`.
+fn large_chart(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let padding = format!(
+        "{{{{/* {} */}}}}\n",
+        "x".repeat(crate::parallel::MIN_PARALLEL_BYTES)
+    );
+    let mut all = vec![
+        ("p/Chart.yaml", PARENT),
+        ("p/templates/_padding.tpl", padding.as_str()),
+    ];
+    all.extend_from_slice(files);
+    chart(&all)
+}
+
+/// `--seed` executes the files one after the other; without it they run
+/// side by side when the chart is large. Both must print the same.
+fn render_both_ways(dir: &tempfile::TempDir) -> (String, String) {
+    let run = |seed| {
+        let opts = crate::render::RenderOptions {
+            seed,
+            ..Default::default()
+        };
+        match crate::render::render_to_string(&dir.path().join("p"), &opts) {
+            Ok(o) => o.text,
+            Err(d) => format!("ERR: {}", d.message),
+        }
+    };
+    (run(Some(1)), run(None))
+}
+
+#[test]
+fn a_write_to_shared_values_is_seen_by_the_files_after_it() {
+    // Helm executes deeper paths first, then names in descending order:
+    // `z-writer.yaml` runs before every `a-reader-*.yaml`.
+    let readers: Vec<(String, String)> = (0..8)
+        .map(|i| {
+            (
+                format!("p/templates/a-reader-{i}.yaml"),
+                format!("kind: R{i}\nx: {{{{ .Values.x | default \"unset\" }}}}\n"),
+            )
+        })
+        .collect();
+    let mut files: Vec<(&str, &str)> = readers
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    // The writer works a while first, so that readers on another thread
+    // would run before its write if nothing held them to Helm's order.
+    files.push((
+        "p/templates/z-writer.yaml",
+        "{{- range until 50000 }}{{ end -}}\n{{- $_ := set .Values \"x\" \"written\" -}}\nkind: W\n",
+    ));
+    let dir = large_chart(&files);
+    let (in_order, side_by_side) = render_both_ways(&dir);
+    assert_eq!(in_order.matches("x: written").count(), 8, "{in_order}");
+    assert_eq!(side_by_side, in_order);
+}
+
+#[test]
+fn files_side_by_side_print_and_fail_as_in_order() {
+    let dir = large_chart(&[
+        ("p/templates/a.yaml", "kind: A\nv: {{ .Values.v }}\n"),
+        (
+            "p/templates/b.yaml",
+            "kind: B\n{{ $d := dict }}{{ $_ := set $d \"k\" 1 }}k: {{ $d.k }}\n",
+        ),
+        ("p/templates/c.yaml", "kind: C\nn: {{ include \"n\" . }}\n"),
+        (
+            "p/templates/_n.tpl",
+            "{{ define \"n\" }}{{ .Chart.Name }}{{ end }}",
+        ),
+        ("p/values.yaml", "v: 1\n"),
+    ]);
+    let (in_order, side_by_side) = render_both_ways(&dir);
+    assert!(
+        in_order.contains("k: 1") && in_order.contains("n: p"),
+        "{in_order}"
+    );
+    assert_eq!(side_by_side, in_order);
+
+    // Two failing files: the first in Helm's order is the error.
+    let dir = large_chart(&[
+        ("p/templates/a.yaml", "{{ fail \"from a\" }}"),
+        ("p/templates/b.yaml", "kind: B\n"),
+        ("p/templates/c.yaml", "{{ fail \"from c\" }}"),
+    ]);
+    let (in_order, side_by_side) = render_both_ways(&dir);
+    assert!(in_order.contains("from c"), "{in_order}");
+    assert_eq!(side_by_side, in_order);
+}

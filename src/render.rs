@@ -63,6 +63,15 @@ pub struct PreparedChart {
 
 /// Steps 1–6: load, check dependencies, merge and coalesce values, validate.
 pub fn prepare(path: &Path, opts: &RenderOptions) -> Result<PreparedChart, Diagnostic> {
+    let prepared = prepare_unchecked(path, opts)?;
+    if !opts.skip_schema_validation {
+        values::validate_schemas(&prepared.chart, &prepared.values)?;
+    }
+    Ok(prepared)
+}
+
+/// [`prepare`] without the schema check.
+fn prepare_unchecked(path: &Path, opts: &RenderOptions) -> Result<PreparedChart, Diagnostic> {
     let mut chart = chart::load(path)?;
     if chart.is_library() {
         return Err(
@@ -77,9 +86,6 @@ pub fn prepare(path: &Path, opts: &RenderOptions) -> Result<PreparedChart, Diagn
     check_kube_version(&chart, &opts.capabilities)?;
     let (values, coalesce_warnings) = values::coalesce_values_with_warnings(&chart, &user)?;
     warnings.extend(coalesce_warnings);
-    if !opts.skip_schema_validation {
-        values::validate_schemas(&chart, &values)?;
-    }
     Ok(PreparedChart {
         chart,
         values,
@@ -123,11 +129,43 @@ pub fn render_templates(
     Ok(templates)
 }
 
+/// Steps 6 (the schema check) and 7 side by side: checking values against
+/// a large schema costs as much as rendering the chart, and neither needs
+/// the other. When both fail, the schema's report is the error, as in Helm,
+/// which validates before it renders.
+fn validate_and_render(
+    prepared: &PreparedChart,
+    scopes: &[ChartScope<'_>],
+    opts: &RenderOptions,
+) -> Result<Vec<RenderedTemplate>, Diagnostic> {
+    if opts.skip_schema_validation || !has_schema(&prepared.chart) {
+        return render_templates(scopes, opts);
+    }
+    let validate = || values::validate_schemas(&prepared.chart, &prepared.values);
+    std::thread::scope(|s| {
+        let Ok(check) = std::thread::Builder::new().spawn_scoped(s, validate) else {
+            validate()?;
+            return render_templates(scopes, opts);
+        };
+        let templates = render_templates(scopes, opts);
+        match check.join() {
+            Ok(valid) => valid?,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+        templates
+    })
+}
+
+/// Whether the chart or any of its subcharts has a `values.schema.json`.
+fn has_schema(chart: &Chart) -> bool {
+    chart.schema.is_some() || chart.dependencies.iter().any(has_schema)
+}
+
 /// Renders the chart at `path` and returns `helm template`'s stdout.
 pub fn render_to_string(path: &Path, opts: &RenderOptions) -> Result<TemplateOutput, Diagnostic> {
-    let prepared = prepare(path, opts)?;
+    let prepared = prepare_unchecked(path, opts)?;
     let scopes = prepared.scopes();
-    let templates = render_templates(&scopes, opts)?;
+    let templates = validate_and_render(&prepared, &scopes, opts)?;
     let list = manifest::sort_manifest_heads(&templates)?;
     let crds = manifest::crd_files(&scopes);
     let text = manifest::render_helm_stream(&list, &crds, &opts.stream)?;
@@ -146,9 +184,9 @@ pub fn render_to_dir(
     opts: &RenderOptions,
     dir: &Path,
 ) -> Result<TemplateOutput, Diagnostic> {
-    let prepared = prepare(path, opts)?;
+    let prepared = prepare_unchecked(path, opts)?;
     let scopes = prepared.scopes();
-    let templates = render_templates(&scopes, opts)?;
+    let templates = validate_and_render(&prepared, &scopes, opts)?;
     let list = manifest::sort_manifest_heads(&templates)?;
     let crds = manifest::crd_files(&scopes);
     // Validates `--show-only` before anything touches the disk.

@@ -422,3 +422,32 @@ fn files_side_by_side_print_and_fail_as_in_order() {
     assert!(in_order.contains("from c"), "{in_order}");
     assert_eq!(side_by_side, in_order);
 }
+
+#[test]
+fn the_schema_report_wins_over_a_failing_template() {
+    // The schema is checked while the templates render; Helm checks first.
+    let schema = r#"{"type": "object", "properties": {"count": {"type": "integer"}}}"#;
+    let files = |n: &'static str| {
+        chart(&[
+            ("p/Chart.yaml", PARENT),
+            ("p/values.schema.json", schema),
+            ("p/values.yaml", n),
+            (
+                "p/templates/a.yaml",
+                "{{ if .Values.fail }}{{ fail \"boom\" }}{{ end }}count: {{ .Values.count }}\n",
+            ),
+        ])
+    };
+    let bad_both = render(&files("count: text\nfail: true\n"));
+    assert!(
+        bad_both.starts_with("ERR: values don't meet the specifications of the schema"),
+        "{bad_both}"
+    );
+    assert!(!bad_both.contains("boom"), "{bad_both}");
+    let bad_template = render(&files("count: 1\nfail: true\n"));
+    assert!(bad_template.contains("boom"), "{bad_template}");
+    assert_eq!(
+        render(&files("count: 1\n")),
+        "---\n# Source: p/templates/a.yaml\ncount: 1\n"
+    );
+}

@@ -11,5 +11,17 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    std::process::exit(skiff::cli::run());
+    let code = skiff::cli::run();
+    // Everything is written (files are renamed into place before `run`
+    // returns). Leaving through `_exit` skips what `exit` would still do:
+    // the allocator's exit hook hands its freed pages back to the kernel
+    // one `madvise` at a time, and background threads freeing parsed
+    // templates would be waited on for nothing.
+    use std::io::Write as _;
+    let flushed = std::io::stdout().flush().is_ok() && std::io::stderr().flush().is_ok();
+    if !flushed {
+        std::process::exit(code.max(1));
+    }
+    // SAFETY: `_exit` ends the process without touching Rust state.
+    unsafe { libc::_exit(code) }
 }

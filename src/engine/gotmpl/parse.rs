@@ -39,6 +39,18 @@ pub fn parse(
     has_func: &dyn Fn(&str) -> bool,
     keep_comments: bool,
 ) -> PResult<TreeSet> {
+    parse_shared(name, &Arc::from(text), has_func, keep_comments)
+}
+
+/// [`parse`] of text the caller already holds shared: the trees keep a
+/// handle on it instead of a copy (a chart's templates are read once and
+/// shared by every tree parsed from them).
+pub fn parse_shared(
+    name: &str,
+    text: &Arc<str>,
+    has_func: &dyn Fn(&str) -> bool,
+    keep_comments: bool,
+) -> PResult<TreeSet> {
     let mut items = lex(text, keep_comments);
     // Go lexes `break`/`continue` as identifiers when a function of that
     // name exists (lexOptions.breakOK / continueOK).
@@ -58,7 +70,7 @@ pub fn parse(
         items,
         idx: 0,
         parse_name: name.to_string(),
-        text: Arc::from(text),
+        text: text.clone(),
         vars: vec!["$".to_string()],
         range_depth: 0,
         paren_depth: 0,

@@ -132,6 +132,12 @@ impl Template {
         parse(name, text, &|f| self.funcs.contains_key(f), false)
     }
 
+    /// [`parse_trees`](Self::parse_trees) of shared text, which the trees
+    /// keep a handle on instead of a copy.
+    pub fn parse_shared_trees(&self, name: &str, text: &Arc<str>) -> Result<Vec<Tree>, ParseError> {
+        super::parse::parse_shared(name, text, &|f| self.funcs.contains_key(f), false)
+    }
+
     /// Adds the trees of one parse, in order, like
     /// [`parse_named`](Self::parse_named) does.
     pub fn add_parse_trees(&mut self, trees: Vec<Tree>) {

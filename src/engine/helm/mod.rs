@@ -135,7 +135,7 @@ impl HelmEngine {
         // first failing file in that order is the error, as before.
         let bytes = sources.iter().map(|s| s.text.len()).sum();
         let parsed = crate::parallel::map_ordered(sources, bytes, RENDER_STACK, |src| {
-            set.parse_trees(&src.name, &src.text)
+            set.parse_shared_trees(&src.name, &src.text)
         });
         for trees in parsed {
             set.add_parse_trees(trees.map_err(|e| parse_error(&e, sources))?);

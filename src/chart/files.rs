@@ -16,7 +16,7 @@ pub fn get<'a>(files: &'a [ChartFile], name: &str) -> Option<&'a [u8]> {
         .iter()
         .rev()
         .find(|f| f.name == name)
-        .map(|f| f.data.as_slice())
+        .map(|f| &*f.data)
 }
 
 /// `.Files.Glob`: the files whose name matches `pattern`, sorted by name.
@@ -290,7 +290,7 @@ mod tests {
     fn file(name: &str, data: &str) -> ChartFile {
         ChartFile {
             name: name.to_string(),
-            data: data.as_bytes().to_vec(),
+            data: data.as_bytes().into(),
         }
     }
 
@@ -447,7 +447,7 @@ mod differential {
             std::fs::write(&p, "x").unwrap();
             files.push(ChartFile {
                 name: n.to_string(),
-                data: b"x".to_vec(),
+                data: b"x"[..].into(),
             });
         }
         let mut template = String::new();

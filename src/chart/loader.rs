@@ -15,6 +15,7 @@ use crate::value::{Map, Value};
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Helm's `MaxDecompressedFileSize`: no single file may exceed 5 MiB.
 pub const MAX_FILE_SIZE: u64 = 5 * 1024 * 1024;
@@ -26,7 +27,7 @@ pub const MAX_ARCHIVE_SIZE: u64 = 100 * 1024 * 1024;
 #[derive(Debug, Clone)]
 struct RawFile {
     name: String,
-    data: Vec<u8>,
+    data: Arc<[u8]>,
 }
 
 /// Loads a chart directory or `.tgz` archive (with its subcharts).
@@ -245,24 +246,57 @@ impl DirWalker<'_> {
                 ),
             });
         }
-        let data = std::fs::read(path).map_err(|e| ChartError::Io {
+        let data = read_shared(path, meta.len()).map_err(|e| ChartError::Io {
             file: shown.clone(),
             message: format!("error reading {rel}: {e}"),
         })?;
         self.files.push(RawFile {
             name: rel.to_string(),
-            data: strip_bom(data),
+            data: strip_shared_bom(data),
         });
         Ok(())
     }
 }
 
 /// Removes a leading UTF-8 byte order mark, as Helm does for every file.
-fn strip_bom(mut data: Vec<u8>) -> Vec<u8> {
-    if data.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        data.drain(..3);
+fn strip_bom(data: Vec<u8>) -> Arc<[u8]> {
+    match data.strip_prefix(UTF8_BOM) {
+        Some(rest) => Arc::from(rest),
+        None => Arc::from(data),
     }
-    data
+}
+
+/// [`strip_bom`] of bytes already shared (a copy only when there is one).
+fn strip_shared_bom(data: Arc<[u8]>) -> Arc<[u8]> {
+    match data.strip_prefix(UTF8_BOM) {
+        Some(rest) => Arc::from(rest),
+        None => data,
+    }
+}
+
+const UTF8_BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
+
+/// Reads a file of `len` bytes (its size when listed) straight into shared
+/// storage: one allocation that the kernel fills, where reading into a
+/// vector and sharing that took two and a copy. A file that changed size
+/// since it was listed is read again the plain way.
+fn read_shared(path: &Path, len: u64) -> std::io::Result<Arc<[u8]>> {
+    use std::io::Read as _;
+    let mut file = std::fs::File::open(path)?;
+    let Ok(len) = usize::try_from(len) else {
+        return std::fs::read(path).map(Arc::from);
+    };
+    let mut data: Arc<[u8]> = std::iter::repeat_n(0u8, len).collect();
+    let buf = Arc::get_mut(&mut data).expect("a new Arc has no other owner");
+    let mut more = [0u8; 1];
+    match file.read_exact(buf) {
+        Ok(()) if file.read(&mut more)? == 0 => Ok(data),
+        Ok(()) => std::fs::read(path).map(Arc::from),
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+            std::fs::read(path).map(Arc::from)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Reads a gzipped tar archive into memory with Helm's `LoadArchiveFiles`
@@ -740,7 +774,7 @@ mod tests {
                 "templates/z.yaml"
             ]
         );
-        assert_eq!(c.templates[1].data, b"kind: A", "BOM stripped");
+        assert_eq!(&*c.templates[1].data, b"kind: A", "BOM stripped");
         assert_eq!(names(&c.crds), ["crds/crd.YAML"]);
         assert_eq!(
             names(&c.files),
@@ -863,7 +897,7 @@ mod tests {
         fs::write(&path, data).unwrap();
         let c = load(&path).unwrap();
         assert_eq!(c.name(), "demo");
-        assert_eq!(c.templates[0].data, b"kind: ConfigMap");
+        assert_eq!(&*c.templates[0].data, b"kind: ConfigMap");
         assert_eq!(names(&c.files), [".helmignore", "notes.txt"]);
         assert_eq!(c.dependencies[0].name(), "sub");
         assert_eq!(c.origin, path);
@@ -1133,7 +1167,7 @@ mod tests {
             .unwrap();
         let c = load(dir.path()).unwrap();
         assert_eq!(names(&c.files), ["linked/a.txt", "one.txt"]);
-        assert_eq!(c.files[1].data, b"1");
+        assert_eq!(&*c.files[1].data, b"1");
 
         std::os::unix::fs::symlink(dir.path(), outside.path().join("shared/loop")).unwrap();
         let e = load(dir.path()).unwrap_err();

@@ -18,6 +18,7 @@ pub use metadata::{
 
 use crate::value::Value;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// A file of a chart, named relative to the chart root with `/` separators
 /// (`templates/deployment.yaml`, `files/app.conf`).
@@ -25,8 +26,9 @@ use std::path::PathBuf;
 pub struct ChartFile {
     /// Chart-relative path.
     pub name: String,
-    /// Contents, UTF-8 BOM removed.
-    pub data: Vec<u8>,
+    /// Contents, UTF-8 BOM removed; shared, so copies of the chart (its
+    /// CRD list, `.Files`, templates' text) cost no copy of the bytes.
+    pub data: Arc<[u8]>,
 }
 
 impl ChartFile {
@@ -34,6 +36,19 @@ impl ChartFile {
     pub fn text(&self) -> std::borrow::Cow<'_, str> {
         utf8_text(&self.data)
     }
+}
+
+/// Shared bytes as shared text: the same allocation when they are valid
+/// UTF-8, else a lossy copy.
+pub fn shared_text(data: &Arc<[u8]>) -> Arc<str> {
+    if std::str::from_utf8(data).is_err() {
+        return Arc::from(String::from_utf8_lossy(data).as_ref());
+    }
+    let raw = Arc::into_raw(data.clone()) as *const str;
+    // SAFETY: the bytes were just checked to be UTF-8, and `str` has the
+    // layout of `[u8]`, so the pointer (with its length) names a valid
+    // `str` inside the same allocation, whose count `from_raw` takes over.
+    unsafe { Arc::from_raw(raw) }
 }
 
 /// Bytes as text, invalid UTF-8 replaced like `String::from_utf8_lossy`.
@@ -88,5 +103,22 @@ impl Chart {
     /// Looks up a file of the `.Files` set by chart-relative name.
     pub fn file(&self, name: &str) -> Option<&ChartFile> {
         self.files.iter().find(|f| f.name == name)
+    }
+}
+
+#[cfg(test)]
+mod shared_text_tests {
+    use super::*;
+
+    #[test]
+    fn valid_text_shares_the_bytes_and_invalid_text_is_replaced() {
+        let bytes: Arc<[u8]> = Arc::from("kind: A\né\n".as_bytes());
+        let text = shared_text(&bytes);
+        assert_eq!(&*text, "kind: A\né\n");
+        assert_eq!(text.as_ptr(), bytes.as_ptr());
+        drop(bytes);
+        assert_eq!(&*text, "kind: A\né\n");
+        let bad: Arc<[u8]> = Arc::from(&b"a\xffb"[..]);
+        assert_eq!(&*shared_text(&bad), "a\u{fffd}b");
     }
 }

@@ -95,7 +95,7 @@ impl TestChart {
                         prefix,
                         ChartFile {
                             name: rel.to_string(),
-                            data: c.as_bytes().to_vec(),
+                            data: c.as_bytes().into(),
                         },
                     )
                 })

@@ -293,7 +293,7 @@ mod tests {
     fn crd() -> ChartFile {
         ChartFile {
             name: "crds/x.yaml".into(),
-            data: b"---\nkind: CustomResourceDefinition\n".to_vec(),
+            data: b"---\nkind: CustomResourceDefinition\n"[..].into(),
         }
     }
 

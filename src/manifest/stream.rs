@@ -203,7 +203,7 @@ mod tests {
     fn crd(name: &str, data: &str) -> ChartFile {
         ChartFile {
             name: name.to_string(),
-            data: data.as_bytes().to_vec(),
+            data: data.as_bytes().into(),
         }
     }
 

@@ -158,7 +158,7 @@ fn pack_files(
         out.push(Entry::new(format!("{base}Chart.lock"), text));
     }
     if let Some(v) = files.iter().find(|f| f.name == "values.yaml") {
-        out.push(Entry::new(format!("{base}values.yaml"), v.data.clone()));
+        out.push(Entry::new(format!("{base}values.yaml"), v.data.to_vec()));
     }
     if let Some(s) = files.iter().find(|f| f.name == "values.schema.json") {
         if serde_json::from_slice::<serde::de::IgnoredAny>(&s.data).is_err() {
@@ -169,7 +169,7 @@ fn pack_files(
         }
         out.push(Entry::new(
             format!("{base}values.schema.json"),
-            s.data.clone(),
+            s.data.to_vec(),
         ));
     }
     let mut others = Vec::new();
@@ -184,7 +184,7 @@ fn pack_files(
                 }
             }
             _ if name.starts_with("templates/") => {
-                out.push(Entry::new(format!("{base}{name}"), f.data));
+                out.push(Entry::new(format!("{base}{name}"), f.data.to_vec()));
             }
             _ if name.starts_with("charts/") && !name.ends_with(".prov") => {
                 let rest = &name["charts/".len()..];
@@ -198,7 +198,7 @@ fn pack_files(
         }
     }
     for f in others {
-        out.push(Entry::new(format!("{base}{}", f.name), f.data));
+        out.push(Entry::new(format!("{base}{}", f.name), f.data.to_vec()));
     }
     // Helm ranges over a Go map here (random order); sorting by the
     // `charts/` entry name keeps archives reproducible.
@@ -223,7 +223,7 @@ fn pack_files(
                 .into_iter()
                 .map(|e| ChartFile {
                     name: e.name,
-                    data: e.data,
+                    data: e.data.into(),
                 })
                 .collect()
         } else {

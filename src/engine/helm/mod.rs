@@ -96,7 +96,7 @@ impl Engine for HelmEngine {
                 if self.handles(&t.name) && library_allows(scope.chart, &t.name) {
                     sources.push(Source {
                         name: format!("{}/{}", scope.path, t.name),
-                        text: Arc::from(t.text().as_ref()),
+                        text: crate::chart::shared_text(&t.data),
                         scope: i,
                     });
                 }

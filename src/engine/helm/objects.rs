@@ -395,7 +395,7 @@ impl FilesObject {
         FilesObject(Arc::new(
             files
                 .iter()
-                .map(|f| (f.name.clone(), Arc::from(f.data.as_slice())))
+                .map(|f| (f.name.clone(), f.data.clone()))
                 .collect(),
         ))
     }

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 fn file(name: &str, text: &str) -> ChartFile {
     ChartFile {
         name: name.to_string(),
-        data: text.as_bytes().to_vec(),
+        data: text.as_bytes().into(),
     }
 }
 

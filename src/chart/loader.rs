@@ -252,51 +252,38 @@ impl DirWalker<'_> {
         })?;
         self.files.push(RawFile {
             name: rel.to_string(),
-            data: strip_shared_bom(data),
+            data: strip_bom(data),
         });
         Ok(())
     }
 }
 
-/// Removes a leading UTF-8 byte order mark, as Helm does for every file.
-fn strip_bom(data: Vec<u8>) -> Arc<[u8]> {
-    match data.strip_prefix(UTF8_BOM) {
-        Some(rest) => Arc::from(rest),
-        None => Arc::from(data),
-    }
-}
-
-/// [`strip_bom`] of bytes already shared (a copy only when there is one).
-fn strip_shared_bom(data: Arc<[u8]>) -> Arc<[u8]> {
-    match data.strip_prefix(UTF8_BOM) {
+/// Removes a leading UTF-8 byte order mark, as Helm does for every file
+/// (a copy only when there is one).
+fn strip_bom(data: Arc<[u8]>) -> Arc<[u8]> {
+    match data.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         Some(rest) => Arc::from(rest),
         None => data,
     }
 }
-
-const UTF8_BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
 
 /// Reads a file of `len` bytes (its size when listed) straight into shared
 /// storage: one allocation that the kernel fills, where reading into a
 /// vector and sharing that took two and a copy. A file that changed size
 /// since it was listed is read again the plain way.
 fn read_shared(path: &Path, len: u64) -> std::io::Result<Arc<[u8]>> {
-    use std::io::Read as _;
     let mut file = std::fs::File::open(path)?;
-    let Ok(len) = usize::try_from(len) else {
-        return std::fs::read(path).map(Arc::from);
-    };
+    let len = usize::try_from(len).unwrap_or(0);
     let mut data: Arc<[u8]> = std::iter::repeat_n(0u8, len).collect();
     let buf = Arc::get_mut(&mut data).expect("a new Arc has no other owner");
-    let mut more = [0u8; 1];
     match file.read_exact(buf) {
-        Ok(()) if file.read(&mut more)? == 0 => Ok(data),
-        Ok(()) => std::fs::read(path).map(Arc::from),
-        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-            std::fs::read(path).map(Arc::from)
-        }
-        Err(e) => Err(e),
+        Ok(()) if file.read(&mut [0u8; 1])? == 0 => return Ok(data),
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {}
+        Err(e) => return Err(e),
     }
+    // The file changed size since it was listed.
+    std::fs::read(path).map(Arc::from)
 }
 
 /// Reads a gzipped tar archive into memory with Helm's `LoadArchiveFiles`
@@ -358,7 +345,7 @@ fn read_archive(bytes: &[u8], display: &str) -> Result<Vec<RawFile>, ChartError>
         }
         files.push(RawFile {
             name,
-            data: strip_bom(data),
+            data: strip_bom(Arc::from(data)),
         });
     }
     if files.is_empty() {

@@ -263,17 +263,7 @@ impl<'a> Doc<'a, '_> {
         let v = if ind == 0 && matches!(line.as_bytes()[0], b'{' | b'[') {
             // A one-line flow document (`{}`, `[a, b]`); a flow root would
             // need the annotation exemption, so it keeps its timestamps.
-            let mut p = Flow {
-                s: line.as_bytes(),
-                text: line,
-                pos: 0,
-                options: self.options,
-                convert: false,
-            };
-            let v = p.value()?;
-            if !only_comment(&line[p.pos..]) {
-                return None;
-            }
+            let v = one_line_flow(line, self.options, false)?;
             self.i += 1;
             v
         } else {
@@ -418,20 +408,10 @@ impl<'a> Doc<'a, '_> {
         match first {
             b'|' => self.literal_block(text, parent),
             b'{' | b'[' => {
-                let mut p = Flow {
-                    s: text.as_bytes(),
-                    text,
-                    pos: 0,
-                    options: self.options,
-                    // A flow `metadata` (or root) would need the annotation
-                    // exemption inside it; such rare text keeps its
-                    // timestamps as written.
-                    convert: convert && place == Place::Other,
-                };
-                let v = p.value()?;
-                if !only_comment(&text[p.pos..]) {
-                    return None;
-                }
+                // A flow `metadata` (or root) would need the annotation
+                // exemption inside it; such rare text keeps its timestamps
+                // as written.
+                let v = one_line_flow(text, self.options, convert && place == Place::Other)?;
                 self.end_of_inline_value(parent)?;
                 Some(v)
             }
@@ -520,12 +500,7 @@ impl<'a> Doc<'a, '_> {
                 return None;
             }
             let out = folded.get_or_insert_with(|| first.to_string());
-            if blanks == 0 {
-                out.push(' ');
-            }
-            for _ in 0..blanks {
-                out.push('\n');
-            }
+            fold_line_break(out, blanks);
             out.push_str(rest);
             blanks = 0;
             self.i = j;
@@ -551,12 +526,7 @@ impl<'a> Doc<'a, '_> {
             if ind <= parent || rest.contains('\t') {
                 return None;
             }
-            if blanks == 0 {
-                folded.push(' ');
-            }
-            for _ in 0..blanks {
-                folded.push('\n');
-            }
+            fold_line_break(&mut folded, blanks);
             blanks = 0;
             match closing_quote(rest) {
                 Some(end) => {
@@ -645,6 +615,32 @@ impl<'a> Doc<'a, '_> {
         }
         Some(Value::String(s))
     }
+}
+
+/// YAML line folding between two lines of a plain or quoted scalar with
+/// `blanks` empty lines between them: a space when there are none, else one
+/// line break per empty line.
+fn fold_line_break(out: &mut String, blanks: usize) {
+    if blanks == 0 {
+        out.push(' ');
+    }
+    for _ in 0..blanks {
+        out.push('\n');
+    }
+}
+
+/// A flow collection that fills `text` (a comment may follow): `None`
+/// when it goes on past the line or is not one the subset reads.
+fn one_line_flow(text: &str, options: &Options, convert: bool) -> Option<Value> {
+    let mut p = Flow {
+        s: text.as_bytes(),
+        text,
+        pos: 0,
+        options,
+        convert,
+    };
+    let v = p.value()?;
+    only_comment(&text[p.pos..]).then_some(v)
 }
 
 /// Where the single-quoted scalar that `line` continues closes: the byte

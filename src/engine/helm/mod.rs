@@ -145,10 +145,12 @@ impl HelmEngine {
         // With `--seed`, random values follow the order files execute in.
         let side_by_side =
             self.seed.is_none() && files.len() > 1 && bytes >= crate::parallel::MIN_PARALLEL_BYTES;
-        let out = match side_by_side
-            .then(|| execute_side_by_side(&set, &files, input, sources))
-            .flatten()
-        {
+        let parallel = if side_by_side {
+            execute_side_by_side(&set, &files, input, sources)
+        } else {
+            None
+        };
+        let out = match parallel {
             Some(out) => out,
             None => {
                 let dots = scope_dots(input, sources);

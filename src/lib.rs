@@ -20,6 +20,7 @@ pub mod provenance;
 pub mod registry;
 pub mod render;
 pub mod show;
+pub mod teardown;
 pub mod value;
 pub mod values;
 pub mod version_range;

@@ -11,6 +11,7 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    skiff::teardown::exit_follows();
     let code = skiff::cli::run();
     // Everything is written (files are renamed into place before `run`
     // returns). Leaving through `_exit` skips what `exit` would still do:

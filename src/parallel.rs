@@ -16,7 +16,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// 70 KB charts (minio, trino).
 pub const MIN_PARALLEL_BYTES: usize = 96 << 10;
 
-/// Maps `f` over `items` on up to [`std::thread::available_parallelism`]
+/// [`std::thread::available_parallelism`], asked once per process: each
+/// call reads `/proc/self/cgroup` and the cgroup's CPU quota files again
+/// (three `open`s), and a render asks at every parallel step.
+pub fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
+}
+
+/// Maps `f` over `items` on up to [`cores`]
 /// threads (the calling one included), each extra thread with a native
 /// stack of `stack` bytes (reserved, not committed). With one item, one
 /// core, `bytes` (the caller's measure of the work) under
@@ -28,9 +36,7 @@ where
     R: Send,
     F: Fn(&T) -> R + Sync,
 {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(items.len());
+    let threads = cores().min(items.len());
     if threads <= 1 || bytes < MIN_PARALLEL_BYTES {
         return items.iter().map(&f).collect();
     }

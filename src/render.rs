@@ -19,6 +19,7 @@ use crate::engine::helm::HelmEngine;
 use crate::engine::jinja::JinjaEngine;
 use crate::engine::{Capabilities, ChartScope, Engine, Release, RenderInput, RenderedTemplate};
 use crate::manifest::{self, HelmStreamOptions};
+use crate::teardown;
 use crate::value::Value;
 use crate::values::{self, ValueOptions};
 use std::path::Path;
@@ -169,10 +170,14 @@ pub fn render_to_string(path: &Path, opts: &RenderOptions) -> Result<TemplateOut
     let list = manifest::sort_manifest_heads(&templates)?;
     let crds = manifest::crd_files(&scopes);
     let text = manifest::render_helm_stream(&list, &crds, &opts.stream)?;
-    Ok(TemplateOutput {
-        text,
-        warnings: with_dropped_hooks(prepared.warnings, &list),
-    })
+    let warnings = with_dropped_hooks(prepared.warnings.clone(), &list);
+    // Borrowers before what they borrow.
+    teardown::release(list);
+    teardown::release(crds);
+    teardown::release(scopes);
+    teardown::release(templates);
+    teardown::release(prepared);
+    Ok(TemplateOutput { text, warnings })
 }
 
 /// Renders and writes each template under `dir` like `helm template
@@ -199,10 +204,14 @@ pub fn render_to_dir(
     }
     // Helm then prints the (now empty) manifest stream: one empty line.
     text.push('\n');
-    Ok(TemplateOutput {
-        text,
-        warnings: with_dropped_hooks(prepared.warnings, &list),
-    })
+    let warnings = with_dropped_hooks(prepared.warnings.clone(), &list);
+    // Borrowers before what they borrow.
+    teardown::release(list);
+    teardown::release(crds);
+    teardown::release(scopes);
+    teardown::release(templates);
+    teardown::release(prepared);
+    Ok(TemplateOutput { text, warnings })
 }
 
 fn with_dropped_hooks(mut warnings: Vec<String>, list: &manifest::ResourceList) -> Vec<String> {

@@ -813,7 +813,7 @@ fn build(args: BuildArgs) -> Result<String, Diagnostic> {
     };
     // The process ends after printing: freeing thousands of resource trees
     // node by node would cost about a twentieth of a large build.
-    std::mem::forget(out);
+    crate::teardown::release(out);
     Ok(text)
 }
 

@@ -211,8 +211,7 @@ pub fn to_kustomize_yaml(list: &ResourceList) -> String {
     /// Below this many resources a second thread costs more than it saves.
     const MIN_PARALLEL: usize = 256;
     let items = &list.items;
-    if items.len() < MIN_PARALLEL || std::thread::available_parallelism().map_or(1, |n| n.get()) < 2
-    {
+    if items.len() < MIN_PARALLEL || crate::parallel::cores() < 2 {
         return emit_resources(items, items.len());
     }
     // Each resource prints on its own, so halves print side by side and

@@ -100,7 +100,7 @@ pub fn parse_stream_parallel(
     /// Below this, a thread costs more than it saves.
     const MIN_PARALLEL: usize = 128 * 1024;
     // The length first: asking for the parallelism reads cgroup files.
-    if src.len() < MIN_PARALLEL || std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+    if src.len() < MIN_PARALLEL || crate::parallel::cores() < 2 {
         return parse_stream(src, &options(), timestamps);
     }
     let mut cut = None;

@@ -8,7 +8,70 @@
 //! 93.9/39.5. With huge pages on, peak memory doubled, hence `no_thp`.
 
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: MiMalloc = MiMalloc;
+
+/// mimalloc behind Rust's allocator interface. The `mimalloc` crate sends
+/// every request through mimalloc's aligned entry points; mimalloc's blocks
+/// are multiples of eight bytes in pages that are at least that aligned, so
+/// requests aligned to eight or less take the plain entry points, whose
+/// fast path is shorter (callgrind, bitnami memcached: 24.4 → 23.3 M
+/// instructions).
+struct MiMalloc;
+
+/// The alignment every mimalloc block has (`sizeof(void*)` granularity).
+const WORD: usize = std::mem::size_of::<usize>();
+
+// SAFETY: mimalloc is a thread-safe allocator; the plain entry points are
+// used only for alignments every mimalloc block satisfies, the aligned ones
+// otherwise, and `free` accepts blocks from either.
+unsafe impl std::alloc::GlobalAlloc for MiMalloc {
+    #[inline]
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        use libmimalloc_sys::{mi_malloc, mi_malloc_aligned};
+        // SAFETY: plain FFI calls; a null return is the allocation failure
+        // `GlobalAlloc` expects.
+        unsafe {
+            if layout.align() <= WORD {
+                mi_malloc(layout.size()).cast()
+            } else {
+                mi_malloc_aligned(layout.size(), layout.align()).cast()
+            }
+        }
+    }
+
+    #[inline]
+    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        use libmimalloc_sys::{mi_zalloc, mi_zalloc_aligned};
+        // SAFETY: as in `alloc`.
+        unsafe {
+            if layout.align() <= WORD {
+                mi_zalloc(layout.size()).cast()
+            } else {
+                mi_zalloc_aligned(layout.size(), layout.align()).cast()
+            }
+        }
+    }
+
+    #[inline]
+    unsafe fn dealloc(&self, ptr: *mut u8, _layout: std::alloc::Layout) {
+        // SAFETY: `ptr` came from this allocator (the caller's contract).
+        unsafe { libmimalloc_sys::mi_free(ptr.cast()) }
+    }
+
+    #[inline]
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        use libmimalloc_sys::{mi_realloc, mi_realloc_aligned};
+        // SAFETY: `ptr` came from this allocator with `layout` (the
+        // caller's contract); the result keeps that alignment.
+        unsafe {
+            if layout.align() <= WORD {
+                mi_realloc(ptr.cast(), new_size).cast()
+            } else {
+                mi_realloc_aligned(ptr.cast(), new_size, layout.align()).cast()
+            }
+        }
+    }
+}
 
 fn main() {
     skiff::teardown::exit_follows();

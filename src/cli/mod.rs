@@ -423,7 +423,12 @@ struct EvalArgs {
 
 /// Runs the CLI and returns the process exit code.
 pub fn run() -> i32 {
-    let cli = match Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let parsed = match quick_parse(&args) {
+        Some(cli) => Ok(cli),
+        None => Cli::try_parse_from(args),
+    };
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let code = e.exit_code();
@@ -599,6 +604,33 @@ fn template(args: TemplateArgs) -> Result<String, Diagnostic> {
         eprintln!("warning: {w}");
     }
     Ok(output.text)
+}
+
+/// Parses `skiff template …` and `skiff build …` with the definition of
+/// that subcommand alone. Building every subcommand's arguments took half a
+/// millisecond of a command that renders a small chart in four (most of it
+/// first touches of code and strings no other command path needs). Anything
+/// this parse does not accept (help, a typo, another subcommand) returns
+/// `None`, and the whole definition parses again and reports it; what it
+/// accepts is what the whole definition gives (a test compares both).
+fn quick_parse(args: &[std::ffi::OsString]) -> Option<Cli> {
+    use clap::FromArgMatches;
+    let name = args.get(1)?.to_str()?;
+    let sub = match name {
+        "template" => TemplateArgs::augment_args(clap::Command::new("template")),
+        "build" => BuildArgs::augment_args(clap::Command::new("build")),
+        _ => return None,
+    };
+    let matches = clap::Command::new("skiff")
+        .subcommand(sub)
+        .try_get_matches_from(args)
+        .ok()?;
+    let (_, sub) = matches.subcommand()?;
+    let command = match name {
+        "template" => Command::Template(Box::new(TemplateArgs::from_arg_matches(sub).ok()?)),
+        _ => Command::Build(BuildArgs::from_arg_matches(sub).ok()?),
+    };
+    Some(Cli { command })
 }
 
 /// `skiff diff`: prints the report and returns the exit code.
@@ -827,5 +859,52 @@ mod tests {
     #[test]
     fn command_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// The quick parse of `template` and `build` gives what the whole
+    /// definition gives, and leaves everything else (help, errors, other
+    /// subcommands) to it.
+    #[test]
+    fn quick_parse_agrees_with_the_whole_definition() {
+        let argv = |line: &str| -> Vec<std::ffi::OsString> {
+            line.split(' ').map(std::ffi::OsString::from).collect()
+        };
+        let accepted = [
+            "skiff template chart",
+            "skiff template rel ./chart -n ns --set a=b,c=d -f v1.yaml --values v2.yaml",
+            "skiff template chart --set-string x=1 --set-file k=f --set-json j={} --include-crds",
+            "skiff template chart -s templates/a.yaml --show-only b --seed 7 --kube-version 1.30",
+            "skiff template chart --api-versions v1/Foo -a v2/Bar --skip-tests --no-hooks",
+            "skiff template chart --output-dir out --skip-schema-validation --is-upgrade",
+            "skiff template chart --version 1.2.3 --devel --username u --password p --plain-http",
+            "skiff template chart --ca-file c --cert-file c --key-file k --insecure-skip-tls-verify",
+            "skiff template chart --skip-crds --set-literal a=b",
+            "skiff template -- -chart",
+            "skiff build dir",
+            "skiff build dir --reorder none --load-restrictor LoadRestrictionsNone",
+            "skiff build dir -o out --enable-helm --enable-managedby-label",
+        ];
+        for line in accepted {
+            let whole = Cli::try_parse_from(argv(line));
+            let quick = quick_parse(&argv(line));
+            match (&whole, &quick) {
+                (Ok(w), Some(q)) => assert_eq!(format!("{w:?}"), format!("{q:?}"), "{line}"),
+                _ => panic!("{line}: whole {whole:?}, quick {quick:?}"),
+            }
+        }
+        for line in [
+            "skiff template",
+            "skiff template --help",
+            "skiff template -h",
+            "skiff template chart --no-such-flag",
+            "skiff template a b c",
+            "skiff build",
+            "skiff build --help",
+            "skiff --version",
+            "skiff show values chart",
+            "skiff",
+        ] {
+            assert!(quick_parse(&argv(line)).is_none(), "{line}");
+        }
     }
 }

@@ -847,8 +847,35 @@ fn plain_int(s: &str) -> Option<i64> {
     s.parse().ok()
 }
 
+/// A digit-initial word that every YAML resolution leaves a string because
+/// it holds a letter no typed scalar has: sizes and versions as charts
+/// write them (`64Mi`, `200m`, `12-debian-12-r50`). Numbers use digits,
+/// `.`, `_`, `+`, `-`, `e`, and the `x`/`o`/`b` prefixes with hex digits;
+/// timestamps add `:`, spaces, `t` and `z`; Rust's float parser (the full
+/// reader's) takes `inf` and `nan` only after a sign, never after a digit.
+fn digit_word(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.first().is_some_and(u8::is_ascii_digit)
+        && b.iter().any(|c| {
+            c.is_ascii_alphabetic() && !matches!(c | 0x20, b'a'..=b'f' | b'o' | b't' | b'x' | b'z')
+        })
+}
+
+/// A version of three or more numbers (`1.9.0`, `2.31.10`): no YAML
+/// number has two dots.
+fn dotted_version(s: &str) -> bool {
+    let mut parts = 0;
+    for part in s.split('.') {
+        if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+            return false;
+        }
+        parts += 1;
+    }
+    parts >= 3
+}
+
 fn resolve_plain(s: &str, options: &Options, timestamps: bool) -> Option<Value> {
-    if safe_word(s) {
+    if safe_word(s) || digit_word(s) || dotted_version(s) {
         return Some(Value::String(s.to_string()));
     }
     if let Some(i) = plain_int(s) {
@@ -1233,6 +1260,78 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// `digit_word` only claims words the full reader leaves strings,
+    /// under every option set, on words made of the characters typed
+    /// scalars use plus a few letters.
+    #[test]
+    fn digit_words_resolve_like_the_full_reader() {
+        use proptest::prelude::*;
+        let mut helm = Options::default();
+        helm.legacy_octal_numbers = true;
+        helm.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
+        let sets = [opts(false), opts(true), helm];
+        let check = |word: &str| {
+            // The caller leaves a trailing `:` to the full reader.
+            if !(digit_word(word) || dotted_version(word)) || word.ends_with(':') {
+                return;
+            }
+            for o in &sets {
+                let full: Value =
+                    serde_saphyr::from_str_with_options(&format!("k: {word}\n"), o.clone())
+                        .unwrap();
+                assert_eq!(
+                    full.get_path("k"),
+                    Some(&Value::String(word.to_string())),
+                    "{word}"
+                );
+            }
+        };
+        for word in [
+            "64Mi",
+            "200m",
+            "1Gi",
+            "12-debian-12-r50",
+            "1h30m",
+            "3s",
+            "10Ki",
+            "1.2.3-rc1",
+            "0xfg",
+            "0o8g",
+            "1e5m",
+            "1_000k",
+            "2001-12-14t21:59:43.10-05:00q",
+            "1nan",
+            "1inf",
+            "1infinity",
+            "0bm",
+            "1:30h",
+            "1.5h",
+            "9Y",
+            "0755n",
+            "1.9.0",
+            "0.0.0.0",
+            "01.02.03",
+        ] {
+            check(word);
+        }
+        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+            cases: 5000,
+            ..ProptestConfig::default()
+        });
+        runner
+            .run(&"[0-9][0-9a-zA-Z._:+-]{0,10}", |word| {
+                check(&word);
+                Ok(())
+            })
+            .unwrap();
+        runner
+            .run(&"[0-9]{1,4}(\\.[0-9]{0,4}){1,4}", |word| {
+                check(&word);
+                Ok(())
+            })
+            .unwrap();
     }
 
     #[test]

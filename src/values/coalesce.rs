@@ -76,14 +76,12 @@ fn table_to_map(t: &Table, depth: usize) -> Result<Map, ValuesError> {
     if depth > MAX_DEPTH {
         return Err(ValuesError::TooDeep(MAX_DEPTH));
     }
-    let entries: Vec<(String, Node)> = t
-        .borrow()
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    let mut out = Map::with_capacity(entries.len());
-    for (k, v) in entries {
-        out.insert(k, v.to_value(depth + 1)?);
+    // Nothing mutates the tree while it is read back, so the entries are
+    // read in place (each leaf cloned once, not copied out first).
+    let table = t.borrow();
+    let mut out = Map::with_capacity(table.len());
+    for (k, v) in table.iter() {
+        out.insert(k.clone(), v.to_value(depth + 1)?);
     }
     Ok(out)
 }
@@ -99,9 +97,14 @@ fn entries(t: &Table) -> Vec<(String, Node)> {
         .collect()
 }
 
-/// A chart's values as a map (a non-map `values.yaml` counts as empty).
-fn chart_values(chart: &Chart) -> Map {
-    chart.values.as_map().cloned().unwrap_or_default()
+/// A deep copy of a chart's values as entries of shared tables (a non-map
+/// `values.yaml` counts as empty), so shared handles never reach the chart.
+fn chart_value_entries(chart: &Chart) -> Vec<(String, Node)> {
+    chart.values.as_map().map_or_else(Vec::new, |m| {
+        m.iter()
+            .map(|(k, v)| (k.clone(), Node::from_value(v)))
+            .collect()
+    })
 }
 
 /// Collects the warnings Helm prints with `log.Printf` while coalescing.
@@ -253,9 +256,7 @@ fn coalesce_globals(w: &mut Warnings, dest: &Table, src: &Table, prefix: &str) {
 /// Go's `coalesceValues`: one chart's defaults into its values table.
 fn coalesce_chart_values(w: &mut Warnings, chart: &Chart, v: &Table, prefix: &str, merge: bool) {
     let sub_prefix = concat_prefix(prefix, chart.name());
-    // A deep copy of the defaults, so shared handles never reach the chart.
-    let vc = table_from_map(&chart_values(chart));
-    for (key, val) in entries(&vc) {
+    for (key, val) in chart_value_entries(chart) {
         match get(v, &key) {
             Some(value) => {
                 if value.is_nil() && !merge {

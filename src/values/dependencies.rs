@@ -237,7 +237,15 @@ fn process_import_values(c: &mut Chart, warnings: &mut Vec<String>) -> Result<()
     }
     // Imports sit *under* the chart's own values (dependencies.go: "Imported
     // values from a child to a parent chart have a lower priority").
-    let own = cvals.as_map().cloned().unwrap_or_default();
-    c.values = Value::Map(coalesce_maps(&own, &imported, true)?);
+    let own = match cvals {
+        Value::Map(m) => m,
+        _ => Map::default(),
+    };
+    // Merging nothing in leaves the table as it is.
+    c.values = Value::Map(if imported.is_empty() {
+        own
+    } else {
+        coalesce_maps(&own, &imported, true)?
+    });
     Ok(())
 }

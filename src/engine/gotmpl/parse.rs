@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::lex::{Item, ItemType, lex};
+use super::lex::{Item, ItemType, Lexed, lex};
 use super::node::*;
 
 /// A parse failure, with Go's text (`template: NAME:LINE: MESSAGE`).
@@ -61,8 +61,10 @@ pub fn parse_shared(
             "continue"
         };
         if has_func(word) {
-            for it in items.iter_mut().filter(|i| i.typ == kw) {
-                it.typ = ItemType::Identifier;
+            for i in 0..items.len() {
+                if items.typ(i) == kw {
+                    items.set_typ(i, ItemType::Identifier);
+                }
             }
         }
     }
@@ -100,7 +102,7 @@ pub fn is_empty_tree(list: &ListNode) -> bool {
 }
 
 struct Parser<'a> {
-    items: Vec<Item<'a>>,
+    items: Lexed<'a>,
     idx: usize,
     parse_name: String,
     text: Arc<str>,
@@ -125,7 +127,7 @@ impl<'a> Parser<'a> {
 
     fn next(&mut self) -> Item<'a> {
         let i = self.idx.min(self.items.len().saturating_sub(1));
-        let item = self.items.get(i).cloned().unwrap_or(Item {
+        let item = self.items.get(i).unwrap_or(Item {
             typ: ItemType::Eof,
             pos: self.text.len(),
             val: Default::default(),
@@ -219,7 +221,7 @@ impl<'a> Parser<'a> {
                     continue;
                 }
                 // Back to before the delimiter (spaces included).
-                while self.idx > 0 && self.items[self.idx - 1].typ != ItemType::LeftDelim {
+                while self.idx > 0 && self.items.typ(self.idx - 1) != ItemType::LeftDelim {
                     self.idx -= 1;
                 }
                 self.idx -= 1;
@@ -425,7 +427,7 @@ impl<'a> Parser<'a> {
 
     /// Moves back so the next item is the one at byte offset `pos`.
     fn rewind_to(&mut self, pos: usize) {
-        while self.idx > 0 && self.items[self.idx - 1].pos >= pos {
+        while self.idx > 0 && self.items.pos(self.idx - 1) >= pos {
             self.idx -= 1;
         }
     }

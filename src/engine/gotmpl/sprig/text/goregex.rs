@@ -18,11 +18,18 @@
 //! template expansion (`$1`, `${name}`) are implemented here too, because the
 //! crate's iterators and `Captures::expand` differ from Go on empty matches
 //! and on malformed `$` references.
+//!
+//! Each pattern is compiled twice, lazily: a byte-level form without
+//! Unicode for ASCII text, and the Unicode form for the rest. On ASCII text
+//! both find the same matches (every Go class, `.`, `(?i)` and `\b` agree
+//! there), and the Unicode form of a negated class (`[^a-z]`, common in
+//! charts) costs the compiler a 320 KB table that most renders never need.
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
-use regex::{Captures, Regex};
+use regex::Regex;
+use std::sync::OnceLock;
 
 use super::TextFuncError;
 
@@ -32,7 +39,14 @@ const MAX_REPEAT: u32 = 1000;
 /// A compiled Go regular expression.
 #[derive(Debug, Clone)]
 pub struct GoRegex {
-    re: Regex,
+    /// The pattern rewritten for the crate.
+    translated: String,
+    /// The Unicode form, compiled on first use with non-ASCII text (at once
+    /// when there is no ASCII form); `None` if it cannot be built.
+    unicode: OnceLock<Option<Regex>>,
+    /// The byte form for ASCII text, when the pattern has one (`\pL` or a
+    /// non-ASCII literal in a class have none).
+    ascii: Option<regex::bytes::Regex>,
     /// Group names by index (index 0 is the whole match, unnamed groups are `""`).
     names: Vec<String>,
     /// Whether the Go source was non-empty (`Split` treats `""` specially).
@@ -70,31 +84,68 @@ impl GoRegex {
     /// Compiles a pattern with Go's syntax (`regexp.Compile`).
     pub fn compile(pattern: &str) -> Result<GoRegex, TextFuncError> {
         let (translated, names) = translate(pattern)?;
-        let re = regex::RegexBuilder::new(&translated)
-            .size_limit(64 << 20)
+        let ascii = regex::bytes::RegexBuilder::new(&translated)
+            .unicode(false)
+            .size_limit(SIZE_LIMIT)
             .build()
-            .map_err(|e| TextFuncError::Regex {
+            .ok();
+        let unicode = OnceLock::new();
+        if ascii.is_none() {
+            // The Unicode form reports what is wrong with the pattern.
+            let re = unicode_form(&translated).map_err(|e| TextFuncError::Regex {
                 code: "invalid regular expression".to_string(),
                 fragment: match e {
                     regex::Error::CompiledTooBig(_) => "expression too large".to_string(),
                     _ => pattern.to_string(),
                 },
             })?;
+            let _ = unicode.set(Some(re));
+        }
         Ok(GoRegex {
-            re,
+            translated,
+            unicode,
+            ascii,
             names,
             source_nonempty: !pattern.is_empty(),
         })
     }
 
+    /// The form that matches `s`.
+    fn engine(&self, s: &str) -> Engine<'_> {
+        if let Some(ascii) = &self.ascii
+            && s.is_ascii()
+        {
+            return Engine::Ascii(ascii);
+        }
+        let re = self.unicode.get_or_init(|| {
+            // The byte form compiled, so the pattern is valid; only the size
+            // limit can refuse the larger Unicode form, and Go has none.
+            unicode_form(&self.translated)
+                .or_else(|_| {
+                    regex::RegexBuilder::new(&self.translated)
+                        .size_limit(usize::MAX)
+                        .build()
+                })
+                .ok()
+        });
+        match re {
+            Some(re) => Engine::Unicode(re),
+            None => Engine::Never,
+        }
+    }
+
     /// `MatchString`.
     pub fn is_match(&self, s: &str) -> bool {
-        self.re.is_match(s)
+        match self.engine(s) {
+            Engine::Ascii(re) => re.is_match(s.as_bytes()),
+            Engine::Unicode(re) => re.is_match(s),
+            Engine::Never => false,
+        }
     }
 
     /// `FindString`: the leftmost match, or `""`.
     pub fn find<'s>(&self, s: &'s str) -> &'s str {
-        self.re.find(s).map(|m| m.as_str()).unwrap_or("")
+        self.engine(s).find_at(s, 0).map_or("", |(a, b)| &s[a..b])
     }
 
     /// `FindAllStringIndex(s, n)`: successive non-overlapping matches, where
@@ -105,23 +156,24 @@ impl GoRegex {
         let mut out = Vec::new();
         let mut pos = 0usize;
         let mut prev_end: Option<usize> = None;
+        let engine = self.engine(s);
         while out.len() < limit && pos <= s.len() {
-            let Some(m) = self.re.find_at(s, pos) else {
+            let Some((start, end)) = engine.find_at(s, pos) else {
                 break;
             };
             let mut accept = true;
-            if m.end() == pos {
+            if end == pos {
                 // An empty match: never accepted right after the previous one.
-                if Some(m.start()) == prev_end {
+                if Some(start) == prev_end {
                     accept = false;
                 }
                 pos += next_char_width(s, pos);
             } else {
-                pos = m.end();
+                pos = end;
             }
-            prev_end = Some(m.end());
+            prev_end = Some(end);
             if accept {
-                out.push((m.start(), m.end()));
+                out.push((start, end));
             }
         }
         out
@@ -141,32 +193,31 @@ impl GoRegex {
         let mut out = String::with_capacity(src.len());
         let mut last_end = 0usize;
         let mut search = 0usize;
+        let engine = self.engine(src);
+        let mut groups = engine.groups();
         while search <= src.len() {
-            let Some(caps) = self.re.captures_at(src, search) else {
+            let Some((start, end)) = engine.captures_at(&mut groups, src, search) else {
                 break;
             };
-            let Some(m) = caps.get(0) else {
-                break;
-            };
-            out.push_str(&src[last_end..m.start()]);
+            out.push_str(&src[last_end..start]);
             // Go skips an empty match that directly follows another match,
             // so patterns matching both empty and non-empty text do not
             // replace twice.
-            if m.end() > last_end || m.start() == 0 {
+            if end > last_end || start == 0 {
                 if literal {
                     out.push_str(repl);
                 } else {
-                    self.expand(&mut out, repl, src, &caps);
+                    self.expand(&mut out, repl, src, &groups);
                 }
             }
-            last_end = m.end();
+            last_end = end;
             let width = next_char_width(src, search);
-            if search + width > m.end() {
+            if search + width > end {
                 search += width;
-            } else if search + 1 > m.end() {
+            } else if search + 1 > end {
                 search += 1;
             } else {
-                search = m.end();
+                search = end;
             }
         }
         out.push_str(&src[last_end.min(src.len())..]);
@@ -204,7 +255,7 @@ impl GoRegex {
     /// Go's `Regexp.expand`: `$$` is a dollar, `$name` / `${name}` a group
     /// by number or name (unknown or non-participating groups expand to
     /// nothing), and a malformed reference leaves the `$` as text.
-    fn expand(&self, out: &mut String, template: &str, src: &str, caps: &Captures<'_>) {
+    fn expand(&self, out: &mut String, template: &str, src: &str, caps: &Groups) {
         let mut rest = template;
         while let Some(i) = rest.find('$') {
             out.push_str(&rest[..i]);
@@ -221,16 +272,16 @@ impl GoRegex {
             rest = after;
             match num {
                 Some(k) => {
-                    if let Some(m) = caps.get(k) {
-                        out.push_str(&src[m.start()..m.end()]);
+                    if let Some((a, b)) = caps.get(k) {
+                        out.push_str(&src[a..b]);
                     }
                 }
                 None => {
                     for (idx, n) in self.names.iter().enumerate() {
                         if n == name
-                            && let Some(m) = caps.get(idx)
+                            && let Some((a, b)) = caps.get(idx)
                         {
-                            out.push_str(&src[m.start()..m.end()]);
+                            out.push_str(&src[a..b]);
                             break;
                         }
                     }
@@ -238,6 +289,75 @@ impl GoRegex {
             }
         }
         out.push_str(rest);
+    }
+}
+
+/// What the crate accepts of a translated pattern (and Go's size, roughly).
+const SIZE_LIMIT: usize = 64 << 20;
+
+/// The Unicode form of a translated pattern.
+fn unicode_form(translated: &str) -> Result<Regex, regex::Error> {
+    regex::RegexBuilder::new(translated)
+        .size_limit(SIZE_LIMIT)
+        .build()
+}
+
+/// The compiled form a search runs on.
+enum Engine<'r> {
+    /// The byte form, for ASCII text (offsets are char offsets too).
+    Ascii(&'r regex::bytes::Regex),
+    Unicode(&'r Regex),
+    /// A pattern whose Unicode form could not be built: nothing matches.
+    Never,
+}
+
+/// Group offsets of the last match of an [`Engine`].
+enum Groups {
+    Ascii(regex::bytes::CaptureLocations),
+    Unicode(regex::CaptureLocations),
+    Never,
+}
+
+impl Groups {
+    fn get(&self, i: usize) -> Option<(usize, usize)> {
+        match self {
+            Groups::Ascii(g) => g.get(i),
+            Groups::Unicode(g) => g.get(i),
+            Groups::Never => None,
+        }
+    }
+}
+
+impl Engine<'_> {
+    fn find_at(&self, s: &str, start: usize) -> Option<(usize, usize)> {
+        match self {
+            Engine::Ascii(re) => re
+                .find_at(s.as_bytes(), start)
+                .map(|m| (m.start(), m.end())),
+            Engine::Unicode(re) => re.find_at(s, start).map(|m| (m.start(), m.end())),
+            Engine::Never => None,
+        }
+    }
+
+    fn groups(&self) -> Groups {
+        match self {
+            Engine::Ascii(re) => Groups::Ascii(re.capture_locations()),
+            Engine::Unicode(re) => Groups::Unicode(re.capture_locations()),
+            Engine::Never => Groups::Never,
+        }
+    }
+
+    /// The match from `start` (its group offsets in `groups`).
+    fn captures_at(&self, groups: &mut Groups, s: &str, start: usize) -> Option<(usize, usize)> {
+        match (self, groups) {
+            (Engine::Ascii(re), Groups::Ascii(g)) => re
+                .captures_read_at(g, s.as_bytes(), start)
+                .map(|m| (m.start(), m.end())),
+            (Engine::Unicode(re), Groups::Unicode(g)) => re
+                .captures_read_at(g, s, start)
+                .map(|m| (m.start(), m.end())),
+            _ => None,
+        }
     }
 }
 
@@ -1028,6 +1148,28 @@ mod tests {
         assert_eq!(re.find_all("baaac", -1), vec!["", "aaa", ""]);
         assert_eq!(re.find_all("baaac", 2), vec!["", "aaa"]);
         assert!(re.find_all("baaac", 0).is_empty());
+    }
+
+    /// ASCII text runs on the byte form and never builds the Unicode one;
+    /// other text gets the Unicode form, where a class matches whole runes.
+    #[test]
+    fn ascii_text_uses_the_byte_form() {
+        let re = GoRegex::compile("[^a-z]+").unwrap();
+        assert_eq!(re.replace_all("a-b_c", "_", true), "a_b_c");
+        assert!(re.is_match("a1"));
+        assert_eq!(re.find_all("x1y22z", -1), vec!["1", "22"]);
+        assert!(re.unicode.get().is_none(), "built for ASCII text");
+        assert_eq!(re.replace_all("aéb-c", "_", true), "a_b_c");
+        assert_eq!(re.find("aé€b"), "é€");
+        assert!(re.unicode.get().is_some());
+        // `\pL` has no byte form: the Unicode form is built at once.
+        let letters = GoRegex::compile(r"\pL+").unwrap();
+        assert!(letters.ascii.is_none() && letters.unicode.get().is_some());
+        assert_eq!(letters.find("1 héllo 2"), "héllo");
+        // Groups expand the same way on both forms.
+        let swap = GoRegex::compile("(\\w+)-(\\w+)").unwrap();
+        assert_eq!(swap.replace_all("ab-cd", "$2.$1", false), "cd.ab");
+        assert_eq!(swap.replace_all("é ab-cd", "${2}.$1", false), "é cd.ab");
     }
 
     #[test]

@@ -164,20 +164,9 @@ fn has_schema(chart: &Chart) -> bool {
 
 /// Renders the chart at `path` and returns `helm template`'s stdout.
 pub fn render_to_string(path: &Path, opts: &RenderOptions) -> Result<TemplateOutput, Diagnostic> {
-    let prepared = prepare_unchecked(path, opts)?;
-    let scopes = prepared.scopes();
-    let templates = validate_and_render(&prepared, &scopes, opts)?;
-    let list = manifest::sort_manifest_heads(&templates)?;
-    let crds = manifest::crd_files(&scopes);
-    let text = manifest::render_helm_stream(&list, &crds, &opts.stream)?;
-    let warnings = with_dropped_hooks(prepared.warnings.clone(), &list);
-    // Borrowers before what they borrow.
-    teardown::release(list);
-    teardown::release(crds);
-    teardown::release(scopes);
-    teardown::release(templates);
-    teardown::release(prepared);
-    Ok(TemplateOutput { text, warnings })
+    render_with(path, opts, |list, crds| {
+        Ok(manifest::render_helm_stream(list, crds, &opts.stream)?)
+    })
 }
 
 /// Renders and writes each template under `dir` like `helm template
@@ -189,21 +178,34 @@ pub fn render_to_dir(
     opts: &RenderOptions,
     dir: &Path,
 ) -> Result<TemplateOutput, Diagnostic> {
+    render_with(path, opts, |list, crds| {
+        // Validates `--show-only` before anything touches the disk.
+        manifest::render_helm_stream(list, crds, &opts.stream)?;
+        let lines = manifest::write_output_dir(dir, list, crds, &opts.stream, None)?;
+        let mut text = String::new();
+        for line in lines {
+            text.push_str(&line);
+            text.push('\n');
+        }
+        // Helm then prints the (now empty) manifest stream: one empty line.
+        text.push('\n');
+        Ok(text)
+    })
+}
+
+/// Renders the chart at `path` and makes the command's text from the
+/// sorted manifests and the CRD files with `output`.
+fn render_with(
+    path: &Path,
+    opts: &RenderOptions,
+    output: impl FnOnce(&manifest::ResourceList, &[manifest::CrdFile<'_>]) -> Result<String, Diagnostic>,
+) -> Result<TemplateOutput, Diagnostic> {
     let prepared = prepare_unchecked(path, opts)?;
     let scopes = prepared.scopes();
     let templates = validate_and_render(&prepared, &scopes, opts)?;
     let list = manifest::sort_manifest_heads(&templates)?;
     let crds = manifest::crd_files(&scopes);
-    // Validates `--show-only` before anything touches the disk.
-    manifest::render_helm_stream(&list, &crds, &opts.stream)?;
-    let lines = manifest::write_output_dir(dir, &list, &crds, &opts.stream, None)?;
-    let mut text = String::new();
-    for line in lines {
-        text.push_str(&line);
-        text.push('\n');
-    }
-    // Helm then prints the (now empty) manifest stream: one empty line.
-    text.push('\n');
+    let text = output(&list, &crds)?;
     let warnings = with_dropped_hooks(prepared.warnings.clone(), &list);
     // Borrowers before what they borrow.
     teardown::release(list);

@@ -73,9 +73,20 @@ impl Template {
     where
         I: IntoIterator<Item = (String, Function)>,
     {
+        self.shared_funcs(funcs.into_iter().map(|(k, f)| (k, Arc::new(f))))
+    }
+
+    /// [`funcs`](Self::funcs) for functions already behind an `Arc` (a
+    /// whole function map, as Helm's is): they are shared, not copied.
+    pub fn shared_funcs<I>(&mut self, funcs: I) -> &mut Template
+    where
+        I: IntoIterator<Item = (String, Arc<Function>)>,
+    {
+        let funcs = funcs.into_iter();
         let m = Arc::make_mut(&mut self.funcs);
+        m.reserve(funcs.size_hint().0);
         for (k, f) in funcs {
-            m.insert(k, Arc::new(f));
+            m.insert(k, f);
         }
         self
     }

@@ -53,11 +53,7 @@ impl HelmEngine {
     /// A template set with Helm's functions and options, empty.
     pub fn template_set(&self) -> Template {
         let mut t = Template::new(ROOT_NAME);
-        t.funcs(
-            funcs::helm_funcs(self.seed)
-                .into_iter()
-                .map(|(k, v)| (k, (*v).clone())),
-        );
+        t.shared_funcs(funcs::helm_funcs(self.seed));
         t.missing_key_option(MissingKey::Zero);
         t
     }

@@ -22,7 +22,8 @@ pub fn sprig_funcs() -> FuncMap {
 /// (`randAlphaNum`, `uuidv4`, `genCA`…) draws from one generator seeded with
 /// it, so the same templates render the same output (`--seed`).
 pub fn sprig_funcs_with_seed(seed: Option<u64>) -> FuncMap {
-    let mut map = FuncMap::default();
+    // Room for every Sprig function (about 230), so the map never regrows.
+    let mut map = FuncMap::with_capacity_and_hasher(256, Default::default());
     text::register(&mut map);
     collections::register(&mut map);
     crypto::register_with_seed(&mut map, seed);

@@ -156,10 +156,10 @@ impl HelmEngine {
                     .collect()
             }
         };
-        if crate::teardown::skipped() {
-            std::mem::forget(set);
-        } else if bytes >= crate::parallel::MIN_PARALLEL_BYTES {
+        if bytes >= crate::parallel::MIN_PARALLEL_BYTES && !crate::teardown::skipped() {
             drop_in_background(set);
+        } else {
+            crate::teardown::release(set);
         }
         out
     }

@@ -23,12 +23,24 @@
 //! repository and the conformance corpus.
 
 use crate::value::{Map, Value};
-use serde_saphyr::Options;
+use serde_saphyr::{DuplicateKeyPolicy, Options};
+use std::borrow::Cow;
 
 /// Reads a stream of `---`-separated documents, or `None` when the text
 /// needs the full reader. Text before the first `---` and after the last
 /// one counts only when it has content.
 pub fn parse_stream(src: &str, options: &Options, timestamps: Timestamps) -> Option<Vec<Value>> {
+    read_stream(src, options, timestamps, None)
+}
+
+/// [`parse_stream`], building only `cut` levels of containers below each
+/// document when `cut` is set (see [`parse_single_head`]).
+fn read_stream(
+    src: &str,
+    options: &Options,
+    timestamps: Timestamps,
+    cut: Option<usize>,
+) -> Option<Vec<Value>> {
     if !plain_text(src) {
         return None;
     }
@@ -73,6 +85,8 @@ pub fn parse_stream(src: &str, options: &Options, timestamps: Timestamps) -> Opt
                     unterminated_last: last_is_final,
                     timestamps: timestamps == Timestamps::Rfc3339,
                     in_annotations: false,
+                    cut,
+                    depth: 0,
                 };
                 docs.push(doc.document()?);
             }
@@ -135,7 +149,31 @@ pub fn parse_stream_parallel(
 /// needs the full reader — including when it holds several documents,
 /// which the single-document reader reports as an error.
 pub fn parse_single(src: &str, options: &Options) -> Option<Value> {
-    let mut docs = parse_stream(src, options, Timestamps::Keep)?;
+    single(read_stream(src, options, Timestamps::Keep, None)?)
+}
+
+/// [`parse_single`] that builds only what lies at most `levels` containers
+/// below the document: a map or list at that depth is kept empty, and
+/// whatever it holds is read (so the text is declined exactly when
+/// [`parse_single`] declines it) but not built. A document read this way
+/// equals the full reader's with the same cut (`read::parse_document_head`).
+pub fn parse_single_head(src: &str, options: &Options, levels: usize) -> Option<Value> {
+    // Keys below the cut are not gathered, so a duplicate there goes
+    // unseen: right only when a later key simply replaces an earlier one.
+    let last_wins = matches!(options.duplicate_keys, DuplicateKeyPolicy::LastWins);
+    let mut doc = single(read_stream(
+        src,
+        options,
+        Timestamps::Keep,
+        last_wins.then_some(levels),
+    )?)?;
+    if !last_wins {
+        cut_below(&mut doc, levels);
+    }
+    Some(doc)
+}
+
+fn single(mut docs: Vec<Value>) -> Option<Value> {
     match docs.len() {
         0 => Some(Value::Null),
         1 => docs.pop(),
@@ -253,6 +291,10 @@ struct Doc<'a, 'o> {
     timestamps: bool,
     /// Inside `metadata.annotations`, where they stay as written.
     in_annotations: bool,
+    /// Values nested deeper than this many containers are read, not built.
+    cut: Option<usize>,
+    /// How many containers hold the value being read.
+    depth: usize,
 }
 
 impl<'a> Doc<'a, '_> {
@@ -263,7 +305,10 @@ impl<'a> Doc<'a, '_> {
         let v = if ind == 0 && matches!(line.as_bytes()[0], b'{' | b'[') {
             // A one-line flow document (`{}`, `[a, b]`); a flow root would
             // need the annotation exemption, so it keeps its timestamps.
-            let v = one_line_flow(line, self.options, false)?;
+            let mut v = one_line_flow(line, self.options, false)?;
+            if let Some(cut) = self.cut {
+                cut_below(&mut v, cut);
+            }
             self.i += 1;
             v
         } else {
@@ -316,10 +361,18 @@ impl<'a> Doc<'a, '_> {
         }
     }
 
+    /// Whether the value being read is built (else only read).
+    fn building(&self) -> bool {
+        self.cut.is_none_or(|c| self.depth <= c)
+    }
+
     /// A block sequence whose entries sit at column `n`; the first may start
     /// mid-line (`- - a`).
     fn seq(&mut self, n: usize) -> Option<Value> {
         let mut items = Vec::new();
+        // A `None` anywhere declines the whole document, so the depth is
+        // only restored on success.
+        self.depth += 1;
         loop {
             let line = self.lines[self.i];
             let text = &line[n..];
@@ -329,13 +382,17 @@ impl<'a> Doc<'a, '_> {
             let after = &text[1..];
             let spaces = after.len() - after.trim_start_matches(' ').len();
             let col = n + 1 + spaces;
-            items.push(self.value(&line[col..], col, n, Holder::Seq, Place::Other)?);
+            let item = self.value(&line[col..], col, n, Holder::Seq, Place::Other)?;
+            if self.building() {
+                items.push(item);
+            }
             match self.next_content()? {
                 Some((line, ind)) if ind == n && is_seq_entry(&line[n..]) => continue,
                 Some((_, ind)) if ind > n => return None,
                 _ => break,
             }
         }
+        self.depth -= 1;
         Some(Value::Seq(items))
     }
 
@@ -343,13 +400,14 @@ impl<'a> Doc<'a, '_> {
     /// mid-line (`- key: value`).
     fn map(&mut self, n: usize, place: Place) -> Option<Value> {
         let mut map = Map::default();
+        self.depth += 1;
         loop {
             let line = self.lines[self.i];
             let (key, rest) = map_key(&line[n..], self.options)??;
             let rest_col = line.len() - rest.len();
             let trimmed = rest.trim_start_matches(' ');
             let col = rest_col + (rest.len() - trimmed.len());
-            let (child, annotations) = match (place, key.as_str()) {
+            let (child, annotations) = match (place, &*key) {
                 (Place::Root, "metadata") => (Place::Metadata, false),
                 (Place::Metadata, "annotations") => (Place::Other, true),
                 _ => (Place::Other, false),
@@ -359,12 +417,14 @@ impl<'a> Doc<'a, '_> {
             let v = self.value(trimmed, col, n, Holder::Map, child);
             self.in_annotations = outer;
             let v = v?;
-            match map.entry(key) {
-                // Duplicates are an error or last-wins depending on the
-                // reader's options; the full reader decides.
-                indexmap::map::Entry::Occupied(_) => return None,
-                indexmap::map::Entry::Vacant(slot) => {
-                    slot.insert(v);
+            if self.building() {
+                match map.entry(key.into_owned()) {
+                    // Duplicates are an error or last-wins depending on the
+                    // reader's options; the full reader decides.
+                    indexmap::map::Entry::Occupied(_) => return None,
+                    indexmap::map::Entry::Vacant(slot) => {
+                        slot.insert(v);
+                    }
                 }
             }
             match self.next_content()? {
@@ -373,6 +433,7 @@ impl<'a> Doc<'a, '_> {
                 _ => break,
             }
         }
+        self.depth -= 1;
         Some(Value::Map(map))
     }
 
@@ -411,8 +472,11 @@ impl<'a> Doc<'a, '_> {
                 // A flow `metadata` (or root) would need the annotation
                 // exemption inside it; such rare text keeps its timestamps
                 // as written.
-                let v = one_line_flow(text, self.options, convert && place == Place::Other)?;
+                let mut v = one_line_flow(text, self.options, convert && place == Place::Other)?;
                 self.end_of_inline_value(parent)?;
+                if let Some(cut) = self.cut {
+                    cut_below(&mut v, cut.saturating_sub(self.depth));
+                }
                 Some(v)
             }
             b'-' if is_seq_entry(text) => match holder {
@@ -426,6 +490,14 @@ impl<'a> Doc<'a, '_> {
                 let s = self.single_quoted_lines(text, parent)?;
                 self.end_of_inline_value(parent)?;
                 Some(Value::String(s))
+            }
+            b'"' | b'\'' if !self.building() => {
+                let used = quoted_with(text, |_| {})?;
+                if !only_comment(&text[used..]) {
+                    return None;
+                }
+                self.end_of_inline_value(parent)?;
+                Some(Value::Null)
             }
             b'"' | b'\'' => {
                 let (s, used) = quoted(text)?;
@@ -451,7 +523,11 @@ impl<'a> Doc<'a, '_> {
                     return plain_multi_line(folded, self.options, convert);
                 }
                 self.end_of_inline_value(parent)?;
-                resolve_plain(s, self.options, convert)
+                if self.building() {
+                    resolve_plain(s, self.options, convert)
+                } else {
+                    check_plain(s, self.options).then_some(Value::Null)
+                }
             }
         }
     }
@@ -603,6 +679,9 @@ impl<'a> Doc<'a, '_> {
             return None;
         }
         self.i = j;
+        if !self.building() {
+            return Some(Value::Null);
+        }
         while out.last() == Some(&"") {
             out.pop();
         }
@@ -677,7 +756,7 @@ fn plain_multi_line(folded: String, options: &Options, convert: bool) -> Option<
 /// The key of a block map entry at the start of `text` and the text after
 /// its `:`; inner `None` when `text` is not a map entry, outer `None` when
 /// it is one the subset does not read.
-fn map_key<'t>(text: &'t str, options: &Options) -> Option<Option<(String, &'t str)>> {
+fn map_key<'t>(text: &'t str, options: &Options) -> Option<Option<(Cow<'t, str>, &'t str)>> {
     let b = text.as_bytes();
     if b.is_empty() {
         return Some(None);
@@ -688,7 +767,7 @@ fn map_key<'t>(text: &'t str, options: &Options) -> Option<Option<(String, &'t s
         };
         let rest = &text[used..];
         return Some(match rest.strip_prefix(':') {
-            Some(r) if r.is_empty() || r.starts_with(' ') => Some((k, r)),
+            Some(r) if r.is_empty() || r.starts_with(' ') => Some((Cow::Owned(k), r)),
             _ => None,
         });
     }
@@ -728,9 +807,9 @@ fn map_key<'t>(text: &'t str, options: &Options) -> Option<Option<(String, &'t s
                     return None;
                 }
                 let key = if safe_word(key) {
-                    key.to_string()
+                    Cow::Borrowed(key)
                 } else {
-                    resolve_key(key, options)?
+                    Cow::Owned(resolve_key(key, options)?)
                 };
                 return Some(Some((key, &text[i + 1..])));
             }
@@ -745,6 +824,12 @@ fn map_key<'t>(text: &'t str, options: &Options) -> Option<Option<(String, &'t s
 /// bytes used.
 fn quoted(text: &str) -> Option<(String, usize)> {
     let mut out = String::new();
+    let used = quoted_with(text, |c| out.push(c))?;
+    Some((out, used))
+}
+
+/// [`quoted`], handing each character of the value to `out`.
+fn quoted_with(text: &str, mut out: impl FnMut(char)) -> Option<usize> {
     let mut chars = text.char_indices();
     let (_, q) = chars.next()?;
     if q == '\'' {
@@ -752,19 +837,19 @@ fn quoted(text: &str) -> Option<(String, usize)> {
             if c == '\'' {
                 if text[i + 1..].starts_with('\'') {
                     chars.next();
-                    out.push('\'');
+                    out('\'');
                 } else {
-                    return Some((out, i + 1));
+                    return Some(i + 1);
                 }
             } else {
-                out.push(c);
+                out(c);
             }
         }
         return None;
     }
     while let Some((i, c)) = chars.next() {
         match c {
-            '"' => return Some((out, i + 1)),
+            '"' => return Some(i + 1),
             '\\' => {
                 let (_, e) = chars.next()?;
                 let hex = |n: usize, chars: &mut std::str::CharIndices| -> Option<char> {
@@ -774,7 +859,7 @@ fn quoted(text: &str) -> Option<(String, usize)> {
                     }
                     char::from_u32(v)
                 };
-                out.push(match e {
+                out(match e {
                     '0' => '\0',
                     'a' => '\x07',
                     'b' => '\x08',
@@ -798,7 +883,7 @@ fn quoted(text: &str) -> Option<(String, usize)> {
                     _ => return None,
                 });
             }
-            _ => out.push(c),
+            _ => out(c),
         }
     }
     None
@@ -897,6 +982,29 @@ fn resolve_plain(s: &str, options: &Options, timestamps: bool) -> Option<Value> 
     match serde_saphyr::from_str_with_options::<Value>(&doc, options.clone()).ok()? {
         Value::Map(mut m) if m.len() == 1 => m.shift_remove("k"),
         _ => None,
+    }
+}
+
+/// Whether [`resolve_plain`] reads `s` (with or without timestamps: a
+/// timestamp is always read), without building the value.
+fn check_plain(s: &str, options: &Options) -> bool {
+    safe_word(s)
+        || digit_word(s)
+        || dotted_version(s)
+        || plain_int(s).is_some()
+        || matches!(s, "true" | "false" | "null" | "~")
+        || resolve_plain(s, options, false).is_some()
+}
+
+/// Empties the maps and lists `levels` containers below `v` (a kept
+/// container at the cut holds nothing).
+fn cut_below(v: &mut Value, levels: usize) {
+    match v {
+        Value::Seq(items) if levels == 0 => items.clear(),
+        Value::Map(map) if levels == 0 => map.clear(),
+        Value::Seq(items) => items.iter_mut().for_each(|i| cut_below(i, levels - 1)),
+        Value::Map(map) => map.values_mut().for_each(|i| cut_below(i, levels - 1)),
+        _ => {}
     }
 }
 
@@ -1734,6 +1842,26 @@ mod tests {
                             Ok(full) => prop_assert_eq!(fast, full, "text:\n{}", src),
                             Err(e) => prop_assert!(false, "full reader fails ({}) on:\n{}", e, src),
                         }
+                    }
+                }
+                // Cut at every depth, with Helm's last-wins duplicates: the
+                // full reader's documents, cut, whenever the fast reader
+                // reads the whole text.
+                let mut o = opts(false);
+                o.duplicate_keys = DuplicateKeyPolicy::LastWins;
+                let whole = parse_stream(&src, &o, Timestamps::Keep);
+                for levels in 0..4 {
+                    let head = read_stream(&src, &o, Timestamps::Keep, Some(levels));
+                    prop_assert!(whole.is_none() || head.is_some(), "cut {} declined:\n{}", levels, src);
+                    if let Some(head) = head {
+                        let full: Result<Vec<Value>, _> =
+                            serde_saphyr::from_multiple_with_options(&src, o.clone());
+                        let Ok(mut full) = full else {
+                            prop_assert!(false, "full reader fails on:\n{}", src);
+                            unreachable!()
+                        };
+                        full.iter_mut().for_each(|d| cut_below(d, levels));
+                        prop_assert_eq!(head, full, "cut {}, text:\n{}", levels, src);
                     }
                 }
             }

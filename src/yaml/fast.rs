@@ -901,8 +901,7 @@ fn find_pair(s: &str, a: u8, b: u8) -> Option<usize> {
 /// `infinity`, `nan`).
 fn safe_word(s: &str) -> bool {
     let b = s.as_bytes();
-    // No YAML type starts with `/` (JSON pointers, paths).
-    if b.first() == Some(&b'/') {
+    if untyped_start(b) {
         return true;
     }
     if b.is_empty() || !b[0].is_ascii_alphabetic() {
@@ -916,6 +915,26 @@ fn safe_word(s: &str) -> bool {
         "null", "true", "false", "yes", "no", "on", "off", "y", "n", "inf", "infinity", "nan",
     ];
     !TYPED.iter().any(|w| s.eq_ignore_ascii_case(w))
+}
+
+/// Text whose first characters no typed scalar starts with: `/`, `^`,
+/// `(`, `$` or `\` (paths, regular expressions, expressions, variables);
+/// `.` or `-` then a letter other than the `i`, `n` and `e` that start
+/// `.inf`, `.nan`, `-inf` and exponents (`.metadata.name`, `-flag`); `--`
+/// (command-line flags); `_` then `_` or a letter (`__address__`). A number needs a digit, a `.` or a sign first,
+/// then a digit; the null, boolean and float words start with a letter or
+/// `.`/sign then `i`/`n`.
+fn untyped_start(b: &[u8]) -> bool {
+    let letter = |c: Option<&u8>, not: &[u8]| {
+        c.is_some_and(|c| c.is_ascii_alphabetic() && !not.contains(&(c | 0x20)))
+    };
+    match b.first() {
+        Some(b'/' | b'^' | b'(' | b'$' | b'\\') => true,
+        Some(b'.') => letter(b.get(1), b"ine"),
+        Some(b'-') => b.get(1) == Some(&b'-') || letter(b.get(1), b"in"),
+        Some(b'_') => b.get(1) == Some(&b'_') || letter(b.get(1), b""),
+        _ => false,
+    }
 }
 
 /// A plain decimal integer the full reader types as one: no sign other
@@ -935,14 +954,17 @@ fn plain_int(s: &str) -> Option<i64> {
 /// A digit-initial word that every YAML resolution leaves a string because
 /// it holds a letter no typed scalar has: sizes and versions as charts
 /// write them (`64Mi`, `200m`, `12-debian-12-r50`). Numbers use digits,
-/// `.`, `_`, `+`, `-`, `e`, and the `x`/`o`/`b` prefixes with hex digits;
+/// `.`, `_`, `+`, `-`, `e`, and the `0x`/`0o`/`0b` prefixes (so `x` and `o`
+/// only count after the first digit: `2.x.x`) with hex digits;
 /// timestamps add `:`, spaces, `t` and `z`; Rust's float parser (the full
 /// reader's) takes `inf` and `nan` only after a sign, never after a digit.
 fn digit_word(s: &str) -> bool {
     let b = s.as_bytes();
     b.first().is_some_and(u8::is_ascii_digit)
-        && b.iter().any(|c| {
-            c.is_ascii_alphabetic() && !matches!(c | 0x20, b'a'..=b'f' | b'o' | b't' | b'x' | b'z')
+        && b.iter().enumerate().any(|(i, c)| {
+            c.is_ascii_alphabetic()
+                && !matches!(c | 0x20, b'a'..=b'f' | b't' | b'z')
+                && !(i == 1 && matches!(c | 0x20, b'o' | b'x'))
         })
 }
 
@@ -1421,6 +1443,11 @@ mod tests {
             "1.9.0",
             "0.0.0.0",
             "01.02.03",
+            "2.x.x",
+            "0x1",
+            "0o7",
+            "1o7",
+            "10x",
         ] {
             check(word);
         }
@@ -1440,6 +1467,75 @@ mod tests {
                 Ok(())
             })
             .unwrap();
+    }
+
+    /// `untyped_start` only claims text the full reader leaves a string,
+    /// under every option set: fixed words and generated ones that start
+    /// with each claimed character or a near miss.
+    #[test]
+    fn untyped_starts_resolve_like_the_full_reader() {
+        use proptest::prelude::*;
+        let mut helm = Options::default();
+        helm.legacy_octal_numbers = true;
+        helm.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
+        let sets = [opts(false), opts(true), helm];
+        let claimed = std::cell::Cell::new(0);
+        let check = |word: &str| {
+            if !untyped_start(word.as_bytes()) || word.ends_with(':') {
+                return;
+            }
+            claimed.set(claimed.get() + 1);
+            for o in &sets {
+                let full: Value =
+                    serde_saphyr::from_str_with_options(&format!("k: {word}\n"), o.clone())
+                        .unwrap();
+                assert_eq!(
+                    full.get_path("k"),
+                    Some(&Value::String(word.to_string())),
+                    "{word}"
+                );
+            }
+        };
+        for word in [
+            "^[a-z]+$",
+            "(a && b)",
+            "$(VAR)",
+            "\\d",
+            "/var/lib",
+            ".metadata.name",
+            ".spec",
+            ".Inf",
+            ".nan",
+            ".e+5",
+            ".5",
+            "-flag",
+            "--log-level=info",
+            "-inf",
+            "-.inf",
+            "-e1",
+            "-1",
+            "--1",
+            "-_1",
+            "-ec",
+            "-e1",
+            "__address__",
+            "_x",
+            "_1",
+            "_",
+        ] {
+            check(word);
+        }
+        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+            cases: 5000,
+            ..ProptestConfig::default()
+        });
+        runner
+            .run(&"[-./^($\\\\+_][-a-zA-Z0-9._:+$()^]{0,8}", |word| {
+                check(&word);
+                Ok(())
+            })
+            .unwrap();
+        assert!(claimed.get() > 1000, "{} words claimed", claimed.get());
     }
 
     #[test]

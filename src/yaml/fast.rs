@@ -77,12 +77,10 @@ fn read_stream(
                     return None;
                 }
             } else if has_content {
-                let last_is_final = i == count && !ends_with_newline;
                 let mut doc = Doc {
                     lines: body,
                     i: 0,
                     options,
-                    unterminated_last: last_is_final,
                     timestamps: timestamps == Timestamps::Rfc3339,
                     in_annotations: false,
                     cut,
@@ -285,8 +283,6 @@ struct Doc<'a, 'o> {
     /// The current line.
     i: usize,
     options: &'o Options,
-    /// The document's last line has no line break after it.
-    unterminated_last: bool,
     /// Convert plain timestamps ([`Timestamps::Rfc3339`]).
     timestamps: bool,
     /// Inside `metadata.annotations`, where they stay as written.
@@ -419,9 +415,15 @@ impl<'a> Doc<'a, '_> {
             let v = v?;
             if self.building() {
                 match map.entry(key.into_owned()) {
-                    // Duplicates are an error or last-wins depending on the
-                    // reader's options; the full reader decides.
-                    indexmap::map::Entry::Occupied(_) => return None,
+                    // With Helm's options a later duplicate replaces the
+                    // value in the first one's place; other policies are
+                    // left to the full reader.
+                    indexmap::map::Entry::Occupied(mut slot) => {
+                        if !matches!(self.options.duplicate_keys, DuplicateKeyPolicy::LastWins) {
+                            return None;
+                        }
+                        slot.insert(v);
+                    }
                     indexmap::map::Entry::Vacant(slot) => {
                         slot.insert(v);
                     }
@@ -453,6 +455,17 @@ impl<'a> Doc<'a, '_> {
         if text.is_empty() || text.starts_with('#') {
             self.i += 1;
             return match self.next_content()? {
+                // A flow collection on a line of its own (`annotations:`
+                // then `{}` below it, as `toYaml | nindent` writes it).
+                Some((line, ind))
+                    if ind > parent && matches!(line.as_bytes()[ind], b'{' | b'[') =>
+                {
+                    self.flow_value(&line[ind..], parent, convert && place == Place::Other)
+                }
+                // A literal block whose `|` has a line of its own.
+                Some((line, ind)) if ind > parent && line.as_bytes()[ind] == b'|' => {
+                    self.literal_block(&line[ind..], parent)
+                }
                 Some((_, ind)) if ind > parent => self.block_at_line(ind, place),
                 Some((line, ind))
                     if ind == parent && holder == Holder::Map && is_seq_entry(&line[ind..]) =>
@@ -468,17 +481,9 @@ impl<'a> Doc<'a, '_> {
         let first = text.as_bytes()[0];
         match first {
             b'|' => self.literal_block(text, parent),
-            b'{' | b'[' => {
-                // A flow `metadata` (or root) would need the annotation
-                // exemption inside it; such rare text keeps its timestamps
-                // as written.
-                let mut v = one_line_flow(text, self.options, convert && place == Place::Other)?;
-                self.end_of_inline_value(parent)?;
-                if let Some(cut) = self.cut {
-                    cut_below(&mut v, cut.saturating_sub(self.depth));
-                }
-                Some(v)
-            }
+            // A flow `metadata` (or root) would need the annotation exemption
+            // inside it; such rare text keeps its timestamps as written.
+            b'{' | b'[' => self.flow_value(text, parent, convert && place == Place::Other),
             b'-' if is_seq_entry(text) => match holder {
                 Holder::Seq => self.seq(col),
                 Holder::Map => None,
@@ -530,6 +535,17 @@ impl<'a> Doc<'a, '_> {
                 }
             }
         }
+    }
+
+    /// A one-line flow collection that fills the rest of the current line
+    /// (`text`), for a holder at column `parent`.
+    fn flow_value(&mut self, text: &str, parent: usize, convert: bool) -> Option<Value> {
+        let mut v = one_line_flow(text, self.options, convert)?;
+        self.end_of_inline_value(parent)?;
+        if let Some(cut) = self.cut {
+            cut_below(&mut v, cut.saturating_sub(self.depth));
+        }
+        Some(v)
     }
 
     /// The lines that continue the plain scalar `first` on the current line
@@ -672,11 +688,6 @@ impl<'a> Doc<'a, '_> {
                 _ => break,
             }
             j += 1;
-        }
-        if j == self.lines.len() && self.unterminated_last && block_indent.is_some() {
-            // The final line break is missing; chomping then differs
-            // between readers' interpretations — leave it to the full one.
-            return None;
         }
         self.i = j;
         if !self.building() {
@@ -1538,6 +1549,30 @@ mod tests {
         assert!(claimed.get() > 1000, "{} words claimed", claimed.get());
     }
 
+    /// With Helm's options a later duplicate key replaces the earlier
+    /// value in its place, as the full reader does; with others the full
+    /// reader decides.
+    #[test]
+    fn duplicate_keys_follow_the_policy() {
+        let mut helm = opts(false);
+        helm.duplicate_keys = DuplicateKeyPolicy::LastWins;
+        for src in [
+            "a: 1\nb: 2\na: 3\n",
+            "a:\n  x: 1\nb: 2\na:\n  z: 3\n",
+            "a: 1\nb: 2\na: 3\nb: 4\na: 5\n",
+            "top:\n  t: []\n  u: 1\n  t:\n  - k: v\n",
+        ] {
+            let fast = parse_stream(src, &helm, Timestamps::Keep).expect(src);
+            let full: Vec<Value> =
+                serde_saphyr::from_multiple_with_options(src, helm.clone()).unwrap();
+            assert_eq!(fast, full, "{src}");
+            assert!(
+                parse_stream(src, &opts(false), Timestamps::Keep).is_none(),
+                "{src}"
+            );
+        }
+    }
+
     #[test]
     fn reads_the_common_shapes_like_the_full_reader() {
         let cases = [
@@ -1595,6 +1630,21 @@ mod tests {
             "a: 'open\nb: 1\n",
             "a: 'x\n  y' z\n",
             "a: x\n  ('y',\n  \"z\" `w` [v]\n",
+            "metadata:\n  annotations:\n    {}\nspec:\n  ports:\n    []\n",
+            "a:\n  [x, {y: 1}]  # c\nb: 1\n",
+            "-\n  {a: 1}\n- b\n",
+            "a:\n  {}\n  b: 1\n",
+            "a:\n  {}\n b: 1\n",
+            "a:\n  [x,\n  y]\n",
+            "a: |\n  x\n  fi",
+            "a: |-\n  x\n  fi",
+            "a: |\n  x\n  ",
+            "a: |\n  x\n\n  fi",
+            "a:\n  b: |\n    x\nc: |\n  y",
+            "a:\n  |\n    x\n    y\nb:\n  |-\n   z\n",
+            "-\n  |\n   x\n- y\n",
+            "a:\n  |\n  x\n",
+            "a:\n  |\n x\n",
         ];
         let mut read = 0;
         for c in cases {
@@ -1602,7 +1652,7 @@ mod tests {
                 read += 1;
             }
         }
-        assert!(read >= 31, "read only {read} cases");
+        assert!(read >= 45, "read only {read} cases");
     }
 
     #[test]

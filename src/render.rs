@@ -16,6 +16,7 @@
 use crate::chart::{self, Chart};
 use crate::diag::{Diagnostic, Location};
 use crate::engine::helm::HelmEngine;
+use crate::engine::helm::ahead::{ParseAhead, guess_templates};
 use crate::engine::jinja::JinjaEngine;
 use crate::engine::{Capabilities, ChartScope, Engine, Release, RenderInput, RenderedTemplate};
 use crate::manifest::{self, HelmStreamOptions};
@@ -73,7 +74,17 @@ pub fn prepare(path: &Path, opts: &RenderOptions) -> Result<PreparedChart, Diagn
 
 /// [`prepare`] without the schema check.
 fn prepare_unchecked(path: &Path, opts: &RenderOptions) -> Result<PreparedChart, Diagnostic> {
-    let mut chart = chart::load(path)?;
+    prepare_loading(path, opts, |_, _| {})
+}
+
+/// [`prepare_unchecked`], handing `early` the chart's files as soon as they
+/// are read (see [`chart::load_with`]).
+fn prepare_loading(
+    path: &Path,
+    opts: &RenderOptions,
+    early: impl FnOnce(&str, &mut dyn Iterator<Item = (&str, &std::sync::Arc<[u8]>)>),
+) -> Result<PreparedChart, Diagnostic> {
+    let mut chart = chart::load_with(path, early)?;
     if chart.is_library() {
         return Err(
             Diagnostic::new("library charts are not installable").at(Location::file(
@@ -115,17 +126,22 @@ pub fn render_templates(
     scopes: &[ChartScope<'_>],
     opts: &RenderOptions,
 ) -> Result<Vec<RenderedTemplate>, Diagnostic> {
+    render_templates_ahead(scopes, opts, None)
+}
+
+/// [`render_templates`], with the Go templates' parse started ahead.
+fn render_templates_ahead(
+    scopes: &[ChartScope<'_>],
+    opts: &RenderOptions,
+    ahead: Option<ParseAhead>,
+) -> Result<Vec<RenderedTemplate>, Diagnostic> {
     let input = RenderInput {
         scopes: scopes.to_vec(),
         release: opts.release.clone(),
         capabilities: opts.capabilities.clone(),
     };
-    let helm = HelmEngine::new(opts.seed);
-    let engines: [&dyn Engine; 2] = [&JinjaEngine, &helm];
-    let mut templates = Vec::new();
-    for engine in engines {
-        templates.extend(engine.render(&input)?);
-    }
+    let mut templates = JinjaEngine.render(&input)?;
+    templates.extend(HelmEngine::new(opts.seed).render_parsed_ahead(&input, ahead)?);
     templates.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(templates)
 }
@@ -138,17 +154,18 @@ fn validate_and_render(
     prepared: &PreparedChart,
     scopes: &[ChartScope<'_>],
     opts: &RenderOptions,
+    ahead: Option<ParseAhead>,
 ) -> Result<Vec<RenderedTemplate>, Diagnostic> {
     if opts.skip_schema_validation || !has_schema(&prepared.chart) {
-        return render_templates(scopes, opts);
+        return render_templates_ahead(scopes, opts, ahead);
     }
     let validate = || values::validate_schemas(&prepared.chart, &prepared.values);
     std::thread::scope(|s| {
         let Ok(check) = std::thread::Builder::new().spawn_scoped(s, validate) else {
             validate()?;
-            return render_templates(scopes, opts);
+            return render_templates_ahead(scopes, opts, ahead);
         };
-        let templates = render_templates(scopes, opts);
+        let templates = render_templates_ahead(scopes, opts, ahead);
         match check.join() {
             Ok(valid) => valid?,
             Err(panic) => std::panic::resume_unwind(panic),
@@ -200,9 +217,13 @@ fn render_with(
     opts: &RenderOptions,
     output: impl FnOnce(&manifest::ResourceList, &[manifest::CrdFile<'_>]) -> Result<String, Diagnostic>,
 ) -> Result<TemplateOutput, Diagnostic> {
-    let prepared = prepare_unchecked(path, opts)?;
+    // The Go templates start parsing as soon as the files are read.
+    let mut ahead = None;
+    let prepared = prepare_loading(path, opts, |root, files| {
+        ahead = ParseAhead::start(guess_templates(root, files), opts.seed);
+    })?;
     let scopes = prepared.scopes();
-    let templates = validate_and_render(&prepared, &scopes, opts)?;
+    let templates = validate_and_render(&prepared, &scopes, opts, ahead)?;
     let list = manifest::sort_manifest_heads(&templates)?;
     let crds = manifest::crd_files(&scopes);
     let text = output(&list, &crds)?;

@@ -235,3 +235,95 @@ dependencies:
         assert_eq!(sout, hout, "show {what} differs");
     }
 }
+
+/// A chart with enough template text (over the 96 KiB the engine needs to
+/// parse ahead, while values load): subcharts by directory, an aliased one
+/// (its files are named after the alias, so the guess misses), a disabled
+/// one with a template that does not parse, `define`s used across charts,
+/// and an edit of one file's text between runs. Output and errors match
+/// helm's.
+#[test]
+fn templates_parsed_ahead_match_helm() {
+    let Some(helm) = helm() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("big");
+    write(
+        &root,
+        "Chart.yaml",
+        "apiVersion: v2\nname: big\nversion: 1.0.0\n\
+         dependencies:\n- name: lib\n  version: 0.1.0\n\
+         - name: part\n  version: 0.1.0\n  alias: renamed\n\
+         - name: cold\n  version: 0.1.0\n  condition: cold.enabled\n",
+    );
+    write(&root, "values.yaml", "n: 3\ncold:\n  enabled: false\n");
+    // About 150 KB of defines in the library subchart.
+    let mut helpers = String::new();
+    for i in 0..600 {
+        helpers.push_str(&format!(
+            "{{{{- define \"lib.item{i}\" -}}}}\n\
+             {{{{- $v := default \"none\" .Values.missing -}}}}\n\
+             item{i}: {{{{ printf \"%s-%d\" $v {i} | quote }}}} # {}\n\
+             {{{{- end }}}}\n",
+            "x".repeat(120)
+        ));
+    }
+    write(
+        &root,
+        "charts/lib/Chart.yaml",
+        "apiVersion: v2\nname: lib\nversion: 0.1.0\ntype: library\n",
+    );
+    write(&root, "charts/lib/templates/_helpers.tpl", &helpers);
+    write(
+        &root,
+        "templates/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-big\ndata:\n\
+         {{- range $i := until (int .Values.n) }}\n  {{- include (printf \"lib.item%d\" $i) $ | nindent 2 }}\n{{- end }}\n",
+    );
+    write(
+        &root,
+        "charts/part/Chart.yaml",
+        "apiVersion: v2\nname: part\nversion: 0.1.0\n",
+    );
+    write(
+        &root,
+        "charts/part/templates/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Chart.Name }}-{{ .Template.Name | base }}\ndata:\n  {{- include \"lib.item7\" . | nindent 2 }}\n",
+    );
+    write(
+        &root,
+        "charts/cold/Chart.yaml",
+        "apiVersion: v2\nname: cold\nversion: 0.1.0\n",
+    );
+    write(
+        &root,
+        "charts/cold/templates/broken.yaml",
+        "a: {{ .Values.a \n",
+    );
+    let chart = root.to_string_lossy().into_owned();
+    let skiff = env!("CARGO_BIN_EXE_skiff");
+    for args in [
+        vec!["template", chart.as_str()],
+        vec!["template", chart.as_str(), "--set", "n=40"],
+    ] {
+        let (hc, hout, herr) = run(&helm, &args);
+        let (sc, sout, serr) = run(skiff, &args);
+        assert_eq!(hc, 0, "helm {args:?}: {herr}");
+        assert_eq!(sc, 0, "skiff {args:?}: {serr}");
+        assert_eq!(sout, hout, "output differs for {args:?}");
+    }
+    // Enabled, the broken subchart fails both, naming the same place.
+    let args = ["template", chart.as_str(), "--set", "cold.enabled=true"];
+    let (hc, _, herr) = run(&helm, &args);
+    let (sc, sout, serr) = run(skiff, &args);
+    assert_ne!(hc, 0);
+    assert_ne!(sc, 0);
+    assert!(sout.is_empty(), "{sout}");
+    assert!(
+        herr.contains("big/charts/cold/templates/broken.yaml:1"),
+        "{herr}"
+    );
+    assert!(
+        serr.contains("big/charts/cold/templates/broken.yaml:1"),
+        "{serr}"
+    );
+}

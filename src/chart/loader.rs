@@ -36,6 +36,18 @@ struct RawFile {
 /// missing: `v3` is refused with Helm's `invalid chart apiVersion`, anything
 /// else with `unsupported chart version`.
 pub fn load(path: &Path) -> Result<Chart, ChartError> {
+    load_with(path, |_, _| {})
+}
+
+/// [`load`], first handing `early` the root chart's name (as its
+/// `Chart.yaml` spells it) and every file read, before any is parsed:
+/// chart-relative names, a subchart directory's files under
+/// `charts/<entry>/`, packed subcharts (`charts/x.tgz`) still packed. A
+/// caller can start work on the files while the chart is loaded.
+pub fn load_with(
+    path: &Path,
+    early: impl FnOnce(&str, &mut dyn Iterator<Item = (&str, &Arc<[u8]>)>),
+) -> Result<Chart, ChartError> {
     let display = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|e| io_error(&display, &e))?;
     let files = if meta.is_dir() {
@@ -45,7 +57,8 @@ pub fn load(path: &Path) -> Result<Chart, ChartError> {
         ensure_gzip(&bytes, &display)?;
         read_checked_archive(&bytes, &display)?
     };
-    check_root_api_version(&files, &display)?;
+    let name = check_root_api_version(&files, &display)?;
+    early(&name, &mut files.iter().map(|f| (f.name.as_str(), &f.data)));
     load_files(files, path.to_path_buf(), &display)
 }
 
@@ -81,9 +94,10 @@ fn io_error(file: &str, e: &std::io::Error) -> ChartError {
 
 /// Helm v4 sniffs `apiVersion` before choosing a loader; only the root
 /// chart goes through this (subcharts are always read as v1/v2 charts).
-fn check_root_api_version(files: &[RawFile], display: &str) -> Result<(), ChartError> {
+/// Returns the chart's name as written (empty without a `Chart.yaml`).
+fn check_root_api_version(files: &[RawFile], display: &str) -> Result<String, ChartError> {
     let Some(chart_yaml) = files.iter().find(|f| f.name == "Chart.yaml") else {
-        return Ok(());
+        return Ok(String::new());
     };
     let file = format!("{display}/Chart.yaml");
     let mut draft = MetadataDraft::default();
@@ -93,7 +107,7 @@ fn check_root_api_version(files: &[RawFile], display: &str) -> Result<(), ChartE
         &file,
     )?;
     let message = match draft.api_version() {
-        "" | "v1" | "v2" => return Ok(()),
+        "" | "v1" | "v2" => return Ok(draft.name().to_string()),
         // Helm 4.1.4 loads Chart API v3 but `template`/`package` refuse it.
         "v3" => "invalid chart apiVersion",
         _ => "unsupported chart version",

@@ -474,6 +474,11 @@ impl MetadataDraft {
         Ok(())
     }
 
+    /// The `name` as read so far.
+    pub(crate) fn name(&self) -> &str {
+        &self.md.name
+    }
+
     /// The `apiVersion` as read so far.
     pub(crate) fn api_version(&self) -> &str {
         &self.md.api_version

@@ -16,7 +16,6 @@
 use crate::chart::{self, Chart};
 use crate::diag::{Diagnostic, Location};
 use crate::engine::helm::HelmEngine;
-use crate::engine::helm::ahead::{ParseAhead, guess_templates};
 use crate::engine::jinja::JinjaEngine;
 use crate::engine::{Capabilities, ChartScope, Engine, Release, RenderInput, RenderedTemplate};
 use crate::manifest::{self, HelmStreamOptions};
@@ -74,17 +73,7 @@ pub fn prepare(path: &Path, opts: &RenderOptions) -> Result<PreparedChart, Diagn
 
 /// [`prepare`] without the schema check.
 fn prepare_unchecked(path: &Path, opts: &RenderOptions) -> Result<PreparedChart, Diagnostic> {
-    prepare_loading(path, opts, |_, _| {})
-}
-
-/// [`prepare_unchecked`], handing `early` the chart's files as soon as they
-/// are read (see [`chart::load_with`]).
-fn prepare_loading(
-    path: &Path,
-    opts: &RenderOptions,
-    early: impl FnOnce(&str, &mut dyn Iterator<Item = (&str, &std::sync::Arc<[u8]>)>),
-) -> Result<PreparedChart, Diagnostic> {
-    let mut chart = chart::load_with(path, early)?;
+    let mut chart = chart::load(path)?;
     if chart.is_library() {
         return Err(
             Diagnostic::new("library charts are not installable").at(Location::file(
@@ -126,22 +115,17 @@ pub fn render_templates(
     scopes: &[ChartScope<'_>],
     opts: &RenderOptions,
 ) -> Result<Vec<RenderedTemplate>, Diagnostic> {
-    render_templates_ahead(scopes, opts, None)
-}
-
-/// [`render_templates`], with the Go templates' parse started ahead.
-fn render_templates_ahead(
-    scopes: &[ChartScope<'_>],
-    opts: &RenderOptions,
-    ahead: Option<ParseAhead>,
-) -> Result<Vec<RenderedTemplate>, Diagnostic> {
     let input = RenderInput {
         scopes: scopes.to_vec(),
         release: opts.release.clone(),
         capabilities: opts.capabilities.clone(),
     };
-    let mut templates = JinjaEngine.render(&input)?;
-    templates.extend(HelmEngine::new(opts.seed).render_parsed_ahead(&input, ahead)?);
+    let helm = HelmEngine::new(opts.seed);
+    let engines: [&dyn Engine; 2] = [&JinjaEngine, &helm];
+    let mut templates = Vec::new();
+    for engine in engines {
+        templates.extend(engine.render(&input)?);
+    }
     templates.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(templates)
 }
@@ -154,18 +138,17 @@ fn validate_and_render(
     prepared: &PreparedChart,
     scopes: &[ChartScope<'_>],
     opts: &RenderOptions,
-    ahead: Option<ParseAhead>,
 ) -> Result<Vec<RenderedTemplate>, Diagnostic> {
     if opts.skip_schema_validation || !has_schema(&prepared.chart) {
-        return render_templates_ahead(scopes, opts, ahead);
+        return render_templates(scopes, opts);
     }
     let validate = || values::validate_schemas(&prepared.chart, &prepared.values);
     std::thread::scope(|s| {
         let Ok(check) = std::thread::Builder::new().spawn_scoped(s, validate) else {
             validate()?;
-            return render_templates_ahead(scopes, opts, ahead);
+            return render_templates(scopes, opts);
         };
-        let templates = render_templates_ahead(scopes, opts, ahead);
+        let templates = render_templates(scopes, opts);
         match check.join() {
             Ok(valid) => valid?,
             Err(panic) => std::panic::resume_unwind(panic),
@@ -217,13 +200,9 @@ fn render_with(
     opts: &RenderOptions,
     output: impl FnOnce(&manifest::ResourceList, &[manifest::CrdFile<'_>]) -> Result<String, Diagnostic>,
 ) -> Result<TemplateOutput, Diagnostic> {
-    // The Go templates start parsing as soon as the files are read.
-    let mut ahead = None;
-    let prepared = prepare_loading(path, opts, |root, files| {
-        ahead = ParseAhead::start(guess_templates(root, files), opts.seed);
-    })?;
+    let prepared = prepare_unchecked(path, opts)?;
     let scopes = prepared.scopes();
-    let templates = validate_and_render(&prepared, &scopes, opts, ahead)?;
+    let templates = validate_and_render(&prepared, &scopes, opts)?;
     let list = manifest::sort_manifest_heads(&templates)?;
     let crds = manifest::crd_files(&scopes);
     let text = output(&list, &crds)?;

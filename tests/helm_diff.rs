@@ -236,14 +236,12 @@ dependencies:
     }
 }
 
-/// A chart with enough template text (over the 96 KiB the engine needs to
-/// parse ahead, while values load): subcharts by directory, an aliased one
-/// (its files are named after the alias, so the guess misses), a disabled
-/// one with a template that does not parse, `define`s used across charts,
-/// and an edit of one file's text between runs. Output and errors match
-/// helm's.
+/// A chart with enough template text (over the 96 KiB above which the
+/// engine parses files on every core): subcharts by directory, an aliased
+/// one, a disabled one with a template that does not parse, and `define`s
+/// used across charts. Output and errors match helm's.
 #[test]
-fn templates_parsed_ahead_match_helm() {
+fn large_chart_tree_matches_helm() {
     let Some(helm) = helm() else { return };
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("big");

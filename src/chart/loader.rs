@@ -36,18 +36,6 @@ struct RawFile {
 /// missing: `v3` is refused with Helm's `invalid chart apiVersion`, anything
 /// else with `unsupported chart version`.
 pub fn load(path: &Path) -> Result<Chart, ChartError> {
-    load_with(path, |_, _| {})
-}
-
-/// [`load`], first handing `early` the root chart's name (as its
-/// `Chart.yaml` spells it) and every file read, before any is parsed:
-/// chart-relative names, a subchart directory's files under
-/// `charts/<entry>/`, packed subcharts (`charts/x.tgz`) still packed. A
-/// caller can start work on the files while the chart is loaded.
-pub fn load_with(
-    path: &Path,
-    early: impl FnOnce(&str, &mut dyn Iterator<Item = (&str, &Arc<[u8]>)>),
-) -> Result<Chart, ChartError> {
     let display = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|e| io_error(&display, &e))?;
     let files = if meta.is_dir() {
@@ -57,8 +45,7 @@ pub fn load_with(
         ensure_gzip(&bytes, &display)?;
         read_checked_archive(&bytes, &display)?
     };
-    let name = check_root_api_version(&files, &display)?;
-    early(&name, &mut files.iter().map(|f| (f.name.as_str(), &f.data)));
+    check_root_api_version(&files, &display)?;
     load_files(files, path.to_path_buf(), &display)
 }
 
@@ -94,10 +81,9 @@ fn io_error(file: &str, e: &std::io::Error) -> ChartError {
 
 /// Helm v4 sniffs `apiVersion` before choosing a loader; only the root
 /// chart goes through this (subcharts are always read as v1/v2 charts).
-/// Returns the chart's name as written (empty without a `Chart.yaml`).
-fn check_root_api_version(files: &[RawFile], display: &str) -> Result<String, ChartError> {
+fn check_root_api_version(files: &[RawFile], display: &str) -> Result<(), ChartError> {
     let Some(chart_yaml) = files.iter().find(|f| f.name == "Chart.yaml") else {
-        return Ok(String::new());
+        return Ok(());
     };
     let file = format!("{display}/Chart.yaml");
     let mut draft = MetadataDraft::default();
@@ -107,7 +93,7 @@ fn check_root_api_version(files: &[RawFile], display: &str) -> Result<String, Ch
         &file,
     )?;
     let message = match draft.api_version() {
-        "" | "v1" | "v2" => return Ok(draft.name().to_string()),
+        "" | "v1" | "v2" => return Ok(()),
         // Helm 4.1.4 loads Chart API v3 but `template`/`package` refuse it.
         "v3" => "invalid chart apiVersion",
         _ => "unsupported chart version",

@@ -474,11 +474,6 @@ impl MetadataDraft {
         Ok(())
     }
 
-    /// The `name` as read so far.
-    pub(crate) fn name(&self) -> &str {
-        &self.md.name
-    }
-
     /// The `apiVersion` as read so far.
     pub(crate) fn api_version(&self) -> &str {
         &self.md.api_version

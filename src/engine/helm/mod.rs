@@ -19,7 +19,6 @@
 // once per failed render (as in the `Engine` trait), so boxing buys nothing.
 #![allow(clippy::result_large_err)]
 
-pub mod ahead;
 pub mod funcs;
 pub mod objects;
 
@@ -87,18 +86,6 @@ impl Engine for HelmEngine {
     }
 
     fn render(&self, input: &RenderInput<'_>) -> Result<Vec<RenderedTemplate>, EngineError> {
-        self.render_parsed_ahead(input, None)
-    }
-}
-
-impl HelmEngine {
-    /// [`Engine::render`], taking the parse of each file from `ahead` when
-    /// it parsed that file (see [`ahead`]).
-    pub fn render_parsed_ahead(
-        &self,
-        input: &RenderInput<'_>,
-        ahead: Option<ahead::ParseAhead>,
-    ) -> Result<Vec<RenderedTemplate>, EngineError> {
         let mut sources = Vec::new();
         for (i, scope) in input.scopes.iter().enumerate() {
             for t in &scope.chart.templates {
@@ -119,37 +106,33 @@ impl HelmEngine {
         std::thread::scope(|s| {
             let handle = std::thread::Builder::new()
                 .stack_size(RENDER_STACK)
-                .spawn_scoped(s, || engine.render_sources(input, &sources, ahead));
+                .spawn_scoped(s, || engine.render_sources(input, &sources));
             match handle {
                 Ok(h) => h.join().unwrap_or_else(|_| {
                     Err(plain_error("rendering template failed: internal error"))
                 }),
                 // No thread: render on this one (deep recursion may then hit
-                // the smaller stack first). The closure, and `ahead` with
-                // it, was dropped.
-                Err(_) => engine.render_sources(input, &sources, None),
+                // the smaller stack first).
+                Err(_) => engine.render_sources(input, &sources),
             }
         })
     }
+}
 
+impl HelmEngine {
     fn render_sources(
         &self,
         input: &RenderInput<'_>,
         sources: &[Source],
-        ahead: Option<ahead::ParseAhead>,
     ) -> Result<Vec<RenderedTemplate>, EngineError> {
         let mut set = self.template_set();
         // Files parse independently (only function names matter), so they
-        // are parsed on every core (or were parsed ahead) and then added in
-        // Helm's order; the first failing file in that order is the error,
-        // as before.
+        // are parsed on every core and then added in Helm's order; the
+        // first failing file in that order is the error, as before.
         let bytes = sources.iter().map(|s| s.text.len()).sum();
-        let parsed = match ahead {
-            Some(ahead) => ahead.finish(sources, &set),
-            None => crate::parallel::map_ordered(sources, bytes, RENDER_STACK, |src| {
-                set.parse_shared_trees(&src.name, &src.text)
-            }),
-        };
+        let parsed = crate::parallel::map_ordered(sources, bytes, RENDER_STACK, |src| {
+            set.parse_shared_trees(&src.name, &src.text)
+        });
         for trees in parsed {
             set.add_parse_trees(trees.map_err(|e| parse_error(&e, sources))?);
         }

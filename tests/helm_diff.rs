@@ -95,6 +95,15 @@ fn build_chart(root: &Path) {
     }
 }
 
+/// Runs helm and skiff with `args`: both succeed and print the same.
+fn assert_same_output(helm: &str, args: &[&str]) {
+    let (hc, hout, herr) = run(helm, args);
+    let (sc, sout, serr) = run(env!("CARGO_BIN_EXE_skiff"), args);
+    assert_eq!(hc, 0, "helm {args:?}: {herr}");
+    assert_eq!(sc, 0, "skiff {args:?}: {serr}");
+    assert_eq!(sout, hout, "output differs for {args:?}");
+}
+
 fn run(bin: &str, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(bin).args(args).output().expect("runs");
     (
@@ -111,7 +120,6 @@ fn static_chart_tree_matches_helm() {
     let chart = tmp.path().join("platform");
     build_chart(&chart);
     let chart_s = chart.to_string_lossy().into_owned();
-    let skiff = env!("CARGO_BIN_EXE_skiff");
     let cases: Vec<Vec<&str>> = vec![
         vec!["template", &chart_s],
         vec!["template", "rel", &chart_s, "--include-crds"],
@@ -133,11 +141,7 @@ fn static_chart_tree_matches_helm() {
         ],
     ];
     for args in cases {
-        let (hc, hout, herr) = run(&helm, &args);
-        let (sc, sout, serr) = run(skiff, &args);
-        assert_eq!(hc, 0, "helm {args:?}: {herr}");
-        assert_eq!(sc, 0, "skiff {args:?}: {serr}");
-        assert_eq!(sout, hout, "output differs for {args:?}");
+        assert_same_output(&helm, &args);
     }
 }
 
@@ -162,7 +166,6 @@ fn empty_chart_matches_helm() {
 #[test]
 fn show_chart_and_values_match_helm() {
     let Some(helm) = helm() else { return };
-    let skiff = env!("CARGO_BIN_EXE_skiff");
     let root = env!("CARGO_MANIFEST_DIR");
     for chart in [
         "kafka",
@@ -174,12 +177,7 @@ fn show_chart_and_values_match_helm() {
     ] {
         let path = format!("{root}/charts-examples/{chart}");
         for what in ["chart", "values"] {
-            let args = ["show", what, path.as_str()];
-            let (hc, hout, herr) = run(&helm, &args);
-            let (sc, sout, serr) = run(skiff, &args);
-            assert_eq!(hc, 0, "helm {args:?}: {herr}");
-            assert_eq!(sc, 0, "skiff {args:?}: {serr}");
-            assert_eq!(sout, hout, "show {what} differs for {chart}");
+            assert_same_output(&helm, &["show", what, path.as_str()]);
         }
     }
 }
@@ -227,12 +225,7 @@ dependencies:
     );
     let path = chart.to_string_lossy().into_owned();
     for what in ["chart", "values"] {
-        let args = ["show", what, path.as_str()];
-        let (hc, hout, herr) = run(&helm, &args);
-        let (sc, sout, serr) = run(env!("CARGO_BIN_EXE_skiff"), &args);
-        assert_eq!(hc, 0, "helm: {herr}");
-        assert_eq!(sc, 0, "skiff: {serr}");
-        assert_eq!(sout, hout, "show {what} differs");
+        assert_same_output(&helm, &["show", what, path.as_str()]);
     }
 }
 
@@ -303,11 +296,7 @@ fn large_chart_tree_matches_helm() {
         vec!["template", chart.as_str()],
         vec!["template", chart.as_str(), "--set", "n=40"],
     ] {
-        let (hc, hout, herr) = run(&helm, &args);
-        let (sc, sout, serr) = run(skiff, &args);
-        assert_eq!(hc, 0, "helm {args:?}: {herr}");
-        assert_eq!(sc, 0, "skiff {args:?}: {serr}");
-        assert_eq!(sout, hout, "output differs for {args:?}");
+        assert_same_output(&helm, &args);
     }
     // Enabled, the broken subchart fails both, naming the same place.
     let args = ["template", chart.as_str(), "--set", "cold.enabled=true"];

@@ -302,9 +302,7 @@ impl<'a> Doc<'a, '_> {
             // A one-line flow document (`{}`, `[a, b]`); a flow root would
             // need the annotation exemption, so it keeps its timestamps.
             let mut v = one_line_flow(line, self.options, false)?;
-            if let Some(cut) = self.cut {
-                cut_below(&mut v, cut);
-            }
+            self.cut_flow(&mut v);
             self.i += 1;
             v
         } else {
@@ -542,10 +540,16 @@ impl<'a> Doc<'a, '_> {
     fn flow_value(&mut self, text: &str, parent: usize, convert: bool) -> Option<Value> {
         let mut v = one_line_flow(text, self.options, convert)?;
         self.end_of_inline_value(parent)?;
-        if let Some(cut) = self.cut {
-            cut_below(&mut v, cut.saturating_sub(self.depth));
-        }
+        self.cut_flow(&mut v);
         Some(v)
+    }
+
+    /// Empties what a flow collection read here holds past the cut (the
+    /// block reader does not build it in the first place).
+    fn cut_flow(&self, v: &mut Value) {
+        if let Some(cut) = self.cut {
+            cut_below(v, cut.saturating_sub(self.depth));
+        }
     }
 
     /// The lines that continue the plain scalar `first` on the current line
@@ -932,9 +936,9 @@ fn safe_word(s: &str) -> bool {
 /// `(`, `$` or `\` (paths, regular expressions, expressions, variables);
 /// `.` or `-` then a letter other than the `i`, `n` and `e` that start
 /// `.inf`, `.nan`, `-inf` and exponents (`.metadata.name`, `-flag`); `--`
-/// (command-line flags); `_` then `_` or a letter (`__address__`). A number needs a digit, a `.` or a sign first,
-/// then a digit; the null, boolean and float words start with a letter or
-/// `.`/sign then `i`/`n`.
+/// (command-line flags); `_` then `_` or a letter (`__address__`). A
+/// number needs a digit, a `.` or a sign first, then a digit; the null,
+/// boolean and float words start with a letter or `.`/sign then `i`/`n`.
 fn untyped_start(b: &[u8]) -> bool {
     let letter = |c: Option<&u8>, not: &[u8]| {
         c.is_some_and(|c| c.is_ascii_alphabetic() && !not.contains(&(c | 0x20)))
@@ -992,8 +996,13 @@ fn dotted_version(s: &str) -> bool {
     parts >= 3
 }
 
+/// A word every reader setting leaves the string it spells.
+fn string_word(s: &str) -> bool {
+    safe_word(s) || digit_word(s) || dotted_version(s)
+}
+
 fn resolve_plain(s: &str, options: &Options, timestamps: bool) -> Option<Value> {
-    if safe_word(s) || digit_word(s) || dotted_version(s) {
+    if string_word(s) {
         return Some(Value::String(s.to_string()));
     }
     if let Some(i) = plain_int(s) {
@@ -1019,14 +1028,9 @@ fn resolve_plain(s: &str, options: &Options, timestamps: bool) -> Option<Value> 
 }
 
 /// Whether [`resolve_plain`] reads `s` (with or without timestamps: a
-/// timestamp is always read), without building the value.
+/// timestamp is always read), without making the string of a string word.
 fn check_plain(s: &str, options: &Options) -> bool {
-    safe_word(s)
-        || digit_word(s)
-        || dotted_version(s)
-        || plain_int(s).is_some()
-        || matches!(s, "true" | "false" | "null" | "~")
-        || resolve_plain(s, options, false).is_some()
+    string_word(s) || resolve_plain(s, options, false).is_some()
 }
 
 /// Empties the maps and lists `levels` containers below `v` (a kept
@@ -1367,6 +1371,27 @@ mod tests {
         o
     }
 
+    /// Runs `check` on each fixed word, then on 5,000 words generated from
+    /// each of `patterns` (regular expressions).
+    fn for_words(fixed: &[&str], patterns: &[&str], check: impl Fn(&str)) {
+        use proptest::prelude::*;
+        for word in fixed {
+            check(word);
+        }
+        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+            cases: 5000,
+            ..ProptestConfig::default()
+        });
+        for pattern in patterns {
+            runner
+                .run(pattern, |word| {
+                    check(&word);
+                    Ok(())
+                })
+                .unwrap();
+        }
+    }
+
     /// Asserts that the full reader reads the plain scalar `word` as that
     /// very string under every option set the tests use (strict and
     /// lenient booleans, Helm's).
@@ -1426,14 +1451,13 @@ mod tests {
     /// scalars use plus a few letters.
     #[test]
     fn digit_words_resolve_like_the_full_reader() {
-        use proptest::prelude::*;
         let check = |word: &str| {
             // The caller leaves a trailing `:` to the full reader.
             if (digit_word(word) || dotted_version(word)) && !word.ends_with(':') {
                 stays_a_string_for_the_full_reader(word);
             }
         };
-        for word in [
+        let fixed = [
             "64Mi",
             "200m",
             "1Gi",
@@ -1463,25 +1487,12 @@ mod tests {
             "0o7",
             "1o7",
             "10x",
-        ] {
-            check(word);
-        }
-        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
-            cases: 5000,
-            ..ProptestConfig::default()
-        });
-        runner
-            .run(&"[0-9][0-9a-zA-Z._:+-]{0,10}", |word| {
-                check(&word);
-                Ok(())
-            })
-            .unwrap();
-        runner
-            .run(&"[0-9]{1,4}(\\.[0-9]{0,4}){1,4}", |word| {
-                check(&word);
-                Ok(())
-            })
-            .unwrap();
+        ];
+        let patterns = [
+            "[0-9][0-9a-zA-Z._:+-]{0,10}",
+            "[0-9]{1,4}(\\.[0-9]{0,4}){1,4}",
+        ];
+        for_words(&fixed, &patterns, check);
     }
 
     /// `untyped_start` only claims text the full reader leaves a string,
@@ -1489,7 +1500,6 @@ mod tests {
     /// with each claimed character or a near miss.
     #[test]
     fn untyped_starts_resolve_like_the_full_reader() {
-        use proptest::prelude::*;
         let claimed = std::cell::Cell::new(0);
         let check = |word: &str| {
             if untyped_start(word.as_bytes()) && !word.ends_with(':') {
@@ -1497,7 +1507,7 @@ mod tests {
                 stays_a_string_for_the_full_reader(word);
             }
         };
-        for word in [
+        let fixed = [
             "^[a-z]+$",
             "(a && b)",
             "$(VAR)",
@@ -1513,7 +1523,6 @@ mod tests {
             "--log-level=info",
             "-inf",
             "-.inf",
-            "-e1",
             "-1",
             "--1",
             "-_1",
@@ -1523,19 +1532,8 @@ mod tests {
             "_x",
             "_1",
             "_",
-        ] {
-            check(word);
-        }
-        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
-            cases: 5000,
-            ..ProptestConfig::default()
-        });
-        runner
-            .run(&"[-./^($\\\\+_][-a-zA-Z0-9._:+$()^]{0,8}", |word| {
-                check(&word);
-                Ok(())
-            })
-            .unwrap();
+        ];
+        for_words(&fixed, &["[-./^($\\\\+_][-a-zA-Z0-9._:+$()^]{0,8}"], check);
         assert!(claimed.get() > 1000, "{} words claimed", claimed.get());
     }
 

@@ -226,6 +226,17 @@ pub struct Lexer<'a> {
     emit_comments: bool,
 }
 
+/// ASCII bytes a word may hold (letters, digits, `_`).
+static WORD_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 128 {
+        t[c] = (c as u8).is_ascii_alphanumeric() || c == b'_' as usize;
+        c += 1;
+    }
+    t
+};
+
 fn is_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\r' | '\n')
 }
@@ -371,19 +382,40 @@ impl<'a> Lexer<'a> {
 
     /// Go `atRightDelim`: (at a right delimiter, with a trim marker).
     fn at_right_delim(&self) -> (bool, bool) {
-        let r = self.rest();
-        if has_right_trim(r) && r[2..].starts_with(RIGHT) {
-            return (true, true);
+        match self.input.as_bytes()[self.pos..] {
+            [b'}', b'}', ..] => (true, false),
+            [s, b'-', b'}', b'}', ..] if is_space(char::from(s)) => (true, true),
+            _ => (false, false),
         }
-        (r.starts_with(RIGHT), false)
     }
 
     fn at_terminator(&self) -> bool {
-        match self.peek() {
+        let b = self.input.as_bytes();
+        match b.get(self.pos) {
             None => true,
-            Some(c) if is_space(c) => true,
-            Some('.' | ',' | '|' | ':' | ')' | '(') => true,
-            _ => self.rest().starts_with(RIGHT),
+            Some(b' ' | b'\t' | b'\r' | b'\n' | b'.' | b',' | b'|' | b':' | b')' | b'(') => true,
+            Some(b'}') => b.get(self.pos + 1) == Some(&b'}'),
+            _ => false,
+        }
+    }
+
+    /// Moves over a run of [`is_alnum`] characters: ASCII bytes in a
+    /// tight loop, anything else a char at a time (words hold no newline).
+    fn skip_word(&mut self) {
+        let b = self.input.as_bytes();
+        loop {
+            let rest = &b[self.pos..];
+            self.pos += rest
+                .iter()
+                .position(|&c| !WORD_BYTE[usize::from(c)])
+                .unwrap_or(rest.len());
+            match b.get(self.pos) {
+                Some(c) if !c.is_ascii() => match self.rest().chars().next() {
+                    Some(c) if is_alnum(c) => self.pos += c.len_utf8(),
+                    _ => return,
+                },
+                _ => return,
+            }
         }
     }
 
@@ -426,22 +458,18 @@ fn find_left_delim(s: &[u8]) -> Option<usize> {
 fn lex_text(l: &mut Lexer<'_>) -> Option<StateFn> {
     if let Some(x) = find_left_delim(l.rest().as_bytes()) {
         if x > 0 {
-            l.skip(x);
             // Go: a left trim marker removes trailing spaces of the text.
             let mut trim = 0;
-            if has_left_trim(&l.input[l.pos + LEFT.len()..]) {
-                trim = right_trim_len(&l.input[l.start..l.pos]);
+            if has_left_trim(&l.input[l.pos + x + LEFT.len()..]) {
+                trim = right_trim_len(&l.input[l.start..l.pos + x]);
             }
-            let keep = l.pos;
-            l.pos -= trim;
-            l.line = l.start_line + count_newlines(&l.input[l.start..l.pos]);
+            // The text, then the trimmed spaces (newlines counted once).
+            l.skip(x - trim);
             if l.pos > l.start {
                 l.emit(ItemType::Text);
             }
-            l.pos = keep;
-            l.line = l.start_line + count_newlines(&l.input[l.start..l.pos]);
-            l.start = l.pos;
-            l.start_line = l.line;
+            l.skip(trim);
+            l.ignore();
         }
         return Some(StateFn(lex_left_delim));
     }
@@ -575,12 +603,13 @@ pub fn go_u(c: char) -> String {
 }
 
 fn lex_space(l: &mut Lexer<'_>) -> Option<StateFn> {
+    let b = l.input.as_bytes();
     let mut n = 0;
-    while let Some(c) = l.peek() {
-        if !is_space(c) {
-            break;
-        }
-        l.next();
+    while let Some(&c) = b.get(l.pos)
+        && is_space(char::from(c))
+    {
+        l.pos += 1;
+        l.line += usize::from(c == b'\n');
         n += 1;
     }
     // A space may start a trim-marked right delimiter (" -}}").
@@ -596,37 +625,28 @@ fn lex_space(l: &mut Lexer<'_>) -> Option<StateFn> {
 }
 
 fn lex_identifier(l: &mut Lexer<'_>) -> Option<StateFn> {
-    loop {
-        let r = l.next();
-        match r {
-            Some(c) if is_alnum(c) => {}
-            _ => {
-                l.backup(r);
-                if !l.at_terminator() {
-                    let c = l.peek().unwrap_or(EOF);
-                    return l.errorf(format!("bad character {}", go_u(c)));
-                }
-                let word = &l.input[l.start..l.pos];
-                let typ = match word {
-                    "block" => ItemType::Block,
-                    "break" => ItemType::Break,
-                    "continue" => ItemType::Continue,
-                    "define" => ItemType::Define,
-                    "else" => ItemType::Else,
-                    "end" => ItemType::End,
-                    "if" => ItemType::If,
-                    "range" => ItemType::Range,
-                    "nil" => ItemType::Nil,
-                    "template" => ItemType::Template,
-                    "with" => ItemType::With,
-                    "true" | "false" => ItemType::Bool,
-                    _ => ItemType::Identifier,
-                };
-                l.emit(typ);
-                return Some(StateFn(lex_inside_action));
-            }
-        }
+    l.skip_word();
+    if !l.at_terminator() {
+        let c = l.peek().unwrap_or(EOF);
+        return l.errorf(format!("bad character {}", go_u(c)));
     }
+    let typ = match &l.input[l.start..l.pos] {
+        "block" => ItemType::Block,
+        "break" => ItemType::Break,
+        "continue" => ItemType::Continue,
+        "define" => ItemType::Define,
+        "else" => ItemType::Else,
+        "end" => ItemType::End,
+        "if" => ItemType::If,
+        "range" => ItemType::Range,
+        "nil" => ItemType::Nil,
+        "template" => ItemType::Template,
+        "with" => ItemType::With,
+        "true" | "false" => ItemType::Bool,
+        _ => ItemType::Identifier,
+    };
+    l.emit(typ);
+    Some(StateFn(lex_inside_action))
 }
 
 fn lex_field(l: &mut Lexer<'_>) -> Option<StateFn> {
@@ -646,16 +666,7 @@ fn lex_field_or_variable(l: &mut Lexer<'_>, typ: ItemType) -> Option<StateFn> {
         });
         return Some(StateFn(lex_inside_action));
     }
-    loop {
-        let r = l.next();
-        match r {
-            Some(c) if is_alnum(c) => {}
-            _ => {
-                l.backup(r);
-                break;
-            }
-        }
-    }
+    l.skip_word();
     if !l.at_terminator() {
         let c = l.peek().unwrap_or(EOF);
         return l.errorf(format!("bad character {}", go_u(c)));
@@ -733,15 +744,18 @@ fn scan_number(l: &mut Lexer<'_>) -> bool {
 }
 
 fn lex_quote(l: &mut Lexer<'_>) -> Option<StateFn> {
+    let b = l.input.as_bytes();
     loop {
-        match l.next() {
-            Some('\\') => match l.next() {
-                Some(c) if c != '\n' => {}
-                _ => return l.errorf("unterminated quoted string".into()),
-            },
-            None | Some('\n') => return l.errorf("unterminated quoted string".into()),
-            Some('"') => break,
-            _ => {}
+        // No newline can be inside: the line count stays.
+        match memchr::memchr3(b'"', b'\\', b'\n', &b[l.pos..]).map(|i| l.pos + i) {
+            Some(i) if b[i] == b'"' => {
+                l.pos = i + 1;
+                break;
+            }
+            // An escape takes the next character, whatever it is but a
+            // newline; the bytes of a multi-byte one match none of the three.
+            Some(i) if b[i] == b'\\' && i + 1 < b.len() && b[i + 1] != b'\n' => l.pos = i + 2,
+            _ => return l.errorf("unterminated quoted string".into()),
         }
     }
     l.emit(ItemType::String);
@@ -749,13 +763,10 @@ fn lex_quote(l: &mut Lexer<'_>) -> Option<StateFn> {
 }
 
 fn lex_raw_quote(l: &mut Lexer<'_>) -> Option<StateFn> {
-    loop {
-        match l.next() {
-            None => return l.errorf("unterminated raw quoted string".into()),
-            Some('`') => break,
-            _ => {}
-        }
-    }
+    let Some(i) = memchr::memchr(b'`', &l.input.as_bytes()[l.pos..]) else {
+        return l.errorf("unterminated raw quoted string".into());
+    };
+    l.skip(i + 1);
     l.emit(ItemType::RawString);
     Some(StateFn(lex_inside_action))
 }
@@ -841,6 +852,67 @@ mod tests {
             err.items().last().map(|i| i.val.into_owned()).as_deref(),
             Some("unclosed action")
         );
+    }
+
+    #[test]
+    fn words_strings_and_spaces_scan_bytes_and_chars_alike() {
+        use ItemType::*;
+        let src = "{{ .Aé.b $x_1 \"q\\\"é\" `r\n\ns` ( .c ) -}}\n {{- .Z }}";
+        let items: Vec<_> = lex(src, false)
+            .items()
+            .map(|i| (i.typ, i.val.into_owned(), i.line))
+            .collect();
+        let want = [
+            (LeftDelim, "{{", 1),
+            (Space, " ", 1),
+            (Field, ".Aé", 1),
+            (Field, ".b", 1),
+            (Space, " ", 1),
+            (Variable, "$x_1", 1),
+            (Space, " ", 1),
+            (String, "\"q\\\"é\"", 1),
+            (Space, " ", 1),
+            (RawString, "`r\n\ns`", 1),
+            (Space, " ", 3),
+            (LeftParen, "(", 3),
+            (Space, " ", 3),
+            (Field, ".c", 3),
+            (Space, " ", 3),
+            (RightParen, ")", 3),
+            (RightDelim, "}}", 3),
+            (LeftDelim, "{{", 4),
+            (Field, ".Z", 4),
+            (Space, " ", 4),
+            (RightDelim, "}}", 4),
+            (Eof, "", 4),
+        ];
+        let want: Vec<_> = want
+            .iter()
+            .map(|(t, v, l)| (*t, v.to_string(), *l))
+            .collect();
+        assert_eq!(items, want);
+    }
+
+    #[test]
+    fn unterminated_strings_stop_at_newline_escape_or_end() {
+        for src in ["{{\"a\\", "{{\"a\\\nb\"}}", "{{\"a\nb\"}}", "{{\"abc"] {
+            let last = lex(src, false).items().last().map(|i| i.val.into_owned());
+            assert_eq!(
+                last.as_deref(),
+                Some("unterminated quoted string"),
+                "{src:?}"
+            );
+        }
+        let last = lex("{{`abc}}", false)
+            .items()
+            .last()
+            .map(|i| i.val.into_owned());
+        assert_eq!(last.as_deref(), Some("unterminated raw quoted string"));
+        let last = lex("{{ abc§ }}", false)
+            .items()
+            .last()
+            .map(|i| i.val.into_owned());
+        assert_eq!(last.as_deref(), Some("bad character U+00A7 '§'"));
     }
 
     #[test]

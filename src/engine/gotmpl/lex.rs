@@ -177,6 +177,11 @@ impl<'a> Lexed<'a> {
         self.toks[i].typ = typ;
     }
 
+    /// 1-based line of item `i`.
+    pub fn line(&self, i: usize) -> usize {
+        self.toks[i].line as usize
+    }
+
     /// Byte offset of item `i`.
     pub fn pos(&self, i: usize) -> usize {
         self.toks[i].pos as usize

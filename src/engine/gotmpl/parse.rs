@@ -125,8 +125,44 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Index of the item [`next`](Self::next) reads: past the end, the
+    /// last one (EOF or an error) again.
+    fn cur(&self) -> usize {
+        self.idx.min(self.items.len().saturating_sub(1))
+    }
+
+    /// The next item's type, not read ([`peek`](Self::peek) without
+    /// building the item; like it, it moves the error line there).
+    fn peek_typ(&mut self) -> ItemType {
+        let i = self.cur();
+        self.line = self.items.line(i);
+        self.items.typ(i)
+    }
+
+    /// The next item's offset, not read.
+    fn peek_pos(&mut self) -> Pos {
+        self.peek_typ();
+        self.items.pos(self.cur())
+    }
+
+    /// Moves over spaces, then [`peek_typ`](Self::peek_typ): the type
+    /// [`peek_non_space`](Self::peek_non_space) would return.
+    fn peek_non_space_typ(&mut self) -> ItemType {
+        while self.items.typ(self.cur()) == ItemType::Space {
+            self.idx = self.cur() + 1;
+        }
+        self.peek_typ()
+    }
+
+    /// The offset of the item [`peek_non_space`](Self::peek_non_space)
+    /// would return.
+    fn peek_non_space_pos(&mut self) -> Pos {
+        self.peek_non_space_typ();
+        self.items.pos(self.cur())
+    }
+
     fn next(&mut self) -> Item<'a> {
-        let i = self.idx.min(self.items.len().saturating_sub(1));
+        let i = self.cur();
         let item = self.items.get(i).unwrap_or(Item {
             typ: ItemType::Eof,
             pos: self.text.len(),
@@ -149,12 +185,8 @@ impl<'a> Parser<'a> {
     }
 
     fn next_non_space(&mut self) -> Item<'a> {
-        loop {
-            let it = self.next();
-            if it.typ != ItemType::Space {
-                return it;
-            }
-        }
+        self.peek_non_space_typ();
+        self.next()
     }
 
     fn peek_non_space(&mut self) -> Item<'a> {
@@ -210,11 +242,11 @@ impl<'a> Parser<'a> {
 
     fn parse_top(&mut self) -> PResult<ListNode> {
         let mut root = ListNode {
-            pos: self.peek().pos,
+            pos: self.peek_pos(),
             nodes: Vec::new(),
         };
-        while self.peek().typ != ItemType::Eof {
-            if self.peek().typ == ItemType::LeftDelim {
+        while self.peek_typ() != ItemType::Eof {
+            if self.peek_typ() == ItemType::LeftDelim {
                 self.next();
                 if self.next_non_space().typ == ItemType::Define {
                     self.parse_definition()?;
@@ -260,10 +292,10 @@ impl<'a> Parser<'a> {
 
     fn item_list(&mut self) -> PResult<(ListNode, Parsed)> {
         let mut list = ListNode {
-            pos: self.peek_non_space().pos,
+            pos: self.peek_non_space_pos(),
             nodes: Vec::new(),
         };
-        while self.peek_non_space().typ != ItemType::Eof {
+        while self.peek_non_space_typ() != ItemType::Eof {
             match self.text_or_action()? {
                 Parsed::Node(n) => list.nodes.push(n),
                 other => {
@@ -360,11 +392,10 @@ impl<'a> Parser<'a> {
             cmds: Vec::new(),
         };
         'decls: loop {
-            let v = self.peek_non_space();
-            if v.typ != ItemType::Variable {
+            if self.peek_non_space_typ() != ItemType::Variable {
                 break;
             }
-            self.next_non_space();
+            let v = self.next_non_space();
             let after = self.peek();
             let next = self.peek_non_space();
             if next.typ == ItemType::Assign || next.typ == ItemType::Declare {
@@ -377,7 +408,7 @@ impl<'a> Parser<'a> {
                 pipe.decl.push(new_variable(v.pos, &v.val));
                 self.vars.push(v.val.to_string());
                 if context == "range" && pipe.decl.len() < 2 {
-                    match self.peek_non_space().typ {
+                    match self.peek_non_space_typ() {
                         ItemType::Variable | ItemType::RightDelim | ItemType::RightParen => {
                             continue 'decls;
                         }
@@ -454,11 +485,11 @@ impl<'a> Parser<'a> {
 
     fn command(&mut self) -> PResult<CommandNode> {
         let mut cmd = CommandNode {
-            pos: self.peek_non_space().pos,
+            pos: self.peek_non_space_pos(),
             args: Vec::new(),
         };
         loop {
-            self.peek_non_space();
+            self.peek_non_space_typ();
             if let Some(op) = self.operand()? {
                 cmd.args.push(op);
             }
@@ -482,12 +513,12 @@ impl<'a> Parser<'a> {
         let Some(node) = self.term()? else {
             return Ok(None);
         };
-        if self.peek().typ != ItemType::Field {
+        if self.peek_typ() != ItemType::Field {
             return Ok(Some(node));
         }
-        let pos = self.peek().pos;
+        let pos = self.peek_pos();
         let mut fields = Vec::new();
-        while self.peek().typ == ItemType::Field {
+        while self.peek_typ() == ItemType::Field {
             let f = self.next();
             fields.extend(f.val[1..].split('.').map(str::to_string));
         }
@@ -596,14 +627,14 @@ impl<'a> Parser<'a> {
         let (list, next) = r?;
         let mut else_list = None;
         if let Parsed::Else(pos, chained) = next {
-            if chained && context == "if" && self.peek_non_space().typ == ItemType::If {
+            if chained && context == "if" && self.peek_non_space_typ() == ItemType::If {
                 self.next_non_space();
                 let n = self.if_control()?;
                 else_list = Some(ListNode {
                     pos,
                     nodes: vec![n],
                 });
-            } else if chained && context == "with" && self.peek_non_space().typ == ItemType::With {
+            } else if chained && context == "with" && self.peek_non_space_typ() == ItemType::With {
                 self.next_non_space();
                 let n = self.with_control()?;
                 else_list = Some(ListNode {

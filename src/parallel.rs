@@ -8,6 +8,7 @@
 //! not leave the others idle behind it.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 
 /// Below this many bytes of input, starting a thread costs more than it
 /// saves. Measured with medians of 40 interleaved runs: from 256 KiB down
@@ -24,13 +25,16 @@ pub fn cores() -> usize {
     *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
 }
 
-/// Maps `f` over `items` on up to [`cores`]
-/// threads (the calling one included), each extra thread with a native
-/// stack of `stack` bytes (reserved, not committed). With one item, one
-/// core, `bytes` (the caller's measure of the work) under
-/// [`MIN_PARALLEL_BYTES`], or when no thread can be started, it runs on the
-/// caller alone.
-pub fn map_ordered<T, R, F>(items: &[T], bytes: usize, stack: usize, f: F) -> Vec<R>
+/// Native stack of every pool thread: reserved, not committed, and deep
+/// enough for Go's template nesting limits (100000 `{{template}}` calls,
+/// 10000 parentheses) when a render runs on it.
+pub const POOL_STACK: usize = 1 << 30;
+
+/// Maps `f` over `items` on up to [`cores`] threads: the calling one and
+/// pool threads (see [`join`]). With one item, one core, or `bytes` (the
+/// caller's measure of the work) under [`MIN_PARALLEL_BYTES`], it runs on
+/// the caller alone.
+pub fn map_ordered<T, R, F>(items: &[T], bytes: usize, f: F) -> Vec<R>
 where
     T: Sync,
     R: Send,
@@ -51,28 +55,249 @@ where
             done.push((i, f(item)));
         }
     };
-    let mut results: Vec<(usize, R)> = std::thread::scope(|s| {
-        let helpers: Vec<_> = (1..threads)
-            .filter_map(|_| {
-                std::thread::Builder::new()
-                    .stack_size(stack)
-                    .spawn_scoped(s, work)
-                    .ok()
-            })
-            .collect();
-        let mut all = work();
-        for h in helpers {
-            match h.join() {
-                Ok(part) => all.extend(part),
-                // A helper only panics on a bug; surface it as the
-                // sequential loop would have.
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-        all
-    });
+    let helpers: Vec<_> = (1..threads).map(|_| Task::submit(work, false)).collect();
+    let mut results = work();
+    for h in helpers {
+        results.extend(h.join());
+    }
     results.sort_unstable_by_key(|(i, _)| *i);
     results.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Runs `a` on a pool thread and `b` on the calling one, and returns both
+/// results. When every pool thread is busy and `a` has not started by the
+/// time `b` is done, the caller runs `a` itself. A panic in either is
+/// resumed on the caller.
+pub fn join<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
+where
+    A: FnOnce() -> RA + Send,
+    B: FnOnce() -> RB,
+    RA: Send,
+{
+    let task = Task::submit(a, false);
+    let rb = b();
+    (task.join(), rb)
+}
+
+/// Runs `f` on a pool thread, with its deep stack, and waits for it; a
+/// thread is started when none is free. `None` when none can be.
+pub fn on_pool_thread<R, F>(f: F) -> Option<R>
+where
+    F: FnOnce() -> R + Send,
+    R: Send,
+{
+    let task = Task::submit(f, true);
+    if !task.queued {
+        return None;
+    }
+    Some(task.wait())
+}
+
+/// Runs `f` on a pool thread when one is free, without waiting for it
+/// (freeing a large structure, say). The process may exit first.
+pub fn detach<F>(f: F)
+where
+    F: FnOnce() + Send + 'static,
+{
+    pool().push(Box::new(f), false);
+}
+
+// ---- the pool ----
+//
+// Starting a thread and joining it took 100–200 µs on the 2-vCPU machine
+// the benchmarks run on (a 1 GiB stack is mapped, and unmapped at the join,
+// which flushes the other cores' TLBs); a render used to start five. Pool
+// threads are started once, when first needed, and live until the process
+// exits.
+
+type Job = Box<dyn FnOnce() + Send + 'static>;
+
+struct Pool {
+    queue: Mutex<PoolState>,
+    ready: Condvar,
+}
+
+struct PoolState {
+    jobs: std::collections::VecDeque<Job>,
+    threads: usize,
+    idle: usize,
+}
+
+/// At most this many pool threads; past it, jobs wait in the queue.
+const MAX_THREADS: usize = 64;
+
+fn pool() -> &'static Pool {
+    static POOL: OnceLock<Pool> = OnceLock::new();
+    POOL.get_or_init(|| Pool {
+        queue: Mutex::new(PoolState {
+            jobs: std::collections::VecDeque::new(),
+            threads: 0,
+            idle: 0,
+        }),
+        ready: Condvar::new(),
+    })
+}
+
+impl Pool {
+    /// Queues `job`. A thread is started when none is idle and the pool
+    /// has fewer than [`cores`] threads, or (`must_start`) fewer than
+    /// [`MAX_THREADS`]. Returns whether some thread will run the job.
+    fn push(&'static self, job: Job, must_start: bool) -> bool {
+        let mut st = lock(&self.queue);
+        let waiting = st.jobs.len();
+        let limit = if must_start { MAX_THREADS } else { cores() };
+        if st.idle <= waiting && st.threads < limit {
+            let started = std::thread::Builder::new()
+                .name("skiff-pool".into())
+                .stack_size(POOL_STACK)
+                .spawn(move || self.work());
+            if started.is_ok() {
+                st.threads += 1;
+            }
+        }
+        if st.threads == 0 {
+            return false;
+        }
+        st.jobs.push_back(job);
+        drop(st);
+        self.ready.notify_one();
+        true
+    }
+
+    fn work(&self) {
+        let mut st = lock(&self.queue);
+        loop {
+            if let Some(job) = st.jobs.pop_front() {
+                drop(st);
+                // A task's panic is its caller's (`Slot::run` keeps it);
+                // a detached job's is reported by the hook, and the thread
+                // goes on serving.
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                st = lock(&self.queue);
+                continue;
+            }
+            st.idle += 1;
+            st = self.ready.wait(st).unwrap_or_else(|e| e.into_inner());
+            st.idle -= 1;
+        }
+    }
+}
+
+/// A mutex whose poisoning (a panic while it was held) is ignored: the
+/// data it guards stays consistent at every point a panic can happen.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A closure handed to the pool, which borrows from the caller's frame:
+/// [`Task::join`] and [`Task::wait`] (also run on drop) return only once
+/// no pool thread can touch the closure any more.
+struct Task<'a, R> {
+    slot: Arc<Slot<'a, R>>,
+    queued: bool,
+    /// Whether the result was taken: the closure is gone for good.
+    finished: bool,
+}
+
+struct Slot<'a, R> {
+    /// The closure, until a pool thread (or the caller, at `join`) takes it.
+    work: Mutex<Option<Box<dyn FnOnce() -> R + Send + 'a>>>,
+    /// Its result, or its panic.
+    result: Mutex<Option<std::thread::Result<R>>>,
+    done: Condvar,
+}
+
+impl<'a, R: Send + 'a> Task<'a, R> {
+    fn submit<F: FnOnce() -> R + Send + 'a>(f: F, must_start: bool) -> Task<'a, R> {
+        let slot = Arc::new(Slot {
+            work: Mutex::new(Some(Box::new(f) as Box<dyn FnOnce() -> R + Send + 'a>)),
+            result: Mutex::new(None),
+            done: Condvar::new(),
+        });
+        let theirs = slot.clone();
+        let job: Box<dyn FnOnce() + Send + 'a> = Box::new(move || theirs.run());
+        // SAFETY: the job only reaches the caller's borrows through the
+        // closure in the slot, and a `Task` does not let its frame end
+        // (`join`/`wait`, or `Drop`) while a pool thread holds the closure:
+        // either the caller takes the closure back first, or it waits for
+        // the result, which is stored after the closure has been dropped.
+        // After that the job touches only the slot's mutexes and condvar
+        // (kept alive by its own `Arc`), with the closure already gone.
+        let job: Job = unsafe { std::mem::transmute::<Box<dyn FnOnce() + Send + 'a>, Job>(job) };
+        let queued = pool().push(job, must_start);
+        Task {
+            slot,
+            queued,
+            finished: false,
+        }
+    }
+
+    /// The result: the caller runs the closure itself when no pool thread
+    /// has taken it yet, else waits for the thread.
+    fn join(mut self) -> R {
+        let mine = lock(&self.slot.work).take();
+        match mine {
+            Some(f) => {
+                self.finished = true;
+                f()
+            }
+            None => self.wait(),
+        }
+    }
+
+    /// Waits for a pool thread to run the closure (only for a task some
+    /// thread will run: `queued`).
+    fn wait(mut self) -> R {
+        let r = self.await_result();
+        self.finished = true;
+        match r {
+            Ok(r) => r,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    }
+
+    fn await_result(&self) -> std::thread::Result<R> {
+        let mut result = lock(&self.slot.result);
+        loop {
+            if let Some(r) = result.take() {
+                return r;
+            }
+            result = self
+                .slot
+                .done
+                .wait(result)
+                .unwrap_or_else(|e| e.into_inner());
+        }
+    }
+}
+
+impl<R> Drop for Task<'_, R> {
+    /// A task dropped unjoined (the caller unwinding): take the closure
+    /// back, or wait until the thread running it is done with it.
+    fn drop(&mut self) {
+        if self.finished || lock(&self.slot.work).take().is_some() || !self.queued {
+            return;
+        }
+        let mut result = lock(&self.slot.result);
+        while result.is_none() {
+            result = self
+                .slot
+                .done
+                .wait(result)
+                .unwrap_or_else(|e| e.into_inner());
+        }
+    }
+}
+
+impl<R> Slot<'_, R> {
+    fn run(&self) {
+        let Some(f) = lock(&self.work).take() else {
+            return;
+        };
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+        *lock(&self.result) = Some(r);
+        self.done.notify_all();
+    }
 }
 
 #[cfg(test)]
@@ -82,7 +307,7 @@ mod tests {
     #[test]
     fn keeps_order_and_visits_each_item_once() {
         let items: Vec<u64> = (0..1000).collect();
-        let out = map_ordered(&items, usize::MAX, 1 << 20, |x| x * 2);
+        let out = map_ordered(&items, usize::MAX, |x| x * 2);
         assert_eq!(out, items.iter().map(|x| x * 2).collect::<Vec<_>>());
     }
 
@@ -90,16 +315,72 @@ mod tests {
     fn small_work_stays_on_the_caller() {
         let items: Vec<u8> = (0..100).collect();
         let caller = std::thread::current().id();
-        let threads = map_ordered(&items, 10, 1 << 20, |_| std::thread::current().id());
+        let threads = map_ordered(&items, 10, |_| std::thread::current().id());
         assert!(threads.iter().all(|t| *t == caller));
     }
 
     #[test]
-    fn empty_and_single() {
-        assert!(map_ordered(&[] as &[u8], usize::MAX, 1 << 20, |x| *x).is_empty());
-        assert_eq!(
-            map_ordered(&[7u8], usize::MAX, 1 << 20, |x| *x + 1),
-            vec![8]
+    fn join_returns_both_results_and_borrows_the_callers_data() {
+        let data: Vec<u32> = (0..100).collect();
+        let (a, b) = join(
+            || data[..50].iter().sum::<u32>(),
+            || data[50..].iter().sum::<u32>(),
         );
+        assert_eq!(a + b, data.iter().sum::<u32>());
+    }
+
+    #[test]
+    fn a_panic_on_the_pool_reaches_the_caller() {
+        let caught = std::panic::catch_unwind(|| join(|| panic!("helper failed"), || 1));
+        assert!(caught.is_err());
+        // The pool thread that ran it is still usable.
+        assert_eq!(on_pool_thread(|| 2), Some(2));
+    }
+
+    #[test]
+    fn pool_threads_have_deep_stacks() {
+        fn depth(n: u64) -> u64 {
+            // About 1 KiB of stack per level, far past a default 8 MiB.
+            let pad = std::hint::black_box([n as u8; 1000]);
+            if n == 0 {
+                u64::from(pad[0])
+            } else {
+                depth(n - 1) + 1
+            }
+        }
+        let caller = std::thread::current().id();
+        let (id, d) = on_pool_thread(|| (std::thread::current().id(), depth(50_000))).unwrap();
+        assert_ne!(id, caller);
+        assert_eq!(d, 50_000);
+    }
+
+    #[test]
+    fn join_does_not_wait_for_a_busy_pool() {
+        // Every pool thread may be kept busy until after the join below:
+        // it must take its helper back rather than wait for a thread
+        // (waiting would never end).
+        let release = std::sync::Arc::new(std::sync::Barrier::new(cores() + 1));
+        for _ in 0..cores() {
+            let r = release.clone();
+            detach(move || {
+                r.wait();
+            });
+        }
+        let (a, b) = join(|| 1, || 2);
+        release.wait();
+        assert_eq!((a, b), (1, 2));
+    }
+
+    #[test]
+    fn detached_work_runs() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        detach(move || tx.send(7).unwrap());
+        assert_eq!(rx.recv_timeout(std::time::Duration::from_secs(10)), Ok(7));
+    }
+
+    #[test]
+    fn empty_and_single() {
+        assert!(map_ordered(&[] as &[u8], usize::MAX, |x| *x).is_empty());
+        assert_eq!(map_ordered(&[7u8], usize::MAX, |x| *x + 1), vec![8]);
     }
 }

@@ -142,19 +142,12 @@ fn validate_and_render(
     if opts.skip_schema_validation || !has_schema(&prepared.chart) {
         return render_templates(scopes, opts);
     }
-    let validate = || values::validate_schemas(&prepared.chart, &prepared.values);
-    std::thread::scope(|s| {
-        let Ok(check) = std::thread::Builder::new().spawn_scoped(s, validate) else {
-            validate()?;
-            return render_templates(scopes, opts);
-        };
-        let templates = render_templates(scopes, opts);
-        match check.join() {
-            Ok(valid) => valid?,
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
-        templates
-    })
+    let (valid, templates) = crate::parallel::join(
+        || values::validate_schemas(&prepared.chart, &prepared.values),
+        || render_templates(scopes, opts),
+    );
+    valid?;
+    templates
 }
 
 /// Whether the chart or any of its subcharts has a `values.schema.json`.

@@ -304,11 +304,6 @@ pub fn sort_manifest_heads(templates: &[RenderedTemplate]) -> Result<ResourceLis
     sort_with(templates, parse_document_head)
 }
 
-/// Native stack of the threads that read documents: deeply nested YAML
-/// recurses in the reader, and the main thread has 8 MiB (reserved, not
-/// committed).
-const PARSE_STACK: usize = 64 << 20;
-
 fn sort_with(
     templates: &[RenderedTemplate],
     parse: fn(&str) -> Result<Value, crate::yaml::YamlError>,
@@ -331,8 +326,7 @@ fn sort_with(
     // Documents parse independently: read them on every core, then walk
     // them in order so the first bad one is still the one reported.
     let bytes = pieces.iter().map(|(_, p)| p.text.len()).sum();
-    let parsed =
-        crate::parallel::map_ordered(&pieces, bytes, PARSE_STACK, |(_, piece)| parse(piece.text));
+    let parsed = crate::parallel::map_ordered(&pieces, bytes, |(_, piece)| parse(piece.text));
     let mut list = ResourceList::default();
     for ((file, piece), node) in pieces.into_iter().zip(parsed) {
         {

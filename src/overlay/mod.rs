@@ -217,15 +217,11 @@ pub fn to_kustomize_yaml(list: &ResourceList) -> String {
     // Each resource prints on its own, so halves print side by side and
     // are joined in order: the bytes do not depend on the split.
     let (first, second) = items.split_at(items.len() / 2);
-    let (mut out, rest) = std::thread::scope(|scope| {
-        let other = scope.spawn(|| emit_resources(second, second.len()));
-        // The first half's text receives the second's: room for both.
-        let mine = emit_resources(first, items.len());
-        (mine, other.join())
-    });
-    // A panic in the other thread is a bug; it surfaces as it would have
-    // without the thread.
-    let rest = rest.unwrap_or_else(|e| std::panic::resume_unwind(e));
+    // The first half's text receives the second's: room for both.
+    let (rest, mut out) = crate::parallel::join(
+        || emit_resources(second, second.len()),
+        || emit_resources(first, items.len()),
+    );
     out.push_str("---\n");
     out.push_str(&rest);
     out

@@ -130,14 +130,10 @@ pub fn parse_stream_parallel(
         return parse_stream(src, &options(), timestamps);
     };
     let (first, second) = src.split_at(cut);
-    let (a, b) = std::thread::scope(|scope| {
-        let other = scope.spawn(move || parse_stream(second, &options(), timestamps));
-        let mine = parse_stream(first, &options(), timestamps);
-        let theirs = other
-            .join()
-            .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        (mine, theirs)
-    });
+    let (b, a) = crate::parallel::join(
+        move || parse_stream(second, &options(), timestamps),
+        || parse_stream(first, &options(), timestamps),
+    );
     let mut docs = a?;
     docs.extend(b?);
     Some(docs)

@@ -103,19 +103,15 @@ impl Engine for HelmEngine {
         }
         sources.sort_by(|a, b| helm_order(&a.name, &b.name));
         let engine = *self;
-        std::thread::scope(|s| {
-            let handle = std::thread::Builder::new()
-                .stack_size(RENDER_STACK)
-                .spawn_scoped(s, || engine.render_sources(input, &sources));
-            match handle {
-                Ok(h) => h.join().unwrap_or_else(|_| {
-                    Err(plain_error("rendering template failed: internal error"))
-                }),
-                // No thread: render on this one (deep recursion may then hit
-                // the smaller stack first).
-                Err(_) => engine.render_sources(input, &sources),
-            }
-        })
+        let render = || {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                engine.render_sources(input, &sources)
+            }))
+            .unwrap_or_else(|_| Err(plain_error("rendering template failed: internal error")))
+        };
+        // On a pool thread's deep stack; with no thread, on this one (deep
+        // recursion may then hit the smaller stack first).
+        crate::parallel::on_pool_thread(render).unwrap_or_else(render)
     }
 }
 
@@ -130,7 +126,7 @@ impl HelmEngine {
         // are parsed on every core and then added in Helm's order; the
         // first failing file in that order is the error, as before.
         let bytes = sources.iter().map(|s| s.text.len()).sum();
-        let parsed = crate::parallel::map_ordered(sources, bytes, RENDER_STACK, |src| {
+        let parsed = crate::parallel::map_ordered(sources, bytes, |src| {
             set.parse_shared_trees(&src.name, &src.text)
         });
         for trees in parsed {
@@ -212,7 +208,7 @@ fn execute_side_by_side(
     if !watched {
         return None;
     }
-    let results = crate::parallel::map_ordered(files, usize::MAX, RENDER_STACK, |src| {
+    let results = crate::parallel::map_ordered(files, usize::MAX, |src| {
         execute_file(set, src, &dots, sources)
     });
     if written.load(Ordering::Relaxed) {
@@ -228,10 +224,8 @@ fn execute_side_by_side(
 /// whole `skiff template`; nothing waits for it, and a process that exits
 /// first simply skips it.
 fn drop_in_background(set: Template) {
-    let spawned = std::thread::Builder::new().spawn(move || drop(set));
-    // When no thread can be started, `spawn` drops the closure, and the
-    // set with it, right here.
-    drop(spawned);
+    // When no thread can be started, the set is dropped right here.
+    crate::parallel::detach(move || drop(set));
 }
 
 /// Helm's `strings.ReplaceAll(out, "<no value>", "")` over a file's output;

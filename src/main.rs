@@ -73,6 +73,31 @@ unsafe impl std::alloc::GlobalAlloc for MiMalloc {
     }
 }
 
+/// mimalloc reserves its heap in arenas of 1 GiB by default, and the first
+/// allocation sets up the bookkeeping bitmaps of a whole arena: 42 page
+/// faults, a sixth of those of `skiff --version`. A `skiff template` peaks
+/// at tens of MiB, so arenas of 64 MiB (more of them when a run needs
+/// them) set up a sixteenth of that. The option must be set before the
+/// first allocation, which Rust's runtime makes before `main`: this runs
+/// among the program's constructors.
+#[used]
+#[unsafe(link_section = ".init_array")]
+static SMALLER_ARENAS: extern "C" fn() = smaller_arenas;
+
+/// `mi_option_arena_reserve` in mimalloc v3's `mi_option_e` (the crate's
+/// bindings stop before it); tests/allocator.rs checks that the option of
+/// this number defaults to 1 GiB, as that one does.
+const MI_OPTION_ARENA_RESERVE: libmimalloc_sys::mi_option_t = 23;
+
+/// Arena size in KiB (mimalloc's unit for this option).
+const ARENA_KIB: std::ffi::c_long = 64 << 10;
+
+extern "C" fn smaller_arenas() {
+    // SAFETY: setting an option is a plain store; mimalloc reads it when it
+    // reserves its first arena, after the constructors ran.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_ARENA_RESERVE, ARENA_KIB) }
+}
+
 fn main() {
     skiff::teardown::exit_follows();
     let code = skiff::cli::run();
@@ -88,4 +113,14 @@ fn main() {
     }
     // SAFETY: `_exit` ends the process without touching Rust state.
     unsafe { libc::_exit(code) }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn arenas_are_set_smaller_before_main() {
+        // SAFETY: reading an option.
+        let kib = unsafe { libmimalloc_sys::mi_option_get(super::MI_OPTION_ARENA_RESERVE) };
+        assert_eq!(kib, super::ARENA_KIB);
+    }
 }

@@ -1,6 +1,8 @@
-//! Ordered work splitting over a few threads, for the steps of a render
-//! whose items are independent (parsing template files, reading rendered
-//! documents).
+//! Work on several threads for the steps of a render: a process-wide pool
+//! of deep-stack threads, and on it ordered work splitting for steps whose
+//! items are independent (parsing template files, reading rendered
+//! documents), a two-way [`join`], and [`on_pool_thread`] for work that
+//! needs the deep stack.
 //!
 //! Results come back in input order, so whatever a sequential loop would
 //! report first (the first failing file, say) is still reported first.
@@ -248,25 +250,12 @@ impl<'a, R: Send + 'a> Task<'a, R> {
     /// Waits for a pool thread to run the closure (only for a task some
     /// thread will run: `queued`).
     fn wait(mut self) -> R {
-        let r = self.await_result();
+        let r = self.slot.finished().take();
         self.finished = true;
         match r {
-            Ok(r) => r,
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
-    }
-
-    fn await_result(&self) -> std::thread::Result<R> {
-        let mut result = lock(&self.slot.result);
-        loop {
-            if let Some(r) = result.take() {
-                return r;
-            }
-            result = self
-                .slot
-                .done
-                .wait(result)
-                .unwrap_or_else(|e| e.into_inner());
+            Some(Ok(r)) => r,
+            Some(Err(panic)) => std::panic::resume_unwind(panic),
+            None => unreachable!("`finished` returns once the result is stored"),
         }
     }
 }
@@ -278,18 +267,21 @@ impl<R> Drop for Task<'_, R> {
         if self.finished || lock(&self.slot.work).take().is_some() || !self.queued {
             return;
         }
-        let mut result = lock(&self.slot.result);
-        while result.is_none() {
-            result = self
-                .slot
-                .done
-                .wait(result)
-                .unwrap_or_else(|e| e.into_inner());
-        }
+        drop(self.slot.finished());
     }
 }
 
 impl<R> Slot<'_, R> {
+    /// Waits until the closure's result (or panic) is stored; the guard
+    /// holds it.
+    fn finished(&self) -> MutexGuard<'_, Option<std::thread::Result<R>>> {
+        let mut result = lock(&self.result);
+        while result.is_none() {
+            result = self.done.wait(result).unwrap_or_else(|e| e.into_inner());
+        }
+        result
+    }
+
     fn run(&self) {
         let Some(f) = lock(&self.work).take() else {
             return;

@@ -32,11 +32,6 @@ use crate::engine::gotmpl::value::watch_writes;
 use crate::engine::gotmpl::{ExecError, GoValue, MissingKey, ParseError, Template};
 use funcs::{ROOT_NAME, WARN_END, WARN_START};
 
-/// Native stack for the render thread: `include` recursion (1000 per name)
-/// and Go's 100000 nested `{{template}}` calls need far more than the
-/// default; the memory is reserved, not committed.
-const RENDER_STACK: usize = 1 << 30;
-
 /// The Helm (Go template) engine.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct HelmEngine {
@@ -534,17 +529,11 @@ pub fn eval(name: &str, source: &str, data: &GoValue) -> Result<String, EngineEr
             .map_err(|e| exec_error(&e, &src))?;
         Ok(erase_no_value(out))
     };
-    std::thread::scope(|s| {
-        match std::thread::Builder::new()
-            .stack_size(RENDER_STACK)
-            .spawn_scoped(s, run)
-        {
-            Ok(h) => h
-                .join()
-                .unwrap_or_else(|_| Err(plain_error("rendering template failed: internal error"))),
-            Err(_) => run(),
-        }
-    })
+    let run = || {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(run))
+            .unwrap_or_else(|_| Err(plain_error("rendering template failed: internal error")))
+    };
+    crate::parallel::on_pool_thread(run).unwrap_or_else(run)
 }
 
 #[cfg(test)]

@@ -57,7 +57,9 @@ where
             done.push((i, f(item)));
         }
     };
-    let helpers: Vec<_> = (1..threads).map(|_| Task::submit(work, false)).collect();
+    let helpers: Vec<_> = (1..threads)
+        .map(|_| Task::submit(work, Start::UpToCores))
+        .collect();
     let mut results = work();
     for h in helpers {
         results.extend(h.join());
@@ -76,7 +78,7 @@ where
     B: FnOnce() -> RB,
     RA: Send,
 {
-    let task = Task::submit(a, false);
+    let task = Task::submit(a, Start::UpToCores);
     let rb = b();
     (task.join(), rb)
 }
@@ -88,7 +90,7 @@ where
     F: FnOnce() -> R + Send,
     R: Send,
 {
-    let task = Task::submit(f, true);
+    let task = Task::submit(f, Start::Always);
     if !task.queued {
         return None;
     }
@@ -101,7 +103,54 @@ pub fn detach<F>(f: F)
 where
     F: FnOnce() + Send + 'static,
 {
-    pool().push(Box::new(f), false);
+    pool().push(Box::new(f), Start::UpToCores);
+}
+
+/// Starts `f` on a pool thread now, for a result wanted later: the work
+/// of a later step that can begin early (parsing each template file while
+/// the rest of the chart is still being read). [`Pending::get`] returns the
+/// result, running `f` on the caller when no thread has taken it yet, so a
+/// busy pool delays nothing. A `Pending` dropped unused takes back `f` if it
+/// has not started, and otherwise lets it finish unobserved.
+pub fn spawn<R, F>(f: F) -> Pending<R>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    let slot = Arc::new(Slot {
+        work: Mutex::new(Some(Box::new(f) as Box<dyn FnOnce() -> R + Send>)),
+        result: Mutex::new(None),
+        done: Condvar::new(),
+    });
+    let theirs = slot.clone();
+    pool().push(Box::new(move || theirs.run()), Start::LeaveOneCore);
+    Pending { slot }
+}
+
+/// A result [`spawn`] is computing.
+pub struct Pending<R> {
+    slot: Arc<Slot<'static, R>>,
+}
+
+impl<R> Pending<R> {
+    /// The result; a panic in `f` is resumed here.
+    pub fn get(self) -> R {
+        let mine = lock(&self.slot.work).take();
+        if let Some(f) = mine {
+            return f();
+        }
+        match self.slot.finished().take() {
+            Some(Ok(r)) => r,
+            Some(Err(panic)) => std::panic::resume_unwind(panic),
+            None => unreachable!("`finished` returns once the result is stored"),
+        }
+    }
+}
+
+impl<R> Drop for Pending<R> {
+    fn drop(&mut self) {
+        drop(lock(&self.slot.work).take());
+    }
 }
 
 // ---- the pool ----
@@ -128,6 +177,18 @@ struct PoolState {
 /// At most this many pool threads; past it, jobs wait in the queue.
 const MAX_THREADS: usize = 64;
 
+/// How many pool threads a job may have started for it.
+#[derive(Clone, Copy)]
+enum Start {
+    /// Up to [`MAX_THREADS`]: the job needs a pool thread's deep stack.
+    Always,
+    /// Up to one per core: the caller works too.
+    UpToCores,
+    /// One core fewer: the caller goes on with other work that should
+    /// keep a core ([`spawn`]).
+    LeaveOneCore,
+}
+
 fn pool() -> &'static Pool {
     static POOL: OnceLock<Pool> = OnceLock::new();
     POOL.get_or_init(|| Pool {
@@ -142,12 +203,16 @@ fn pool() -> &'static Pool {
 
 impl Pool {
     /// Queues `job`. A thread is started when none is idle and the pool
-    /// has fewer than [`cores`] threads, or (`must_start`) fewer than
-    /// [`MAX_THREADS`]. Returns whether some thread will run the job.
-    fn push(&'static self, job: Job, must_start: bool) -> bool {
+    /// has fewer threads than `start` allows. Returns whether some thread
+    /// will run the job.
+    fn push(&'static self, job: Job, start: Start) -> bool {
         let mut st = lock(&self.queue);
         let waiting = st.jobs.len();
-        let limit = if must_start { MAX_THREADS } else { cores() };
+        let limit = match start {
+            Start::Always => MAX_THREADS,
+            Start::UpToCores => cores(),
+            Start::LeaveOneCore => cores().saturating_sub(1).max(1),
+        };
         if st.idle <= waiting && st.threads < limit {
             let started = std::thread::Builder::new()
                 .name("skiff-pool".into())
@@ -210,7 +275,7 @@ struct Slot<'a, R> {
 }
 
 impl<'a, R: Send + 'a> Task<'a, R> {
-    fn submit<F: FnOnce() -> R + Send + 'a>(f: F, must_start: bool) -> Task<'a, R> {
+    fn submit<F: FnOnce() -> R + Send + 'a>(f: F, start: Start) -> Task<'a, R> {
         let slot = Arc::new(Slot {
             work: Mutex::new(Some(Box::new(f) as Box<dyn FnOnce() -> R + Send + 'a>)),
             result: Mutex::new(None),
@@ -226,7 +291,7 @@ impl<'a, R: Send + 'a> Task<'a, R> {
         // After that the job touches only the slot's mutexes and condvar
         // (kept alive by its own `Arc`), with the closure already gone.
         let job: Job = unsafe { std::mem::transmute::<Box<dyn FnOnce() + Send + 'a>, Job>(job) };
-        let queued = pool().push(job, must_start);
+        let queued = pool().push(job, start);
         Task {
             slot,
             queued,
@@ -368,6 +433,39 @@ mod tests {
         let (tx, rx) = std::sync::mpsc::channel();
         detach(move || tx.send(7).unwrap());
         assert_eq!(rx.recv_timeout(std::time::Duration::from_secs(10)), Ok(7));
+    }
+
+    #[test]
+    fn spawned_work_gives_its_result_once_asked() {
+        let pending: Vec<_> = (0..20u64).map(|i| spawn(move || i * i)).collect();
+        let squares: Vec<u64> = pending.into_iter().map(Pending::get).collect();
+        assert_eq!(squares, (0..20).map(|i| i * i).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn spawned_work_is_run_by_the_asker_when_the_pool_is_busy() {
+        let release = std::sync::Arc::new(std::sync::Barrier::new(cores() + 1));
+        for _ in 0..cores() {
+            let r = release.clone();
+            detach(move || {
+                r.wait();
+            });
+        }
+        // Every pool thread may be held until after `get`: it must run the
+        // work itself rather than wait (waiting would never end).
+        let got = spawn(|| 5).get();
+        release.wait();
+        assert_eq!(got, 5);
+    }
+
+    #[test]
+    fn a_spawned_panic_reaches_the_asker_and_an_unasked_result_is_dropped() {
+        let caught =
+            std::panic::catch_unwind(|| spawn(|| -> u8 { panic!("early work failed") }).get());
+        assert!(caught.is_err());
+        let unasked = spawn(|| vec![1u8; 16]);
+        drop(unasked);
+        assert_eq!(spawn(|| 3).get(), 3);
     }
 
     #[test]

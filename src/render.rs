@@ -16,6 +16,7 @@
 use crate::chart::{self, Chart};
 use crate::diag::{Diagnostic, Location};
 use crate::engine::helm::HelmEngine;
+use crate::engine::helm::early::EarlyParses;
 use crate::engine::jinja::JinjaEngine;
 use crate::engine::{Capabilities, ChartScope, Engine, Release, RenderInput, RenderedTemplate};
 use crate::manifest::{self, HelmStreamOptions};
@@ -23,6 +24,7 @@ use crate::teardown;
 use crate::value::Value;
 use crate::values::{self, ValueOptions};
 use std::path::Path;
+use std::sync::Arc;
 
 /// Everything `skiff template` can be told.
 #[derive(Debug, Clone, Default)]
@@ -64,16 +66,25 @@ pub struct PreparedChart {
 
 /// Steps 1–6: load, check dependencies, merge and coalesce values, validate.
 pub fn prepare(path: &Path, opts: &RenderOptions) -> Result<PreparedChart, Diagnostic> {
-    let prepared = prepare_unchecked(path, opts)?;
+    let prepared = prepare_unchecked(path, opts, None)?;
     if !opts.skip_schema_validation {
         values::validate_schemas(&prepared.chart, &prepared.values)?;
     }
     Ok(prepared)
 }
 
-/// [`prepare`] without the schema check.
-fn prepare_unchecked(path: &Path, opts: &RenderOptions) -> Result<PreparedChart, Diagnostic> {
-    let mut chart = chart::load(path)?;
+/// [`prepare`] without the schema check; with `early`, template files
+/// start parsing as they are read.
+fn prepare_unchecked(
+    path: &Path,
+    opts: &RenderOptions,
+    early: Option<&EarlyParses>,
+) -> Result<PreparedChart, Diagnostic> {
+    let mut chart = chart::load_with(path, &mut |rel, data| {
+        if let Some(early) = early {
+            early.offer(rel, data);
+        }
+    })?;
     if chart.is_library() {
         return Err(
             Diagnostic::new("library charts are not installable").at(Location::file(
@@ -115,12 +126,24 @@ pub fn render_templates(
     scopes: &[ChartScope<'_>],
     opts: &RenderOptions,
 ) -> Result<Vec<RenderedTemplate>, Diagnostic> {
+    render_templates_with(scopes, opts, None)
+}
+
+/// [`render_templates`], taking the files [`EarlyParses`] parsed already.
+fn render_templates_with(
+    scopes: &[ChartScope<'_>],
+    opts: &RenderOptions,
+    early: Option<Arc<EarlyParses>>,
+) -> Result<Vec<RenderedTemplate>, Diagnostic> {
     let input = RenderInput {
         scopes: scopes.to_vec(),
         release: opts.release.clone(),
         capabilities: opts.capabilities.clone(),
     };
-    let helm = HelmEngine::new(opts.seed);
+    let mut helm = HelmEngine::new(opts.seed);
+    if let Some(early) = early {
+        helm = helm.with_early_parses(early);
+    }
     let engines: [&dyn Engine; 2] = [&JinjaEngine, &helm];
     let mut templates = Vec::new();
     for engine in engines {
@@ -138,13 +161,14 @@ fn validate_and_render(
     prepared: &PreparedChart,
     scopes: &[ChartScope<'_>],
     opts: &RenderOptions,
+    early: Arc<EarlyParses>,
 ) -> Result<Vec<RenderedTemplate>, Diagnostic> {
     if opts.skip_schema_validation || !has_schema(&prepared.chart) {
-        return render_templates(scopes, opts);
+        return render_templates_with(scopes, opts, Some(early));
     }
     let (valid, templates) = crate::parallel::join(
         || values::validate_schemas(&prepared.chart, &prepared.values),
-        || render_templates(scopes, opts),
+        || render_templates_with(scopes, opts, Some(early)),
     );
     valid?;
     templates
@@ -193,9 +217,11 @@ fn render_with(
     opts: &RenderOptions,
     output: impl FnOnce(&manifest::ResourceList, &[manifest::CrdFile<'_>]) -> Result<String, Diagnostic>,
 ) -> Result<TemplateOutput, Diagnostic> {
-    let prepared = prepare_unchecked(path, opts)?;
+    // Template files start parsing on the pool while the chart loads.
+    let early = Arc::new(EarlyParses::default());
+    let prepared = prepare_unchecked(path, opts, Some(&early))?;
     let scopes = prepared.scopes();
-    let templates = validate_and_render(&prepared, &scopes, opts)?;
+    let templates = validate_and_render(&prepared, &scopes, opts, early)?;
     let list = manifest::sort_manifest_heads(&templates)?;
     let crds = manifest::crd_files(&scopes);
     let text = output(&list, &crds)?;

@@ -36,14 +36,27 @@ struct RawFile {
 /// missing: `v3` is refused with Helm's `invalid chart apiVersion`, anything
 /// else with `unsupported chart version`.
 pub fn load(path: &Path) -> Result<Chart, ChartError> {
+    load_with(path, &mut |_, _| {})
+}
+
+/// [`load`], showing `seen` each file of the source (chart-relative path,
+/// contents) as soon as it is read, before the chart is put together: a
+/// caller can start work on a file while the rest are still being read.
+/// For a directory that is during the walk; for an archive, once it is
+/// unpacked. Archived subcharts inside `charts/` are not shown.
+pub fn load_with(path: &Path, seen: &mut dyn FnMut(&str, &Arc<[u8]>)) -> Result<Chart, ChartError> {
     let display = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|e| io_error(&display, &e))?;
     let files = if meta.is_dir() {
-        read_dir_files(path, &display)?
+        read_dir_files(path, &display, seen)?
     } else {
         let bytes = std::fs::read(path).map_err(|e| io_error(&display, &e))?;
         ensure_gzip(&bytes, &display)?;
-        read_checked_archive(&bytes, &display)?
+        let files = read_checked_archive(&bytes, &display)?;
+        for f in &files {
+            seen(&f.name, &f.data);
+        }
+        files
     };
     check_root_api_version(&files, &display)?;
     load_files(files, path.to_path_buf(), &display)
@@ -57,7 +70,7 @@ pub fn read_files(path: &Path) -> Result<Vec<ChartFile>, ChartError> {
     let display = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|e| io_error(&display, &e))?;
     let files = if meta.is_dir() {
-        read_dir_files(path, &display)?
+        read_dir_files(path, &display, &mut |_, _| {})?
     } else {
         let bytes = std::fs::read(path).map_err(|e| io_error(&display, &e))?;
         ensure_gzip(&bytes, &display)?;
@@ -125,7 +138,11 @@ fn ensure_gzip(bytes: &[u8], display: &str) -> Result<(), ChartError> {
 /// that follows symbolic links, applies `.helmignore` (plus the default
 /// `templates/.?*` rule), skips ignored directories whole, refuses
 /// irregular files and files over 5 MiB, and strips a UTF-8 BOM.
-fn read_dir_files(root: &Path, display: &str) -> Result<Vec<RawFile>, ChartError> {
+fn read_dir_files(
+    root: &Path,
+    display: &str,
+    seen: &mut dyn FnMut(&str, &Arc<[u8]>),
+) -> Result<Vec<RawFile>, ChartError> {
     let mut rules = HelmIgnore::empty();
     let ignore_file = root.join(".helmignore");
     if ignore_file.exists() {
@@ -141,6 +158,7 @@ fn read_dir_files(root: &Path, display: &str) -> Result<Vec<RawFile>, ChartError
         display,
         files: Vec::new(),
         active: HashSet::default(),
+        seen,
     };
     walker.walk(root, "")?;
     Ok(walker.files)
@@ -154,6 +172,8 @@ struct DirWalker<'a> {
     /// Canonical directories on the current descent, to stop symlink cycles
     /// (Helm would recurse until the path is too long).
     active: HashSet<PathBuf>,
+    /// Shown each file as it is read.
+    seen: &'a mut dyn FnMut(&str, &Arc<[u8]>),
 }
 
 impl DirWalker<'_> {
@@ -250,9 +270,11 @@ impl DirWalker<'_> {
             file: shown.clone(),
             message: format!("error reading {rel}: {e}"),
         })?;
+        let data = strip_bom(data);
+        (self.seen)(rel, &data);
         self.files.push(RawFile {
             name: rel.to_string(),
-            data: strip_bom(data),
+            data,
         });
         Ok(())
     }
@@ -867,6 +889,46 @@ mod tests {
             e.to_string(),
             "error unpacking subchart README.md in demo: Chart.yaml file is missing"
         );
+    }
+
+    #[test]
+    fn every_file_is_shown_as_read_with_the_bytes_the_chart_keeps() {
+        let dir = tempfile::tempdir().unwrap();
+        write_tree(
+            dir.path(),
+            &[
+                ("Chart.yaml", CHART),
+                (".helmignore", "*.md\n"),
+                ("README.md", "ignored"),
+                ("values.yaml", "a: 1\n"),
+                ("templates/cm.yaml", "\u{feff}kind: ConfigMap"),
+                ("charts/sub/Chart.yaml", "name: sub\nversion: 1.0.0\n"),
+                ("charts/sub/templates/x.yaml", "kind: Secret"),
+            ],
+        );
+        let mut shown = Vec::new();
+        let c = load_with(dir.path(), &mut |rel, data| {
+            shown.push((rel.to_string(), data.clone()));
+        })
+        .unwrap();
+        let rels: Vec<&str> = shown.iter().map(|(r, _)| r.as_str()).collect();
+        assert_eq!(
+            rels,
+            [
+                ".helmignore",
+                "Chart.yaml",
+                "charts/sub/Chart.yaml",
+                "charts/sub/templates/x.yaml",
+                "templates/cm.yaml",
+                "values.yaml"
+            ]
+        );
+        // The very allocation the chart keeps, BOM already removed.
+        let (_, cm) = &shown[4];
+        assert_eq!(&**cm, b"kind: ConfigMap");
+        assert!(Arc::ptr_eq(cm, &c.templates[0].data));
+        let (_, x) = &shown[3];
+        assert!(Arc::ptr_eq(x, &c.dependencies[0].templates[0].data));
     }
 
     #[test]

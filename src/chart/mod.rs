@@ -11,7 +11,9 @@ pub mod starter;
 
 pub use error::ChartError;
 pub use helmignore::HelmIgnore;
-pub use loader::{MAX_ARCHIVE_SIZE, MAX_FILE_SIZE, check_dependencies, load, read_files};
+pub use loader::{
+    MAX_ARCHIVE_SIZE, MAX_FILE_SIZE, check_dependencies, load, load_with, read_files,
+};
 pub use metadata::{
     ChartType, Dependency, ImportValue, Maintainer, Metadata, is_helm_semver, parse_metadata,
 };

@@ -19,6 +19,7 @@
 // once per failed render (as in the `Engine` trait), so boxing buys nothing.
 #![allow(clippy::result_large_err)]
 
+pub mod early;
 pub mod funcs;
 pub mod objects;
 
@@ -33,16 +34,24 @@ use crate::engine::gotmpl::{ExecError, GoValue, MissingKey, ParseError, Template
 use funcs::{ROOT_NAME, WARN_END, WARN_START};
 
 /// The Helm (Go template) engine.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 pub struct HelmEngine {
     /// Seed for Sprig's random functions (`--seed`); `None` is random.
     pub seed: Option<u64>,
+    /// Template files already parsed while the chart was loading.
+    pub early: Option<Arc<early::EarlyParses>>,
 }
 
 impl HelmEngine {
     /// An engine whose random functions follow `seed` when given.
     pub fn new(seed: Option<u64>) -> HelmEngine {
-        HelmEngine { seed }
+        HelmEngine { seed, early: None }
+    }
+
+    /// This engine, taking the trees of files parsed early from `early`.
+    pub fn with_early_parses(mut self, early: Arc<early::EarlyParses>) -> HelmEngine {
+        self.early = Some(early);
+        self
     }
 
     /// A template set with Helm's functions and options, empty.
@@ -97,7 +106,7 @@ impl Engine for HelmEngine {
             return Ok(Vec::new());
         }
         sources.sort_by(|a, b| helm_order(&a.name, &b.name));
-        let engine = *self;
+        let engine = self;
         let render = || {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 engine.render_sources(input, &sources)
@@ -122,7 +131,11 @@ impl HelmEngine {
         // first failing file in that order is the error, as before.
         let bytes = sources.iter().map(|s| s.text.len()).sum();
         let parsed = crate::parallel::map_ordered(sources, bytes, |src| {
-            set.parse_shared_trees(&src.name, &src.text)
+            let early = self.early.as_ref();
+            match early.and_then(|e| e.take(&src.name, &src.text)) {
+                Some(trees) => Ok(trees),
+                None => set.parse_shared_trees(&src.name, &src.text),
+            }
         });
         for trees in parsed {
             set.add_parse_trees(trees.map_err(|e| parse_error(&e, sources))?);

@@ -9,7 +9,7 @@
 //! Threads take the next item from a shared counter, so one large file does
 //! not leave the others idle behind it.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 
 /// Below this many bytes of input, starting a thread costs more than it
@@ -121,6 +121,7 @@ where
         work: Mutex::new(Some(Box::new(f) as Box<dyn FnOnce() -> R + Send>)),
         result: Mutex::new(None),
         done: Condvar::new(),
+        awaited: AtomicBool::new(false),
     });
     let theirs = slot.clone();
     pool().push(Box::new(move || theirs.run()), Start::LeaveOneCore);
@@ -226,8 +227,13 @@ impl Pool {
             return false;
         }
         st.jobs.push_back(job);
+        // A wake-up is a system call even with no thread asleep; threads
+        // count themselves idle under the lock before they sleep.
+        let asleep = st.idle > 0;
         drop(st);
-        self.ready.notify_one();
+        if asleep {
+            self.ready.notify_one();
+        }
         true
     }
 
@@ -272,6 +278,8 @@ struct Slot<'a, R> {
     /// Its result, or its panic.
     result: Mutex<Option<std::thread::Result<R>>>,
     done: Condvar,
+    /// Whether someone waits on `done` (set and read under `result`'s lock).
+    awaited: AtomicBool,
 }
 
 impl<'a, R: Send + 'a> Task<'a, R> {
@@ -280,6 +288,7 @@ impl<'a, R: Send + 'a> Task<'a, R> {
             work: Mutex::new(Some(Box::new(f) as Box<dyn FnOnce() -> R + Send + 'a>)),
             result: Mutex::new(None),
             done: Condvar::new(),
+            awaited: AtomicBool::new(false),
         });
         let theirs = slot.clone();
         let job: Box<dyn FnOnce() + Send + 'a> = Box::new(move || theirs.run());
@@ -342,6 +351,7 @@ impl<R> Slot<'_, R> {
     fn finished(&self) -> MutexGuard<'_, Option<std::thread::Result<R>>> {
         let mut result = lock(&self.result);
         while result.is_none() {
+            self.awaited.store(true, Ordering::Relaxed);
             result = self.done.wait(result).unwrap_or_else(|e| e.into_inner());
         }
         result
@@ -352,8 +362,14 @@ impl<R> Slot<'_, R> {
             return;
         };
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-        *lock(&self.result) = Some(r);
-        self.done.notify_all();
+        let mut result = lock(&self.result);
+        *result = Some(r);
+        let awaited = self.awaited.load(Ordering::Relaxed);
+        drop(result);
+        // Only a waiter needs the wake-up (a system call).
+        if awaited {
+            self.done.notify_all();
+        }
     }
 }
 

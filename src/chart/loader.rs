@@ -160,7 +160,8 @@ fn read_dir_files(
         active: HashSet::default(),
         seen,
     };
-    walker.walk(root, "")?;
+    let meta = std::fs::metadata(root).map_err(|e| io_error(display, &e))?;
+    walker.walk(root, "", &meta)?;
     Ok(walker.files)
 }
 
@@ -169,9 +170,9 @@ struct DirWalker<'a> {
     rules: HelmIgnore,
     display: &'a str,
     files: Vec<RawFile>,
-    /// Canonical directories on the current descent, to stop symlink cycles
-    /// (Helm would recurse until the path is too long).
-    active: HashSet<PathBuf>,
+    /// Directories (device and inode) on the current descent, to stop
+    /// symlink cycles (Helm would recurse until the path is too long).
+    active: HashSet<(u64, u64)>,
     /// Shown each file as it is read.
     seen: &'a mut dyn FnMut(&str, &Arc<[u8]>),
 }
@@ -184,11 +185,12 @@ impl DirWalker<'_> {
     /// Walks the directory `dir` whose chart-relative name is `rel` (`""`
     /// for the root). Entries are visited in byte order of their names, as
     /// Go's `sort.Strings` orders them.
-    fn walk(&mut self, dir: &Path, rel: &str) -> Result<(), ChartError> {
-        let canonical = dir
-            .canonicalize()
-            .map_err(|e| io_error(&self.shown(rel), &e))?;
-        if !self.active.insert(canonical.clone()) {
+    fn walk(&mut self, dir: &Path, rel: &str, meta: &std::fs::Metadata) -> Result<(), ChartError> {
+        use std::os::unix::fs::MetadataExt as _;
+        // The directory's identity from what was already asked of it: a
+        // canonical path took a `readlink` per path component, per directory.
+        let identity = (meta.dev(), meta.ino());
+        if !self.active.insert(identity) {
             return Err(ChartError::Io {
                 file: self.shown(rel),
                 message: format!("symbolic link cycle at {}", self.shown(rel)),
@@ -221,7 +223,7 @@ impl DirWalker<'_> {
             };
             self.visit(&dir.join(&name), &child_rel)?;
         }
-        self.active.remove(&canonical);
+        self.active.remove(&identity);
         Ok(())
     }
 
@@ -244,7 +246,7 @@ impl DirWalker<'_> {
             if self.rules.ignore(rel, true) {
                 return Ok(());
             }
-            return self.walk(path, rel);
+            return self.walk(path, rel, &meta);
         }
         if self.rules.ignore(rel, false) {
             return Ok(());

@@ -16,6 +16,12 @@
 //! definition is kept), is not taken: the file is parsed again under its
 //! real name, so the result is always what parsing it then would give.
 //! Files that are never asked for (a disabled subchart's) are dropped.
+//!
+//! Nothing starts until the templates offered reach
+//! [`MIN_PARALLEL_BYTES`](crate::parallel::MIN_PARALLEL_BYTES), the size
+//! from which the render parses on several threads anyway: on a small
+//! chart a second thread would add its stack and heap to the peak memory
+//! (bench: up to 3 MB) for next to no time saved.
 
 use std::sync::{Arc, Mutex};
 
@@ -35,15 +41,25 @@ type Started = (Arc<[u8]>, Pending<Trees>);
 pub struct EarlyParses {
     /// Helm's function set: parsing needs only the names.
     set: Arc<Template>,
-    started: Mutex<Vec<Started>>,
+    /// Template bytes below which nothing starts: a small chart is parsed
+    /// on one thread, as before, and a second thread's stack and heap
+    /// would only add to its peak memory.
+    threshold: usize,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    started: Vec<Started>,
+    /// Template files offered while under the threshold.
+    held: Vec<Arc<[u8]>>,
+    /// Their bytes so far.
+    bytes: usize,
 }
 
 impl Default for EarlyParses {
     fn default() -> Self {
-        EarlyParses {
-            set: Arc::new(super::HelmEngine::new(None).template_set()),
-            started: Mutex::new(Vec::new()),
-        }
+        EarlyParses::with_threshold(crate::parallel::MIN_PARALLEL_BYTES)
     }
 }
 
@@ -54,6 +70,15 @@ impl std::fmt::Debug for EarlyParses {
 }
 
 impl EarlyParses {
+    /// Parses that start once `threshold` bytes of templates were offered.
+    pub fn with_threshold(threshold: usize) -> EarlyParses {
+        EarlyParses {
+            set: Arc::new(super::HelmEngine::new(None).template_set()),
+            threshold,
+            state: Mutex::new(State::default()),
+        }
+    }
+
     /// Starts parsing `data` when `rel` (a path inside the chart directory
     /// or archive) is a template file of the chart or of a subchart in its
     /// `charts/` folder, for the Helm engine.
@@ -61,12 +86,21 @@ impl EarlyParses {
         if !is_template_path(rel) {
             return;
         }
-        let set = self.set.clone();
-        let bytes = data.clone();
-        let pending = crate::parallel::spawn(move || {
-            set.parse_shared_trees(PLACEHOLDER, &crate::chart::shared_text(&bytes))
-        });
-        self.lock().push((data.clone(), pending));
+        let mut state = self.lock();
+        state.bytes += data.len();
+        state.held.push(data.clone());
+        if state.bytes < self.threshold {
+            return;
+        }
+        let held = std::mem::take(&mut state.held);
+        for data in held {
+            let set = self.set.clone();
+            let bytes = data.clone();
+            let pending = crate::parallel::spawn(move || {
+                set.parse_shared_trees(PLACEHOLDER, &crate::chart::shared_text(&bytes))
+            });
+            state.started.push((data, pending));
+        }
     }
 
     /// The trees of the file `name` whose text is `text`, when that text
@@ -74,7 +108,7 @@ impl EarlyParses {
     /// notes); `None` means: parse it now.
     pub fn take(&self, name: &str, text: &Arc<str>) -> Option<Vec<Tree>> {
         let pending = {
-            let mut started = self.lock();
+            let started = &mut self.lock().started;
             let i = started.iter().position(|(data, _)| {
                 // Same allocation: `shared_text` shares the file's bytes.
                 std::ptr::eq(data.as_ptr(), text.as_ptr()) && data.len() == text.len()
@@ -97,8 +131,8 @@ impl EarlyParses {
         Some(trees)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Started>> {
-        self.started.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -167,7 +201,7 @@ mod tests {
 
     #[test]
     fn a_taken_parse_is_the_parse_under_the_real_name() {
-        let early = EarlyParses::default();
+        let early = EarlyParses::with_threshold(0);
         let src = "{{- define \"c.name\" -}}{{ .Chart.Name }}{{- end }}\nkind: {{ include \"c.name\" . | quote }}\n{{ if .Values.x }}{{ .Values.x.y }}{{ end }}\n";
         let (data, text) = shared(src);
         early.offer("charts/c/templates/cm.yaml", &data);
@@ -182,8 +216,23 @@ mod tests {
     }
 
     #[test]
+    fn nothing_starts_below_the_threshold_then_every_file_held_does() {
+        let early = EarlyParses::with_threshold(20);
+        let (small, small_text) = shared("{{ .Values.a }}");
+        early.offer("templates/a.yaml", &small);
+        assert!(early.take("top/templates/a.yaml", &small_text).is_none());
+        let (a, a_text) = shared("{{ .Values.a }}");
+        let (b, b_text) = shared("{{ .Values.b }}");
+        early.offer("templates/a.yaml", &a);
+        early.offer("templates/b.yaml", &b);
+        // 15 bytes held, then 30: both start.
+        assert!(early.take("top/templates/a.yaml", &a_text).is_some());
+        assert!(early.take("top/templates/b.yaml", &b_text).is_some());
+    }
+
+    #[test]
     fn files_not_parsed_early_or_not_renamable_are_parsed_again() {
-        let early = EarlyParses::default();
+        let early = EarlyParses::with_threshold(0);
         // Not a template path: never started.
         let (data, text) = shared("a: 1\n");
         early.offer("values.yaml", &data);

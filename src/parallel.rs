@@ -117,12 +117,7 @@ where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
 {
-    let slot = Arc::new(Slot {
-        work: Mutex::new(Some(Box::new(f) as Box<dyn FnOnce() -> R + Send>)),
-        result: Mutex::new(None),
-        done: Condvar::new(),
-        awaited: AtomicBool::new(false),
-    });
+    let slot = Arc::new(Slot::new(f));
     let theirs = slot.clone();
     pool().push(Box::new(move || theirs.run()), Start::LeaveOneCore);
     Pending { slot }
@@ -136,15 +131,7 @@ pub struct Pending<R> {
 impl<R> Pending<R> {
     /// The result; a panic in `f` is resumed here.
     pub fn get(self) -> R {
-        let mine = lock(&self.slot.work).take();
-        if let Some(f) = mine {
-            return f();
-        }
-        match self.slot.finished().take() {
-            Some(Ok(r)) => r,
-            Some(Err(panic)) => std::panic::resume_unwind(panic),
-            None => unreachable!("`finished` returns once the result is stored"),
-        }
+        self.slot.run_or_wait()
     }
 }
 
@@ -284,12 +271,7 @@ struct Slot<'a, R> {
 
 impl<'a, R: Send + 'a> Task<'a, R> {
     fn submit<F: FnOnce() -> R + Send + 'a>(f: F, start: Start) -> Task<'a, R> {
-        let slot = Arc::new(Slot {
-            work: Mutex::new(Some(Box::new(f) as Box<dyn FnOnce() -> R + Send + 'a>)),
-            result: Mutex::new(None),
-            done: Condvar::new(),
-            awaited: AtomicBool::new(false),
-        });
+        let slot = Arc::new(Slot::new(f));
         let theirs = slot.clone();
         let job: Box<dyn FnOnce() + Send + 'a> = Box::new(move || theirs.run());
         // SAFETY: the job only reaches the caller's borrows through the
@@ -311,26 +293,15 @@ impl<'a, R: Send + 'a> Task<'a, R> {
     /// The result: the caller runs the closure itself when no pool thread
     /// has taken it yet, else waits for the thread.
     fn join(mut self) -> R {
-        let mine = lock(&self.slot.work).take();
-        match mine {
-            Some(f) => {
-                self.finished = true;
-                f()
-            }
-            None => self.wait(),
-        }
+        self.finished = true;
+        self.slot.run_or_wait()
     }
 
     /// Waits for a pool thread to run the closure (only for a task some
     /// thread will run: `queued`).
     fn wait(mut self) -> R {
-        let r = self.slot.finished().take();
         self.finished = true;
-        match r {
-            Some(Ok(r)) => r,
-            Some(Err(panic)) => std::panic::resume_unwind(panic),
-            None => unreachable!("`finished` returns once the result is stored"),
-        }
+        self.slot.stored_result()
     }
 }
 
@@ -345,7 +316,36 @@ impl<R> Drop for Task<'_, R> {
     }
 }
 
-impl<R> Slot<'_, R> {
+impl<'a, R> Slot<'a, R> {
+    fn new<F: FnOnce() -> R + Send + 'a>(f: F) -> Slot<'a, R> {
+        Slot {
+            work: Mutex::new(Some(Box::new(f))),
+            result: Mutex::new(None),
+            done: Condvar::new(),
+            awaited: AtomicBool::new(false),
+        }
+    }
+
+    /// The result: the closure runs on the caller when no pool thread has
+    /// taken it yet, else the thread's result is waited for.
+    fn run_or_wait(&self) -> R {
+        let mine = lock(&self.work).take();
+        match mine {
+            Some(f) => f(),
+            None => self.stored_result(),
+        }
+    }
+
+    /// The result a pool thread stored, once it is there; its panic is
+    /// resumed here.
+    fn stored_result(&self) -> R {
+        match self.finished().take() {
+            Some(Ok(r)) => r,
+            Some(Err(panic)) => std::panic::resume_unwind(panic),
+            None => unreachable!("`finished` returns once the result is stored"),
+        }
+    }
+
     /// Waits until the closure's result (or panic) is stored; the guard
     /// holds it.
     fn finished(&self) -> MutexGuard<'_, Option<std::thread::Result<R>>> {

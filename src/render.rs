@@ -140,10 +140,10 @@ fn render_templates_with(
         release: opts.release.clone(),
         capabilities: opts.capabilities.clone(),
     };
-    let mut helm = HelmEngine::new(opts.seed);
-    if let Some(early) = early {
-        helm = helm.with_early_parses(early);
-    }
+    let helm = HelmEngine {
+        seed: opts.seed,
+        early,
+    };
     let engines: [&dyn Engine; 2] = [&JinjaEngine, &helm];
     let mut templates = Vec::new();
     for engine in engines {

@@ -48,12 +48,6 @@ impl HelmEngine {
         HelmEngine { seed, early: None }
     }
 
-    /// This engine, taking the trees of files parsed early from `early`.
-    pub fn with_early_parses(mut self, early: Arc<early::EarlyParses>) -> HelmEngine {
-        self.early = Some(early);
-        self
-    }
-
     /// A template set with Helm's functions and options, empty.
     pub fn template_set(&self) -> Template {
         let mut t = Template::new(ROOT_NAME);
@@ -106,17 +100,22 @@ impl Engine for HelmEngine {
             return Ok(Vec::new());
         }
         sources.sort_by(|a, b| helm_order(&a.name, &b.name));
-        let engine = self;
-        let render = || {
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                engine.render_sources(input, &sources)
-            }))
-            .unwrap_or_else(|_| Err(plain_error("rendering template failed: internal error")))
-        };
-        // On a pool thread's deep stack; with no thread, on this one (deep
-        // recursion may then hit the smaller stack first).
-        crate::parallel::on_pool_thread(render).unwrap_or_else(render)
+        on_deep_stack(|| self.render_sources(input, &sources))
     }
+}
+
+/// Runs a render on a pool thread's deep stack (`include` recursion and
+/// Go's nesting limits need it); with no thread, on this one (deep
+/// recursion may then hit the smaller stack first). A panic is reported as
+/// Helm's internal error.
+fn on_deep_stack<R: Send>(
+    render: impl Fn() -> Result<R, EngineError> + Sync,
+) -> Result<R, EngineError> {
+    let guarded = || {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(&render))
+            .unwrap_or_else(|_| Err(plain_error("rendering template failed: internal error")))
+    };
+    crate::parallel::on_pool_thread(guarded).unwrap_or_else(guarded)
 }
 
 impl HelmEngine {
@@ -542,11 +541,7 @@ pub fn eval(name: &str, source: &str, data: &GoValue) -> Result<String, EngineEr
             .map_err(|e| exec_error(&e, &src))?;
         Ok(erase_no_value(out))
     };
-    let run = || {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(run))
-            .unwrap_or_else(|_| Err(plain_error("rendering template failed: internal error")))
-    };
-    crate::parallel::on_pool_thread(run).unwrap_or_else(run)
+    on_deep_stack(run)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! recursive descent over the lexer's items, building [`node`](super::node)
 //! trees; `define`d and `block` templates become separate trees.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use super::lex::{Item, ItemType, Lexed, lex};
@@ -80,6 +81,8 @@ pub fn parse_shared(
         line: 1,
         action_line: 0,
         trees: Vec::new(),
+        args: Vec::new(),
+        cmds: Vec::new(),
     };
     let root = p.parse_top()?;
     let tree = Tree {
@@ -113,6 +116,13 @@ struct Parser<'a> {
     line: usize,
     action_line: usize,
     trees: Vec<Tree>,
+    /// Arguments of the commands being parsed, innermost last: a command
+    /// takes its own off the top at its exact size (parsed templates live
+    /// until the process ends, and growing each vector then shrinking it
+    /// copied every command once more).
+    args: Vec<Node>,
+    /// The same for the commands of the pipelines being parsed.
+    cmds: Vec<CommandNode>,
 }
 
 impl<'a> Parser<'a> {
@@ -274,7 +284,7 @@ impl<'a> Parser<'a> {
         if tok.typ != ItemType::String && tok.typ != ItemType::RawString {
             return Err(self.unexpected(&tok, context));
         }
-        let name = unquote(&tok.val).map_err(|e| self.errorf(e))?;
+        let name = unquote(&tok.val).map_err(|e| self.errorf(e))?.into_owned();
         self.expect(ItemType::RightDelim, context)?;
         let (root, end) = self.item_list()?;
         if !matches!(end, Parsed::End) {
@@ -424,15 +434,25 @@ impl<'a> Parser<'a> {
             }
             break;
         }
+        let base = self.cmds.len();
+        let r = self.commands(&mut pipe, context, end, base);
+        self.cmds.truncate(base);
+        r.map(|()| pipe)
+    }
+
+    /// The commands of `pipe`, up to `end`.
+    fn commands(
+        &mut self,
+        pipe: &mut PipeNode,
+        context: &str,
+        end: ItemType,
+        base: usize,
+    ) -> PResult<()> {
         loop {
             let tok = self.next_non_space();
             if tok.typ == end {
-                self.check_pipeline(&pipe, context)?;
-                // Parsed templates live until the process ends; most
-                // pipelines and commands hold one or two entries of the four
-                // a first push makes room for.
-                pipe.cmds.shrink_to_fit();
-                return Ok(pipe);
+                pipe.cmds = self.cmds.drain(base..).collect();
+                return self.check_pipeline(pipe, context);
             }
             match tok.typ {
                 ItemType::Bool
@@ -449,7 +469,7 @@ impl<'a> Parser<'a> {
                 | ItemType::LeftParen => {
                     self.backup(1);
                     let c = self.command()?;
-                    pipe.cmds.push(c);
+                    self.cmds.push(c);
                 }
                 _ => return Err(self.unexpected(&tok, context)),
             }
@@ -484,14 +504,23 @@ impl<'a> Parser<'a> {
     }
 
     fn command(&mut self) -> PResult<CommandNode> {
-        let mut cmd = CommandNode {
-            pos: self.peek_non_space_pos(),
-            args: Vec::new(),
-        };
+        let pos = self.peek_non_space_pos();
+        let base = self.args.len();
+        let r = self.arguments();
+        let args: Vec<Node> = self.args.drain(base..).collect();
+        r?;
+        if args.is_empty() {
+            return Err(self.errorf("empty command"));
+        }
+        Ok(CommandNode { pos, args })
+    }
+
+    /// A command's arguments, pushed on `self.args`.
+    fn arguments(&mut self) -> PResult<()> {
         loop {
             self.peek_non_space_typ();
             if let Some(op) = self.operand()? {
-                cmd.args.push(op);
+                self.args.push(op);
             }
             let tok = self.next();
             match tok.typ {
@@ -500,13 +529,8 @@ impl<'a> Parser<'a> {
                 ItemType::Pipe => {}
                 _ => return Err(self.unexpected(&tok, "operand")),
             }
-            break;
+            return Ok(());
         }
-        if cmd.args.is_empty() {
-            return Err(self.errorf("empty command"));
-        }
-        cmd.args.shrink_to_fit();
-        Ok(cmd)
     }
 
     fn operand(&mut self) -> PResult<Option<Node>> {
@@ -593,11 +617,11 @@ impl<'a> Parser<'a> {
                 Node::Pipe(Box::new(p?))
             }
             ItemType::String | ItemType::RawString => {
-                let s = unquote(&tok.val).map_err(|e| self.errorf(e))?;
+                let text = Arc::from(unquote(&tok.val).map_err(|e| self.errorf(e))?);
                 Node::String(StringNode {
                     pos: tok.pos,
                     quoted: tok.val.into_owned(),
-                    text: Arc::from(s),
+                    text,
                 })
             }
             _ => {
@@ -677,7 +701,9 @@ impl<'a> Parser<'a> {
 
     fn template_name(&mut self, tok: &Item, context: &str) -> PResult<String> {
         match tok.typ {
-            ItemType::String | ItemType::RawString => unquote(&tok.val).map_err(|e| self.errorf(e)),
+            ItemType::String | ItemType::RawString => unquote(&tok.val)
+                .map(Cow::into_owned)
+                .map_err(|e| self.errorf(e)),
             _ => Err(self.unexpected(tok, context)),
         }
     }
@@ -1062,13 +1088,16 @@ fn unquote_char(s: &str, quote: char) -> Option<(char, &str)> {
 }
 
 /// strconv.Unquote for `"…"` and `` `…` `` literals.
-pub fn unquote(s: &str) -> Result<String, String> {
+pub fn unquote(s: &str) -> Result<Cow<'_, str>, String> {
     let bad = || "invalid syntax".to_string();
     if let Some(inner) = s.strip_prefix('`').and_then(|r| r.strip_suffix('`')) {
         if s.len() < 2 || inner.contains('`') {
             return Err(bad());
         }
-        return Ok(inner.replace('\r', ""));
+        if !inner.contains('\r') {
+            return Ok(Cow::Borrowed(inner));
+        }
+        return Ok(Cow::Owned(inner.replace('\r', "")));
     }
     let inner = s
         .strip_prefix('"')
@@ -1081,7 +1110,7 @@ pub fn unquote(s: &str) -> Result<String, String> {
     // Most literals in charts have no escapes (and no stray quote, which is
     // an error below): take them as they are.
     if !inner.bytes().any(|b| b == b'\\' || b == b'"') {
-        return Ok(inner.to_string());
+        return Ok(Cow::Borrowed(inner));
     }
     let mut out = String::with_capacity(inner.len());
     let mut rest = inner;
@@ -1090,7 +1119,7 @@ pub fn unquote(s: &str) -> Result<String, String> {
         out.push(c);
         rest = r;
     }
-    Ok(out)
+    Ok(Cow::Owned(out))
 }
 
 #[cfg(test)]

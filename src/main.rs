@@ -100,7 +100,21 @@ extern "C" fn smaller_arenas() {
 
 fn main() {
     skiff::teardown::exit_follows();
-    let code = skiff::cli::run();
+    // The command runs on a thread with the deep stack template rendering
+    // needs (Go's nesting limits), so a render never waits for a pool
+    // thread to take it over. The command's thread ends the process.
+    match skiff::parallel::deep_stack_thread(|| finish(skiff::cli::run())) {
+        Ok(command) => {
+            // Only a panic (already reported by the hook) comes back.
+            let _ = command.join();
+            std::process::exit(101);
+        }
+        Err(_) => finish(skiff::cli::run()),
+    }
+}
+
+/// Flushes the output and ends the process with `code`.
+fn finish(code: i32) -> ! {
     // Everything is written (files are renamed into place before `run`
     // returns). Leaving through `_exit` skips what `exit` would still do:
     // the allocator's exit hook hands its freed pages back to the kernel

@@ -80,11 +80,12 @@ fn prepare_unchecked(
     opts: &RenderOptions,
     early: Option<&EarlyParses>,
 ) -> Result<PreparedChart, Diagnostic> {
-    let mut chart = chart::load_with(path, &mut |rel, data| {
-        if let Some(early) = early {
-            early.offer(rel, data);
-        }
-    })?;
+    // A render that goes on past this function (`render_with`) checks the
+    // files it read late; a caller of `prepare` gets every file read now.
+    let mut chart = match early {
+        Some(early) => chart::load_with(path, &mut |rel, data| early.offer(rel, data))?,
+        None => chart::load(path)?,
+    };
     if chart.is_library() {
         return Err(
             Diagnostic::new("library charts are not installable").at(Location::file(
@@ -225,6 +226,9 @@ fn render_with(
     let list = manifest::sort_manifest_heads(&templates)?;
     let crds = manifest::crd_files(&scopes);
     let text = output(&list, &crds)?;
+    if let Some(e) = prepared.chart.read_error() {
+        return Err(e.into());
+    }
     let warnings = with_dropped_hooks(prepared.warnings.clone(), &list);
     // Borrowers before what they borrow.
     teardown::release(list);

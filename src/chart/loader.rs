@@ -9,7 +9,7 @@
 
 use super::helmignore::HelmIgnore;
 use super::metadata::MetadataDraft;
-use super::{Chart, ChartError, ChartFile};
+use super::{Chart, ChartError, ChartFile, Contents};
 use crate::hashing::HashSet;
 use crate::value::{Map, Value};
 use std::collections::BTreeMap;
@@ -27,7 +27,7 @@ pub const MAX_ARCHIVE_SIZE: u64 = 100 * 1024 * 1024;
 #[derive(Debug, Clone)]
 struct RawFile {
     name: String,
-    data: Arc<[u8]>,
+    data: Contents,
 }
 
 /// Loads a chart directory or `.tgz` archive (with its subcharts).
@@ -36,25 +36,39 @@ struct RawFile {
 /// missing: `v3` is refused with Helm's `invalid chart apiVersion`, anything
 /// else with `unsupported chart version`.
 pub fn load(path: &Path) -> Result<Chart, ChartError> {
-    load_with(path, &mut |_, _| {})
+    load_from(path, &mut |_, _| {}, false)
 }
 
-/// [`load`], showing `seen` each file of the source (chart-relative path,
-/// contents) as soon as it is read, before the chart is put together: a
-/// caller can start work on a file while the rest are still being read.
-/// For a directory that is during the walk; for an archive, once it is
-/// unpacked. Archived subcharts inside `charts/` are not shown.
+/// [`load`] for a render, showing `seen` each file of the source
+/// (chart-relative path, contents) as soon as it is read, before the chart
+/// is put together: a caller can start work on a file while the rest are
+/// still being read. For a directory that is during the walk; for an
+/// archive, once it is unpacked. Archived subcharts inside `charts/` are
+/// not shown.
+///
+/// From a directory, files of [`DEFER_MIN_SIZE`] or more that the loader
+/// does not parse itself are opened but read only when their bytes are
+/// first asked for ([`Contents`]), and are not shown to `seen`.
 pub fn load_with(path: &Path, seen: &mut dyn FnMut(&str, &Arc<[u8]>)) -> Result<Chart, ChartError> {
+    load_from(path, seen, true)
+}
+
+/// [`load_with`], deferring large unparsed files when `defer`.
+fn load_from(
+    path: &Path,
+    seen: &mut dyn FnMut(&str, &Arc<[u8]>),
+    defer: bool,
+) -> Result<Chart, ChartError> {
     let display = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|e| io_error(&display, &e))?;
     let files = if meta.is_dir() {
-        read_dir_files(path, &display, seen)?
+        read_dir_files(path, &display, seen, defer)?
     } else {
         let bytes = std::fs::read(path).map_err(|e| io_error(&display, &e))?;
         ensure_gzip(&bytes, &display)?;
         let files = read_checked_archive(&bytes, &display)?;
         for f in &files {
-            seen(&f.name, &f.data);
+            seen(&f.name, f.data.get());
         }
         files
     };
@@ -70,7 +84,7 @@ pub fn read_files(path: &Path) -> Result<Vec<ChartFile>, ChartError> {
     let display = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|e| io_error(&display, &e))?;
     let files = if meta.is_dir() {
-        read_dir_files(path, &display, &mut |_, _| {})?
+        read_dir_files(path, &display, &mut |_, _| {}, false)?
     } else {
         let bytes = std::fs::read(path).map_err(|e| io_error(&display, &e))?;
         ensure_gzip(&bytes, &display)?;
@@ -142,6 +156,7 @@ fn read_dir_files(
     root: &Path,
     display: &str,
     seen: &mut dyn FnMut(&str, &Arc<[u8]>),
+    defer: bool,
 ) -> Result<Vec<RawFile>, ChartError> {
     let mut rules = HelmIgnore::empty();
     let ignore_file = root.join(".helmignore");
@@ -159,6 +174,7 @@ fn read_dir_files(
         files: Vec::new(),
         active: HashSet::default(),
         seen,
+        defer,
     };
     let meta = std::fs::metadata(root).map_err(|e| io_error(display, &e))?;
     walker.walk(root, "", &meta)?;
@@ -175,6 +191,8 @@ struct DirWalker<'a> {
     active: HashSet<(u64, u64)>,
     /// Shown each file as it is read.
     seen: &'a mut dyn FnMut(&str, &Arc<[u8]>),
+    /// Whether large files the loader does not parse are read later.
+    defer: bool,
 }
 
 impl DirWalker<'_> {
@@ -268,18 +286,53 @@ impl DirWalker<'_> {
                 ),
             });
         }
-        let data = read_shared(path, meta.len()).map_err(|e| ChartError::Io {
+        let read_error = |e: std::io::Error| ChartError::Io {
             file: shown.clone(),
             message: format!("error reading {rel}: {e}"),
-        })?;
-        let data = strip_bom(data);
-        (self.seen)(rel, &data);
+        };
+        let data = if self.defer && meta.len() >= DEFER_MIN_SIZE && !loader_parses(rel) {
+            let file = std::fs::File::open(path).map_err(read_error)?;
+            Contents::deferred(file, meta.len(), shown.clone())
+        } else {
+            let data = strip_bom(read_shared(path, meta.len()).map_err(read_error)?);
+            (self.seen)(rel, &data);
+            Contents::from(data)
+        };
         self.files.push(RawFile {
             name: rel.to_string(),
             data,
         });
         Ok(())
     }
+}
+
+/// Files this size or larger are read when first used if the loader does
+/// not parse them (see [`load_with`]). Smaller ones cost less to read than
+/// to keep open.
+pub const DEFER_MIN_SIZE: u64 = 64 << 10;
+
+/// Whether the loader itself reads the file at `rel` (a path in the
+/// chart directory, subcharts' files included): a chart's `Chart.yaml`,
+/// values, schema, dependency lists and templates, and the archives and
+/// other files directly in a `charts/` folder.
+fn loader_parses(rel: &str) -> bool {
+    let mut local = rel;
+    // The path inside the innermost subchart directory.
+    while let Some(rest) = local.strip_prefix("charts/") {
+        match rest.split_once('/') {
+            Some((_, inner)) => local = inner,
+            None => return true,
+        }
+    }
+    matches!(
+        local,
+        "Chart.yaml"
+            | "Chart.lock"
+            | "values.yaml"
+            | "values.schema.json"
+            | "requirements.yaml"
+            | "requirements.lock"
+    ) || local.starts_with("templates/")
 }
 
 /// Removes a leading UTF-8 byte order mark, as Helm does for every file
@@ -369,7 +422,7 @@ fn read_archive(bytes: &[u8], display: &str) -> Result<Vec<RawFile>, ChartError>
         }
         files.push(RawFile {
             name,
-            data: strip_bom(Arc::from(data)),
+            data: strip_bom(Arc::from(data)).into(),
         });
     }
     if files.is_empty() {
@@ -928,9 +981,73 @@ mod tests {
         // The very allocation the chart keeps, BOM already removed.
         let (_, cm) = &shown[4];
         assert_eq!(&**cm, b"kind: ConfigMap");
-        assert!(Arc::ptr_eq(cm, &c.templates[0].data));
+        assert!(Arc::ptr_eq(cm, c.templates[0].data.get()));
         let (_, x) = &shown[3];
-        assert!(Arc::ptr_eq(x, &c.dependencies[0].templates[0].data));
+        assert!(Arc::ptr_eq(x, c.dependencies[0].templates[0].data.get()));
+    }
+
+    #[test]
+    fn large_files_the_loader_does_not_parse_are_read_when_first_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = "y".repeat(DEFER_MIN_SIZE as usize);
+        let big_values = format!("a: {big}\n");
+        write_tree(
+            dir.path(),
+            &[
+                ("Chart.yaml", CHART),
+                ("values.yaml", &big_values),
+                ("README.md", &format!("\u{feff}{big}")),
+                ("crds/c.yaml", &big),
+                ("templates/big.yaml", &big),
+                ("small.txt", "small"),
+                ("charts/sub/Chart.yaml", "name: sub\nversion: 1.0.0\n"),
+                ("charts/sub/notes.txt", &big),
+            ],
+        );
+        let mut shown = Vec::new();
+        let c = load_with(dir.path(), &mut |rel, _| shown.push(rel.to_string())).unwrap();
+        assert!(!shown.iter().any(|r| r == "README.md" || r == "crds/c.yaml"));
+        assert!(shown.iter().any(|r| r == "templates/big.yaml"), "{shown:?}");
+        let readme = c.file("README.md").unwrap();
+        assert!(readme.data.if_read().is_none(), "not read while loading");
+        assert!(c.file("small.txt").unwrap().data.if_read().is_some());
+        assert!(c.templates[0].data.if_read().is_some());
+        assert!(c.dependencies[0].files[0].data.if_read().is_none());
+        assert_eq!(&*readme.data, big.as_bytes(), "read on use, BOM removed");
+        assert_eq!(c.crds[0].data, c.file("crds/c.yaml").unwrap().data);
+        assert!(c.read_error().is_none());
+        // `load` (packaging, `show`) reads everything.
+        let all = load(dir.path()).unwrap();
+        assert!(all.file("README.md").unwrap().data.if_read().is_some());
+    }
+
+    #[test]
+    fn what_the_loader_parses_is_never_deferred() {
+        for rel in [
+            "Chart.yaml",
+            "values.yaml",
+            "values.schema.json",
+            "requirements.yaml",
+            "Chart.lock",
+            "templates/x.yaml",
+            "charts/sub-1.0.0.tgz",
+            "charts/sub/values.yaml",
+            "charts/sub/templates/_h.tpl",
+            "charts/sub/charts/inner/templates/x.yaml",
+            "charts/sub/charts/inner.tgz",
+        ] {
+            assert!(loader_parses(rel), "{rel}");
+        }
+        for rel in [
+            "README.md",
+            "crds/x.yaml",
+            "files/templates/x.yaml",
+            "charts/sub/README.md",
+            "charts/sub/crds/x.yaml",
+            "charts/sub/charts/inner/files/a.json",
+        ] {
+            assert!(!loader_parses(rel), "{rel}");
+        }
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! templates, CRDs, other files and subcharts, loaded from a directory or a
 //! `.tgz` archive the way Helm's loader does it.
 
+mod contents;
 mod error;
 pub mod files;
 pub mod helmignore;
@@ -9,6 +10,7 @@ mod loader;
 mod metadata;
 pub mod starter;
 
+pub use contents::Contents;
 pub use error::ChartError;
 pub use helmignore::HelmIgnore;
 pub use loader::{
@@ -30,7 +32,7 @@ pub struct ChartFile {
     pub name: String,
     /// Contents, UTF-8 BOM removed; shared, so copies of the chart (its
     /// CRD list, `.Files`, templates' text) cost no copy of the bytes.
-    pub data: Arc<[u8]>,
+    pub data: Contents,
 }
 
 impl ChartFile {
@@ -100,6 +102,15 @@ impl Chart {
     /// True for `type: library`.
     pub fn is_library(&self) -> bool {
         self.metadata.chart_type == ChartType::Library
+    }
+
+    /// The first file of this chart or a subchart whose deferred read
+    /// failed ([`Contents`]): a render that used it saw it empty.
+    pub fn read_error(&self) -> Option<ChartError> {
+        self.files
+            .iter()
+            .find_map(|f| f.data.read_error())
+            .or_else(|| self.dependencies.iter().find_map(Chart::read_error))
     }
 
     /// Looks up a file of the `.Files` set by chart-relative name.

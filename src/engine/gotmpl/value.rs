@@ -66,13 +66,11 @@ pub fn watch_writes(v: &GoValue, flag: &Arc<AtomicBool>) -> bool {
             m.read().values().all(|child| watch_writes(child, flag))
         }
         GoValue::List(l) => l.items.iter().all(|item| watch_writes(item, flag)),
-        GoValue::Object(o) => {
-            o.field_names()
-                .iter()
-                .filter_map(|name| o.field(name))
-                .all(|f| watch_writes(&f, flag))
-                && o.underlying().is_none_or(|u| watch_writes(&u, flag))
-        }
+        GoValue::Object(o) => o
+            .field_names()
+            .iter()
+            .filter_map(|name| o.field(name))
+            .all(|f| watch_writes(&f, flag)),
         _ => true,
     }
 }
@@ -383,7 +381,9 @@ pub trait Object: Send + Sync {
     }
     /// The Go map or slice the object is (`engine.files` is a
     /// `map[string][]byte`, `common.VersionSet` a `[]string`): `range`,
-    /// `index`, `len` and `eq` work on it as Go's reflection does.
+    /// `index`, `len` and `eq` work on it as Go's reflection does. Each
+    /// call makes a new value: writing to it changes nothing the object
+    /// holds (so [`watch_writes`] need not look at it).
     fn underlying(&self) -> Option<GoValue> {
         None
     }

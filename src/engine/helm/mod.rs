@@ -90,7 +90,7 @@ impl Engine for HelmEngine {
                 if self.handles(&t.name) && library_allows(scope.chart, &t.name) {
                     sources.push(Source {
                         name: format!("{}/{}", scope.path, t.name),
-                        text: crate::chart::shared_text(&t.data),
+                        text: crate::chart::shared_text(t.data.get()),
                         scope: i,
                     });
                 }

@@ -16,7 +16,7 @@ use base64::Engine as _;
 
 use super::funcs::{JSON_FIELD, JSON_NAMES_FIELD};
 use crate::chart::files::GlobPattern;
-use crate::chart::{Chart, ChartFile, ChartType, ImportValue};
+use crate::chart::{Chart, ChartFile, ChartType, Contents, ImportValue};
 use crate::engine::Release;
 use crate::engine::capabilities::{
     Capabilities, HELM_GIT_COMMIT, HELM_GIT_TREE_STATE, HELM_GO_VERSION, HELM_KUBE_CLIENT_VERSION,
@@ -387,7 +387,7 @@ impl Object for StructObject {
 /// `.Files` (`engine.files`, a `map[string][]byte`): every chart file that
 /// is not a template, values file, Chart.yaml or subchart.
 #[derive(Clone)]
-pub struct FilesObject(Arc<BTreeMap<String, Arc<[u8]>>>);
+pub struct FilesObject(Arc<BTreeMap<String, Contents>>);
 
 impl FilesObject {
     /// The files of one chart.
@@ -406,7 +406,7 @@ impl FilesObject {
         GoValue::map(
             self.0
                 .iter()
-                .map(|(k, v)| (k.clone(), GoValue::Bytes(v.clone())))
+                .map(|(k, v)| (k.clone(), GoValue::Bytes(v.get().clone())))
                 .collect(),
         )
     }
@@ -464,7 +464,7 @@ impl Object for FilesObject {
                 let name = a[0].as_str().unwrap_or_default();
                 Ok(GoValue::Bytes(
                     me.0.get(name)
-                        .cloned()
+                        .map(|c| c.get().clone())
                         .unwrap_or_else(|| Arc::from(&[][..])),
                 ))
             }),
@@ -507,7 +507,7 @@ impl Object for FilesObject {
         let entries = self
             .0
             .iter()
-            .map(|(k, v)| (k.clone(), GoValue::Bytes(v.clone())))
+            .map(|(k, v)| (k.clone(), GoValue::Bytes(v.get().clone())))
             .collect();
         Some(GoValue::Map(GoMap::typed(entries, FILES_MAP)))
     }

@@ -11,7 +11,16 @@
 //! [`Contents::read_error`], which the render checks before it returns.
 
 use std::io::Read as _;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+
+/// At most this many files wait open to be read, so a chart with
+/// thousands of large files (dashboards, say) cannot run the process out
+/// of file descriptors; past it, files are read while loading.
+const MAX_WAITING: usize = 256;
+
+/// Files open and not read yet, in the whole process.
+static WAITING: AtomicUsize = AtomicUsize::new(0);
 
 /// A chart file's bytes, UTF-8 byte order mark removed.
 #[derive(Clone)]
@@ -34,8 +43,28 @@ struct Deferred {
 }
 
 impl Contents {
-    /// Contents read later from `file`, opened by the loader.
-    pub(crate) fn deferred(file: std::fs::File, len: u64, shown: String) -> Contents {
+    /// Opens `path` (`len` bytes when listed) to read it on first use, or
+    /// `None` when [`MAX_WAITING`] files wait already: read it now.
+    pub(crate) fn defer(
+        path: &std::path::Path,
+        len: u64,
+        shown: String,
+    ) -> Option<std::io::Result<Contents>> {
+        if WAITING.fetch_add(1, Ordering::Relaxed) >= MAX_WAITING {
+            WAITING.fetch_sub(1, Ordering::Relaxed);
+            return None;
+        }
+        Some(match std::fs::File::open(path) {
+            Ok(file) => Ok(Contents::deferred(file, len, shown)),
+            Err(e) => {
+                WAITING.fetch_sub(1, Ordering::Relaxed);
+                Err(e)
+            }
+        })
+    }
+
+    /// Contents read later from `file`, counted in [`WAITING`].
+    fn deferred(file: std::fs::File, len: u64, shown: String) -> Contents {
         Contents(Inner::Deferred(Arc::new(Deferred {
             file: Mutex::new(Some(file)),
             len: usize::try_from(len).unwrap_or(0),
@@ -81,9 +110,17 @@ impl Contents {
 }
 
 impl Deferred {
-    fn read(&self) -> Result<Arc<[u8]>, String> {
+    /// The open file, taken out (it is closed once dropped).
+    fn take_file(&self) -> Option<std::fs::File> {
         let file = self.file.lock().unwrap_or_else(|e| e.into_inner()).take();
-        let Some(mut file) = file else {
+        if file.is_some() {
+            WAITING.fetch_sub(1, Ordering::Relaxed);
+        }
+        file
+    }
+
+    fn read(&self) -> Result<Arc<[u8]>, String> {
+        let Some(mut file) = self.take_file() else {
             return Err(format!("error reading {}: read twice", self.shown));
         };
         let mut data = Vec::with_capacity(self.len);
@@ -94,6 +131,12 @@ impl Deferred {
             None => &data,
         };
         Ok(Arc::from(data))
+    }
+}
+
+impl Drop for Deferred {
+    fn drop(&mut self) {
+        self.take_file();
     }
 }
 
@@ -153,8 +196,9 @@ mod tests {
     fn deferred(text: &[u8]) -> (tempfile::NamedTempFile, Contents) {
         let mut tmp = tempfile::NamedTempFile::new().unwrap();
         std::io::Write::write_all(&mut tmp, text).unwrap();
-        let file = std::fs::File::open(tmp.path()).unwrap();
-        let c = Contents::deferred(file, text.len() as u64, "c/crds/x.yaml".into());
+        let c = Contents::defer(tmp.path(), text.len() as u64, "c/crds/x.yaml".into())
+            .expect("under the limit in this test")
+            .unwrap();
         (tmp, c)
     }
 
@@ -173,8 +217,9 @@ mod tests {
     fn a_failed_read_leaves_empty_bytes_and_names_the_file() {
         let dir = tempfile::tempdir().unwrap();
         // A directory opens but cannot be read.
-        let file = std::fs::File::open(dir.path()).unwrap();
-        let c = Contents::deferred(file, 0, "c/README.md".into());
+        let c = Contents::defer(dir.path(), 0, "c/README.md".into())
+            .expect("under the limit in this test")
+            .unwrap();
         assert!(c.is_empty());
         let message = c.read_error().expect("the failure is kept").to_string();
         assert!(message.contains("error reading c/README.md: "), "{message}");

@@ -290,13 +290,16 @@ impl DirWalker<'_> {
             file: shown.clone(),
             message: format!("error reading {rel}: {e}"),
         };
-        let data = if self.defer && meta.len() >= DEFER_MIN_SIZE && !loader_parses(rel) {
-            let file = std::fs::File::open(path).map_err(read_error)?;
-            Contents::deferred(file, meta.len(), shown.clone())
-        } else {
-            let data = strip_bom(read_shared(path, meta.len()).map_err(read_error)?);
-            (self.seen)(rel, &data);
-            Contents::from(data)
+        let deferred = (self.defer && meta.len() >= DEFER_MIN_SIZE && !loader_parses(rel))
+            .then(|| Contents::defer(path, meta.len(), shown.clone()))
+            .flatten();
+        let data = match deferred {
+            Some(opened) => opened.map_err(read_error)?,
+            None => {
+                let data = strip_bom(read_shared(path, meta.len()).map_err(read_error)?);
+                (self.seen)(rel, &data);
+                Contents::from(data)
+            }
         };
         self.files.push(RawFile {
             name: rel.to_string(),

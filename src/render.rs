@@ -22,6 +22,7 @@ use crate::engine::{Capabilities, ChartScope, Engine, Release, RenderInput, Rend
 use crate::manifest::{self, HelmStreamOptions};
 use crate::teardown;
 use crate::value::Value;
+use crate::values::schema::EarlySchemas;
 use crate::values::{self, ValueOptions};
 use std::path::Path;
 use std::sync::Arc;
@@ -73,17 +74,30 @@ pub fn prepare(path: &Path, opts: &RenderOptions) -> Result<PreparedChart, Diagn
     Ok(prepared)
 }
 
+/// Work a render starts on the pool while the chart is read: parsing
+/// each template file, and building the validator of each schema.
+struct Early {
+    parses: Arc<EarlyParses>,
+    /// `None` with `--skip-schema-validation`.
+    schemas: Option<EarlySchemas>,
+}
+
 /// [`prepare`] without the schema check; with `early`, template files
-/// start parsing as they are read.
+/// start parsing and schemas compiling as they are read.
 fn prepare_unchecked(
     path: &Path,
     opts: &RenderOptions,
-    early: Option<&EarlyParses>,
+    early: Option<&Early>,
 ) -> Result<PreparedChart, Diagnostic> {
     // A render that goes on past this function (`render_with`) checks the
     // files it read late; a caller of `prepare` gets every file read now.
     let mut chart = match early {
-        Some(early) => chart::load_with(path, &mut |rel, data| early.offer(rel, data))?,
+        Some(early) => chart::load_with(path, &mut |rel, data| {
+            early.parses.offer(rel, data);
+            if let Some(schemas) = &early.schemas {
+                schemas.offer(rel, data);
+            }
+        })?,
         None => chart::load(path)?,
     };
     if chart.is_library() {
@@ -162,14 +176,16 @@ fn validate_and_render(
     prepared: &PreparedChart,
     scopes: &[ChartScope<'_>],
     opts: &RenderOptions,
-    early: Arc<EarlyParses>,
+    early: Early,
 ) -> Result<Vec<RenderedTemplate>, Diagnostic> {
+    let parses = Some(early.parses);
     if opts.skip_schema_validation || !has_schema(&prepared.chart) {
-        return render_templates_with(scopes, opts, Some(early));
+        return render_templates_with(scopes, opts, parses);
     }
+    let schemas = early.schemas.as_ref();
     let (valid, templates) = crate::parallel::join(
-        || values::validate_schemas(&prepared.chart, &prepared.values),
-        || render_templates_with(scopes, opts, Some(early)),
+        || values::validate_schemas_with(&prepared.chart, &prepared.values, schemas),
+        || render_templates_with(scopes, opts, parses),
     );
     valid?;
     templates
@@ -219,7 +235,10 @@ fn render_with(
     output: impl FnOnce(&manifest::ResourceList, &[manifest::CrdFile<'_>]) -> Result<String, Diagnostic>,
 ) -> Result<TemplateOutput, Diagnostic> {
     // Template files start parsing on the pool while the chart loads.
-    let early = Arc::new(EarlyParses::default());
+    let early = Early {
+        parses: Arc::new(EarlyParses::default()),
+        schemas: (!opts.skip_schema_validation).then(EarlySchemas::default),
+    };
     let prepared = prepare_unchecked(path, opts, Some(&early))?;
     let scopes = prepared.scopes();
     let templates = validate_and_render(&prepared, &scopes, opts, early)?;

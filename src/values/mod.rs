@@ -17,7 +17,7 @@ pub mod strvals;
 
 pub use coalesce::{coalesce_values, coalesce_values_with_warnings, merge_maps};
 pub use dependencies::process_dependencies;
-pub use schema::validate_schemas;
+pub use schema::{validate_schemas, validate_schemas_with};
 
 use crate::diag::{Diagnostic, Location};
 use crate::value::{Map, Value};

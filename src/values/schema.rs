@@ -18,8 +18,10 @@
 
 use super::ValuesError;
 use crate::chart::Chart;
+use crate::parallel::Pending;
 use crate::value::Value;
-use jsonschema::{Retrieve, Uri};
+use jsonschema::{Retrieve, Uri, Validator};
+use std::sync::{Arc, Mutex};
 
 /// The URI Helm registers the schema under; relative refs resolve against it.
 const SCHEMA_URI: &str = "file:///values.schema.json";
@@ -46,7 +48,17 @@ impl Retrieve for OfflineRetriever {
 /// Validates `values` against the chart's schema and, recursively, every
 /// subchart's schema against its section of the values.
 pub fn validate_schemas(chart: &Chart, values: &Value) -> Result<(), ValuesError> {
-    let report = validate_chart(chart, values);
+    validate_schemas_with(chart, values, None)
+}
+
+/// [`validate_schemas`], with the validators `early` began building while
+/// the chart was read.
+pub fn validate_schemas_with(
+    chart: &Chart,
+    values: &Value,
+    early: Option<&EarlySchemas>,
+) -> Result<(), ValuesError> {
+    let report = validate_chart(chart, values, early);
     if report.is_empty() {
         Ok(())
     } else {
@@ -54,19 +66,72 @@ pub fn validate_schemas(chart: &Chart, values: &Value) -> Result<(), ValuesError
     }
 }
 
+/// A schema's validator, or the report line of a schema that is invalid.
+type Compiled = Result<Validator, String>;
+
+/// The validator of the root chart's `values.schema.json`, built on the
+/// pool as soon as the loader reads the file: building one checks the
+/// schema against its draft's meta-schema, which alone costs 3.7 M
+/// instructions (about 1 ms) per draft, and the values to check come only
+/// after the chart is loaded, its dependencies processed and its values
+/// coalesced. Subcharts' schemas are left alone: a disabled subchart's is
+/// never used (airflow's bundled postgresql: building it cost 3 ms of CPU
+/// for nothing). So are schemas over [`EARLY_MAX_BYTES`]: the early build
+/// parses the JSON once more than the loader does, a cost that grows with
+/// the file while the meta-schema's stays the same.
+/// Median wall of 40 interleaved runs with every root schema built early:
+/// alertmanager (38 KB schema) 8.4 → 7.6 ms, prometheus-mysql-exporter
+/// (19 KB) 6.5 → 6.4, airflow (374 KB) 15.1 → 16.2 (1.4 ms more CPU).
+const EARLY_MAX_BYTES: usize = 64 << 10;
+
+#[derive(Default)]
+pub struct EarlySchemas {
+    root: Mutex<Option<Pending<Option<Compiled>>>>,
+}
+
+impl EarlySchemas {
+    /// Starts building the validator of `data` when `rel` (a path in the
+    /// chart directory) is the root chart's `values.schema.json`.
+    pub fn offer(&self, rel: &str, data: &Arc<[u8]>) {
+        if rel != "values.schema.json" || data.is_empty() || data.len() > EARLY_MAX_BYTES {
+            return;
+        }
+        let data = data.clone();
+        let pending = crate::parallel::spawn(move || {
+            // Bytes that are not JSON fail the load, with the loader's error.
+            let schema: serde_json::Value = serde_json::from_slice(&data).ok()?;
+            Some(compile(&schema))
+        });
+        *lock(&self.root) = Some(pending);
+    }
+
+    /// The root chart's validator, when it was started.
+    fn take(&self) -> Option<Compiled> {
+        let pending = lock(&self.root).take()?;
+        pending.get()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Go's `ValidateAgainstSchema`: the report text for one chart and below.
-fn validate_chart(chart: &Chart, values: &Value) -> String {
+/// `early` holds this chart's validator when it is the root.
+fn validate_chart(chart: &Chart, values: &Value, early: Option<&EarlySchemas>) -> String {
     let mut out = String::new();
-    if let Some(schema) = &chart.schema
-        && let Err(text) = validate_single(schema, values)
-    {
-        out.push_str(&format!("{}:\n{text}", chart.name()));
+    if let Some(schema) = &chart.schema {
+        let built = early.and_then(EarlySchemas::take);
+        let compiled = built.unwrap_or_else(|| compile(schema));
+        if let Err(text) = compiled.and_then(|validator| validate_single(&validator, values)) {
+            out.push_str(&format!("{}:\n{text}", chart.name()));
+        }
     }
     let map = values.as_map();
     for sub in &chart.dependencies {
         match map.and_then(|m| m.get(sub.name())) {
             None | Some(Value::Null) => {}
-            Some(v @ Value::Map(_)) => out.push_str(&validate_chart(sub, v)),
+            Some(v @ Value::Map(_)) => out.push_str(&validate_chart(sub, v, None)),
             Some(other) => out.push_str(&format!(
                 "{}:\ninvalid type for values: expected object (map), got {}\n",
                 sub.name(),
@@ -77,9 +142,9 @@ fn validate_chart(chart: &Chart, values: &Value) -> String {
     out
 }
 
-/// One schema against one values map: `Err` holds the violation lines,
-/// each ending in a newline.
-fn validate_single(schema: &serde_json::Value, values: &Value) -> Result<(), String> {
+/// The validator of one schema; `Err` is the report line of an invalid
+/// schema.
+fn compile(schema: &serde_json::Value) -> Compiled {
     let mut options = jsonschema::options()
         .with_retriever(OfflineRetriever)
         .with_base_uri(SCHEMA_URI);
@@ -89,9 +154,14 @@ fn validate_single(schema: &serde_json::Value, values: &Value) -> Result<(), Str
     if !has_schema_keyword {
         options = options.with_draft(jsonschema::Draft::Draft202012);
     }
-    let validator = options
+    options
         .build(schema)
-        .map_err(|e| format!("- at '': schema: invalid schema: {e}\n"))?;
+        .map_err(|e| format!("- at '': schema: invalid schema: {e}\n"))
+}
+
+/// One values map against one schema's validator: `Err` holds the
+/// violation lines, each ending in a newline.
+fn validate_single(validator: &Validator, values: &Value) -> Result<(), String> {
     let instance = values.to_json();
     let mut lines = String::new();
     for err in validator.iter_errors(&instance) {
@@ -158,6 +228,31 @@ mod tests {
             .is_ok()
         );
         assert!(validate_schemas(&c, &values(r#"{"n":"1.5"}"#)).is_err());
+    }
+
+    #[test]
+    fn a_validator_built_early_reports_what_one_built_late_does() {
+        let schemas = [
+            r#"{"properties":{"a":{"minimum":0}},"required":["a"]}"#,
+            r#"{"$schema":"http://json-schema.org/draft-07/schema#","properties":{"a":{"type":"string"}}}"#,
+            r#"{"type":5}"#,
+        ];
+        for text in schemas {
+            for v in [r#"{"a":-1}"#, r#"{"a":"x"}"#, r#"{}"#] {
+                let c = with_schema("c", text);
+                let late = validate_schemas(&c, &values(v)).map_err(|e| e.to_string());
+                let early = EarlySchemas::default();
+                let bytes: Arc<[u8]> = Arc::from(text.as_bytes());
+                early.offer("charts/sub/values.schema.json", &bytes);
+                assert!(lock(&early.root).is_none(), "subcharts' schemas wait");
+                early.offer("values.schema.json", &bytes);
+                assert!(lock(&early.root).is_some());
+                let got =
+                    validate_schemas_with(&c, &values(v), Some(&early)).map_err(|e| e.to_string());
+                assert_eq!(got, late, "{text} with {v}");
+                assert!(lock(&early.root).is_none(), "taken");
+            }
+        }
     }
 
     #[test]

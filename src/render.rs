@@ -75,7 +75,7 @@ pub fn prepare(path: &Path, opts: &RenderOptions) -> Result<PreparedChart, Diagn
 }
 
 /// Work a render starts on the pool while the chart is read: parsing
-/// each template file, and building the validator of each schema.
+/// each template file, and building the root chart's schema validator.
 struct Early {
     parses: Arc<EarlyParses>,
     /// `None` with `--skip-schema-validation`.
@@ -244,10 +244,18 @@ fn render_with(
     let templates = validate_and_render(&prepared, &scopes, opts, early)?;
     let list = manifest::sort_manifest_heads(&templates)?;
     let crds = manifest::crd_files(&scopes);
-    let text = output(&list, &crds)?;
+    // Files read late (see `chart::Contents`): the CRDs are read here when
+    // printed, so a failed read stops the command before anything is
+    // printed or written.
+    if opts.stream.include_crds {
+        for crd in &crds {
+            crd.file.data.get();
+        }
+    }
     if let Some(e) = prepared.chart.read_error() {
         return Err(e.into());
     }
+    let text = output(&list, &crds)?;
     let warnings = with_dropped_hooks(prepared.warnings.clone(), &list);
     // Borrowers before what they borrow.
     teardown::release(list);

@@ -8,7 +8,8 @@
 //! 3.5 ms of a 12 ms run. Opening the file while loading keeps the errors
 //! Helm reports there (a missing or unreadable file); a read that still
 //! fails later leaves the bytes empty and is reported by
-//! [`Contents::read_error`], which the render checks before it returns.
+//! [`Contents::read_error`], which a render checks before it prints or
+//! writes anything.
 
 use std::io::Read as _;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -69,6 +69,12 @@ pub fn validate_schemas_with(
 /// A schema's validator, or the report line of a schema that is invalid.
 type Compiled = Result<Validator, String>;
 
+/// The largest schema [`EarlySchemas`] builds. Median wall of 40
+/// interleaved runs with every root schema built early: alertmanager (38 KB
+/// schema) 8.4 → 7.6 ms, prometheus-mysql-exporter (19 KB) 6.5 → 6.4,
+/// airflow (374 KB) 15.1 → 16.2 (1.4 ms more CPU).
+const EARLY_MAX_BYTES: usize = 64 << 10;
+
 /// The validator of the root chart's `values.schema.json`, built on the
 /// pool as soon as the loader reads the file: building one checks the
 /// schema against its draft's meta-schema, which alone costs 3.7 M
@@ -79,11 +85,6 @@ type Compiled = Result<Validator, String>;
 /// for nothing). So are schemas over [`EARLY_MAX_BYTES`]: the early build
 /// parses the JSON once more than the loader does, a cost that grows with
 /// the file while the meta-schema's stays the same.
-/// Median wall of 40 interleaved runs with every root schema built early:
-/// alertmanager (38 KB schema) 8.4 → 7.6 ms, prometheus-mysql-exporter
-/// (19 KB) 6.5 → 6.4, airflow (374 KB) 15.1 → 16.2 (1.4 ms more CPU).
-const EARLY_MAX_BYTES: usize = 64 << 10;
-
 #[derive(Default)]
 pub struct EarlySchemas {
     root: Mutex<Option<Pending<Option<Compiled>>>>,

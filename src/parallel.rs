@@ -1,7 +1,7 @@
 //! Work on several threads for the steps of a render: a process-wide pool
 //! of deep-stack threads, and on it ordered work splitting for steps whose
 //! items are independent (parsing template files, reading rendered
-//! documents), a two-way [`join`], and [`on_pool_thread`] for work that
+//! documents), a two-way [`join`], and [`with_deep_stack`] for work that
 //! needs the deep stack.
 //!
 //! Results come back in input order, so whatever a sequential loop would
@@ -89,7 +89,7 @@ thread_local! {
 }
 
 /// Starts `f` on a thread of its own with a [`POOL_STACK`]-deep stack, for
-/// a whole command: what needs a deep stack ([`on_pool_thread`]) then runs
+/// a whole command: what needs a deep stack ([`with_deep_stack`]) then runs
 /// where it is called. A render used to hand itself to a pool thread and
 /// wait; while the templates parsed early still queued, that thread was
 /// only started or scheduled once they were done (bitnami postgresql: the
@@ -111,7 +111,7 @@ where
 /// Runs `f` with a deep stack and returns its result: right here on a
 /// thread that has one, else on a pool thread (started when none is free),
 /// waiting for it. `None` when no thread can be started.
-pub fn on_pool_thread<R, F>(f: F) -> Option<R>
+pub fn with_deep_stack<R, F>(f: F) -> Option<R>
 where
     F: FnOnce() -> R + Send,
     R: Send,
@@ -275,7 +275,7 @@ impl Pool {
 
 /// A mutex whose poisoning (a panic while it was held) is ignored: the
 /// data it guards stays consistent at every point a panic can happen.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -412,13 +412,13 @@ mod tests {
         let here = || std::thread::current().id();
         let command = deep_stack_thread(move || {
             let me = here();
-            (me, on_pool_thread(here))
+            (me, with_deep_stack(here))
         })
         .unwrap();
         let (me, ran_on) = command.join().unwrap();
         assert_eq!(ran_on, Some(me), "no hand-off from a deep-stack thread");
         // From an ordinary thread, the work goes to a pool thread.
-        let outside = std::thread::spawn(move || (here(), on_pool_thread(here)));
+        let outside = std::thread::spawn(move || (here(), with_deep_stack(here)));
         let (caller, ran_on) = outside.join().unwrap();
         assert_ne!(ran_on, Some(caller));
         assert!(ran_on.is_some());
@@ -454,7 +454,7 @@ mod tests {
         let caught = std::panic::catch_unwind(|| join(|| panic!("helper failed"), || 1));
         assert!(caught.is_err());
         // The pool thread that ran it is still usable.
-        assert_eq!(on_pool_thread(|| 2), Some(2));
+        assert_eq!(with_deep_stack(|| 2), Some(2));
     }
 
     #[test]
@@ -469,16 +469,14 @@ mod tests {
             }
         }
         let caller = std::thread::current().id();
-        let (id, d) = on_pool_thread(|| (std::thread::current().id(), depth(50_000))).unwrap();
+        let (id, d) = with_deep_stack(|| (std::thread::current().id(), depth(50_000))).unwrap();
         assert_ne!(id, caller);
         assert_eq!(d, 50_000);
     }
 
-    #[test]
-    fn join_does_not_wait_for_a_busy_pool() {
-        // Every pool thread may be kept busy until after the join below:
-        // it must take its helper back rather than wait for a thread
-        // (waiting would never end).
+    /// Detaches one job per core that waits on the returned barrier: every
+    /// pool thread may then be held until the caller waits on it too.
+    fn hold_pool_threads() -> std::sync::Arc<std::sync::Barrier> {
         let release = std::sync::Arc::new(std::sync::Barrier::new(cores() + 1));
         for _ in 0..cores() {
             let r = release.clone();
@@ -486,6 +484,15 @@ mod tests {
                 r.wait();
             });
         }
+        release
+    }
+
+    #[test]
+    fn join_does_not_wait_for_a_busy_pool() {
+        // Every pool thread may be kept busy until after the join below:
+        // it must take its helper back rather than wait for a thread
+        // (waiting would never end).
+        let release = hold_pool_threads();
         let (a, b) = join(|| 1, || 2);
         release.wait();
         assert_eq!((a, b), (1, 2));
@@ -507,13 +514,7 @@ mod tests {
 
     #[test]
     fn spawned_work_is_run_by_the_asker_when_the_pool_is_busy() {
-        let release = std::sync::Arc::new(std::sync::Barrier::new(cores() + 1));
-        for _ in 0..cores() {
-            let r = release.clone();
-            detach(move || {
-                r.wait();
-            });
-        }
+        let release = hold_pool_threads();
         // Every pool thread may be held until after `get`: it must run the
         // work itself rather than wait (waiting would never end).
         let got = spawn(|| 5).get();

@@ -113,7 +113,7 @@ impl Contents {
 impl Deferred {
     /// The open file, taken out (it is closed once dropped).
     fn take_file(&self) -> Option<std::fs::File> {
-        let file = self.file.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let file = crate::parallel::lock(&self.file).take();
         if file.is_some() {
             WAITING.fetch_sub(1, Ordering::Relaxed);
         }
@@ -127,11 +127,16 @@ impl Deferred {
         let mut data = Vec::with_capacity(self.len);
         file.read_to_end(&mut data)
             .map_err(|e| format!("error reading {}: {e}", self.shown))?;
-        let data = match data.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-            Some(rest) => rest,
-            None => &data,
-        };
-        Ok(Arc::from(data))
+        Ok(strip_bom(Arc::from(data)))
+    }
+}
+
+/// Removes a leading UTF-8 byte order mark, as Helm does for every file
+/// (a copy only when there is one).
+pub(super) fn strip_bom(data: Arc<[u8]>) -> Arc<[u8]> {
+    match data.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        Some(rest) => Arc::from(rest),
+        None => data,
     }
 }
 

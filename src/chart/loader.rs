@@ -7,6 +7,7 @@
 //! sorts them into the [`Chart`] model exactly where Helm's `LoadFiles` puts
 //! them. Archives are never unpacked to disk.
 
+use super::contents::strip_bom;
 use super::helmignore::HelmIgnore;
 use super::metadata::MetadataDraft;
 use super::{Chart, ChartError, ChartFile, Contents};
@@ -336,15 +337,6 @@ fn loader_parses(rel: &str) -> bool {
             | "requirements.yaml"
             | "requirements.lock"
     ) || local.starts_with("templates/")
-}
-
-/// Removes a leading UTF-8 byte order mark, as Helm does for every file
-/// (a copy only when there is one).
-fn strip_bom(data: Arc<[u8]>) -> Arc<[u8]> {
-    match data.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        Some(rest) => Arc::from(rest),
-        None => data,
-    }
 }
 
 /// Reads a file of `len` bytes (its size when listed) straight into shared

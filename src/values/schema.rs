@@ -18,7 +18,7 @@
 
 use super::ValuesError;
 use crate::chart::Chart;
-use crate::parallel::Pending;
+use crate::parallel::{Pending, lock};
 use crate::value::Value;
 use jsonschema::{Retrieve, Uri, Validator};
 use std::sync::{Arc, Mutex};
@@ -111,10 +111,6 @@ impl EarlySchemas {
         let pending = lock(&self.root).take()?;
         pending.get()
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Go's `ValidateAgainstSchema`: the report text for one chart and below.

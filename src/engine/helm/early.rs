@@ -138,7 +138,7 @@ impl EarlyParses {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        crate::parallel::lock(&self.state)
     }
 }
 

@@ -115,7 +115,7 @@ fn on_deep_stack<R: Send>(
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(&render))
             .unwrap_or_else(|_| Err(plain_error("rendering template failed: internal error")))
     };
-    crate::parallel::on_pool_thread(guarded).unwrap_or_else(guarded)
+    crate::parallel::with_deep_stack(guarded).unwrap_or_else(guarded)
 }
 
 impl HelmEngine {

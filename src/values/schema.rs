@@ -76,15 +76,13 @@ type Compiled = Result<Validator, String>;
 const EARLY_MAX_BYTES: usize = 64 << 10;
 
 /// The validator of the root chart's `values.schema.json`, built on the
-/// pool as soon as the loader reads the file: building one checks the
-/// schema against its draft's meta-schema, which alone costs 3.7 M
-/// instructions (about 1 ms) per draft, and the values to check come only
-/// after the chart is loaded, its dependencies processed and its values
-/// coalesced. Subcharts' schemas are left alone: a disabled subchart's is
+/// pool as soon as the loader reads the file: the values to check come
+/// only after the chart is loaded, its dependencies processed and its
+/// values coalesced. Subcharts' schemas are left alone: a disabled subchart's is
 /// never used (airflow's bundled postgresql: building it cost 3 ms of CPU
 /// for nothing). So are schemas over [`EARLY_MAX_BYTES`]: the early build
 /// parses the JSON once more than the loader does, a cost that grows with
-/// the file while the meta-schema's stays the same.
+/// the file.
 #[derive(Default)]
 pub struct EarlySchemas {
     root: Mutex<Option<Pending<Option<Compiled>>>>,

@@ -94,7 +94,7 @@ impl At<'_> {
             At::Cmd(c) => c.to_string(),
             At::Pipe(p) => p.to_string(),
             At::Var(v) => v.to_string(),
-            At::Field(f, _) => f.ident.iter().map(|i| format!(".{i}")).collect(),
+            At::Field(f, _) => format!(".{}", &*f.ident),
         }
     }
 }
@@ -465,18 +465,18 @@ impl<'a> State<'a> {
         let [arg] = cmd.args.as_slice() else {
             return None;
         };
-        let (v, fields): (&GoValue, &[String]) = match arg {
+        let (v, fields): (&GoValue, &str) = match arg {
             Node::Field(f) => (dot, &f.ident),
             Node::Variable(var) => {
-                let name = var.ident.first()?;
+                let name = var.name();
                 let (_, v, _) = self.vars.iter().rev().find(|(n, _, _)| *n == name)?;
-                (v, &var.ident[1..])
+                (v, var.fields())
             }
-            Node::Dot(_) => (dot, &[]),
+            Node::Dot(_) => (dot, ""),
             _ => return None,
         };
         let mut owned: Option<GoValue> = None;
-        for f in fields {
+        for f in fields.split('.').filter(|f| !f.is_empty()) {
             let next = match owned.as_ref().unwrap_or(v) {
                 GoValue::Map(m) => m.get(f)?,
                 _ => return None,
@@ -630,9 +630,8 @@ impl<'a> State<'a> {
         args: &'a [Node],
         fin: Option<GoValue>,
     ) -> R<GoValue> {
-        let name = v.ident.first().map(String::as_str).unwrap_or("$");
-        let (value, iface) = self.var_value(At::Var(v), name)?;
-        if v.ident.len() == 1 {
+        let (value, iface) = self.var_value(At::Var(v), v.name())?;
+        if v.fields().is_empty() {
             if !args.is_empty() || fin.is_some() {
                 return Err(self.errorf(
                     At::Var(v),
@@ -641,7 +640,7 @@ impl<'a> State<'a> {
             }
             return Ok(value);
         }
-        self.eval_field_chain(dot, (value, iface), At::Var(v), &v.ident[1..], args, fin)
+        self.eval_field_chain(dot, (value, iface), At::Var(v), v.fields(), args, fin)
     }
 
     fn eval_field_chain(
@@ -649,14 +648,15 @@ impl<'a> State<'a> {
         dot: &GoValue,
         (mut recv, mut iface): (GoValue, bool),
         at: At<'a>,
-        ident: &'a [String],
+        path: &'a str,
         args: &'a [Node],
         fin: Option<GoValue>,
     ) -> R<GoValue> {
-        let Some((last, init)) = ident.split_last() else {
+        if path.is_empty() {
             return Ok(recv);
-        };
-        for name in init {
+        }
+        let (init, last) = path.rsplit_once('.').unwrap_or(("", path));
+        for name in init.split('.').filter(|n| !n.is_empty()) {
             let from_map = matches!(recv, GoValue::Map(_));
             recv = self.eval_field(dot, name, at, &[], None, (&recv, iface))?;
             iface = from_map;
@@ -1066,7 +1066,7 @@ fn prepare_arg(v: GoValue, typ: ParamType) -> Result<GoValue, String> {
 
 /// A variable node's name (`$x`); hand-built trees may leave it empty.
 fn var_name(v: &VariableNode) -> &str {
-    v.ident.first().map(String::as_str).unwrap_or("$")
+    v.name()
 }
 
 /// The node Go's executor last marked while evaluating `pipe` (errors

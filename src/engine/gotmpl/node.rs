@@ -6,10 +6,77 @@
 //! parser tests compare against those strings).
 
 use std::fmt;
+use std::ops::Deref;
 use std::sync::Arc;
 
 /// Byte offset of a node in its template's source text.
 pub type Pos = usize;
+
+/// A stretch of a template's source text: text between actions, names,
+/// field chains, the spelling of constants. It shares the source instead
+/// of copying it: a chart's templates hold tens of thousands of names, and
+/// their trees live for the whole run.
+#[derive(Clone)]
+pub struct Source {
+    text: Arc<str>,
+    start: u32,
+    end: u32,
+}
+
+impl Source {
+    /// `text[range]`, shared. The lexer refuses sources of 4 GiB or more,
+    /// so offsets fit in 32 bits; a range that does not fit, or does not
+    /// fall on char boundaries, is empty.
+    pub fn new(text: &Arc<str>, range: std::ops::Range<usize>) -> Source {
+        let ok = text.get(range.clone()).is_some();
+        match (u32::try_from(range.start), u32::try_from(range.end)) {
+            (Ok(start), Ok(end)) if ok => Source {
+                text: text.clone(),
+                start,
+                end,
+            },
+            _ => Source::from(""),
+        }
+    }
+}
+
+impl Source {
+    /// Where the stretch starts in its source text.
+    pub fn offset(&self) -> usize {
+        self.start as usize
+    }
+}
+
+impl From<&str> for Source {
+    /// A source of its own (for trees not made by the parser).
+    fn from(s: &str) -> Source {
+        Source {
+            text: Arc::from(s),
+            start: 0,
+            end: u32::try_from(s.len()).unwrap_or(0),
+        }
+    }
+}
+
+impl Deref for Source {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.text[self.start as usize..self.end as usize]
+    }
+}
+
+impl fmt::Debug for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl PartialEq for Source {
+    fn eq(&self, other: &Source) -> bool {
+        **self == **other
+    }
+}
 
 /// A sequence of nodes (Go `ListNode`).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -70,8 +137,8 @@ pub enum Node {
 pub struct TextNode {
     /// Offset.
     pub pos: Pos,
-    /// The text (shared: executing copies no bytes).
-    pub text: Arc<str>,
+    /// The text (shared with the source: executing copies no bytes).
+    pub text: Source,
 }
 
 /// A comment.
@@ -124,16 +191,32 @@ pub struct IdentifierNode {
     /// Offset.
     pub pos: Pos,
     /// The name.
-    pub ident: String,
+    pub ident: Source,
 }
 
-/// `$name.Field1.Field2`; `ident[0]` is the variable name including `$`.
+/// `$name.Field1.Field2`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VariableNode {
     /// Offset.
     pub pos: Pos,
-    /// Variable name then field names.
-    pub ident: Vec<String>,
+    /// The variable name (with its `$`), then the field names, joined by
+    /// dots as written.
+    pub ident: Source,
+}
+
+impl VariableNode {
+    /// The variable's name, `$x`.
+    pub fn name(&self) -> &str {
+        match self.ident.split('.').next() {
+            Some(name) if !name.is_empty() => name,
+            _ => "$",
+        }
+    }
+
+    /// The field names after the variable, joined by dots (empty without).
+    pub fn fields(&self) -> &str {
+        self.ident.split_once('.').map_or("", |(_, f)| f)
+    }
 }
 
 /// `.Field1.Field2` (without the dots).
@@ -141,8 +224,8 @@ pub struct VariableNode {
 pub struct FieldNode {
     /// Offset.
     pub pos: Pos,
-    /// Field names.
-    pub ident: Vec<String>,
+    /// Field names, joined by dots as written (`Values.a`).
+    pub ident: Source,
 }
 
 /// An operand followed by `.Field` accesses.
@@ -152,8 +235,8 @@ pub struct ChainNode {
     pub pos: Pos,
     /// The operand.
     pub node: Box<Node>,
-    /// Field names (without dots).
-    pub field: Vec<String>,
+    /// Field names, joined by dots as written.
+    pub field: Source,
 }
 
 /// `true`/`false`.
@@ -197,7 +280,7 @@ pub struct StringNode {
     /// Offset.
     pub pos: Pos,
     /// The original quoted spelling (`"a\n"`, `` `raw` ``).
-    pub quoted: String,
+    pub quoted: Source,
     /// The unquoted value.
     pub text: Arc<str>,
 }
@@ -335,7 +418,7 @@ impl fmt::Display for CommandNode {
 
 impl fmt::Display for VariableNode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.ident.join("."))
+        f.write_str(&self.ident)
     }
 }
 
@@ -359,22 +442,14 @@ impl fmt::Display for Node {
             Node::Variable(v) => write!(f, "{v}"),
             Node::Dot(_) => f.write_str("."),
             Node::Nil(_) => f.write_str("nil"),
-            Node::Field(fl) => {
-                for id in &fl.ident {
-                    write!(f, ".{id}")?;
-                }
-                Ok(())
-            }
+            Node::Field(fl) => write!(f, ".{}", &*fl.ident),
             Node::Chain(c) => {
                 if let Node::Pipe(p) = c.node.as_ref() {
                     write!(f, "({p})")?;
                 } else {
                     write!(f, "{}", c.node)?;
                 }
-                for id in &c.field {
-                    write!(f, ".{id}")?;
-                }
-                Ok(())
+                write!(f, ".{}", &*c.field)
             }
             Node::Bool(b) => write!(f, "{}", b.value),
             Node::Number(n) => f.write_str(&n.text),

@@ -126,6 +126,19 @@ struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
+    /// The source text of `item`, shared.
+    fn source(&self, item: &Item) -> Source {
+        Source::new(&self.text, item.pos..item.pos + item.val.len())
+    }
+
+    /// A variable node for the `$x` item.
+    fn variable(&self, v: &Item) -> VariableNode {
+        VariableNode {
+            pos: v.pos,
+            ident: self.source(v),
+        }
+    }
+
     fn errorf(&self, msg: impl Into<String>) -> ParseError {
         let msg = msg.into();
         ParseError {
@@ -322,7 +335,7 @@ impl<'a> Parser<'a> {
         match tok.typ {
             ItemType::Text => Ok(Parsed::Node(Node::Text(TextNode {
                 pos: tok.pos,
-                text: Arc::from(tok.val),
+                text: self.source(&tok),
             }))),
             ItemType::LeftDelim => {
                 self.action_line = tok.line;
@@ -411,11 +424,11 @@ impl<'a> Parser<'a> {
             if next.typ == ItemType::Assign || next.typ == ItemType::Declare {
                 pipe.is_assign = next.typ == ItemType::Assign;
                 self.next_non_space();
-                pipe.decl.push(new_variable(v.pos, &v.val));
+                pipe.decl.push(self.variable(&v));
                 self.vars.push(v.val.to_string());
             } else if next.typ == ItemType::Char && next.val == "," {
                 self.next_non_space();
-                pipe.decl.push(new_variable(v.pos, &v.val));
+                pipe.decl.push(self.variable(&v));
                 self.vars.push(v.val.to_string());
                 if context == "range" && pipe.decl.len() < 2 {
                     match self.peek_non_space_typ() {
@@ -541,21 +554,24 @@ impl<'a> Parser<'a> {
             return Ok(Some(node));
         }
         let pos = self.peek_pos();
-        let mut fields = Vec::new();
+        // The fields follow one another in the source, without spaces.
+        let mut end = pos;
         while self.peek_typ() == ItemType::Field {
             let f = self.next();
-            fields.extend(f.val[1..].split('.').map(str::to_string));
+            end = f.pos + f.val.len();
         }
+        let fields = Source::new(&self.text, pos + 1..end);
+        let joined = |head: &Source| Source::new(&self.text, head.offset()..end);
         Ok(Some(match node {
             // Go rebuilds the node at the chain's position (the first added field).
             Node::Field(mut f) => {
                 f.pos = pos;
-                f.ident.extend(fields);
+                f.ident = joined(&f.ident);
                 Node::Field(f)
             }
             Node::Variable(mut v) => {
                 v.pos = pos;
-                v.ident.extend(fields);
+                v.ident = joined(&v.ident);
                 Node::Variable(v)
             }
             Node::Bool(_) | Node::String(_) | Node::Number(_) | Node::Nil(_) | Node::Dot(_) => {
@@ -581,23 +597,21 @@ impl<'a> Parser<'a> {
                 }
                 Node::Identifier(IdentifierNode {
                     pos: tok.pos,
-                    ident: tok.val.into_owned(),
+                    ident: self.source(&tok),
                 })
             }
             ItemType::Dot => Node::Dot(tok.pos),
             ItemType::Nil => Node::Nil(tok.pos),
             ItemType::Variable => {
-                let v = new_variable(tok.pos, &tok.val);
-                if !self.vars.iter().any(|n| *n == v.ident[0]) {
-                    return Err(
-                        self.errorf(format!("undefined variable {}", go_quote(&v.ident[0])))
-                    );
+                let v = self.variable(&tok);
+                if !self.vars.iter().any(|n| n == v.name()) {
+                    return Err(self.errorf(format!("undefined variable {}", go_quote(v.name()))));
                 }
                 Node::Variable(v)
             }
             ItemType::Field => Node::Field(FieldNode {
                 pos: tok.pos,
-                ident: tok.val[1..].split('.').map(str::to_string).collect(),
+                ident: Source::new(&self.text, tok.pos + 1..tok.pos + tok.val.len()),
             }),
             ItemType::Bool => Node::Bool(BoolNode {
                 pos: tok.pos,
@@ -620,7 +634,7 @@ impl<'a> Parser<'a> {
                 let text = Arc::from(unquote(&tok.val).map_err(|e| self.errorf(e))?);
                 Node::String(StringNode {
                     pos: tok.pos,
-                    quoted: tok.val.into_owned(),
+                    quoted: self.source(&tok),
                     text,
                 })
             }
@@ -771,13 +785,6 @@ impl Parsed {
             Parsed::End => "{{end}}".into(),
             Parsed::Else(..) => "{{else}}".into(),
         }
-    }
-}
-
-fn new_variable(pos: Pos, text: &str) -> VariableNode {
-    VariableNode {
-        pos,
-        ident: text.split('.').map(str::to_string).collect(),
     }
 }
 

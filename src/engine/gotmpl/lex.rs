@@ -255,11 +255,6 @@ fn has_left_trim(s: &str) -> bool {
     b.len() >= 2 && b[0] == b'-' && is_space(b[1] as char)
 }
 
-fn has_right_trim(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() >= 2 && is_space(b[0] as char) && b[1] == b'-'
-}
-
 /// Lexes a whole template. `emit_comments` keeps comment items (Go's
 /// `ParseComments` mode); otherwise they are dropped.
 pub fn lex(input: &str, emit_comments: bool) -> Lexed<'_> {
@@ -344,6 +339,7 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    #[inline]
     fn emit(&mut self, typ: ItemType) {
         // `lex` checked that offsets fit; lines are fewer than bytes.
         self.toks.push(Tok {
@@ -355,6 +351,7 @@ impl<'a> Lexer<'a> {
         self.ignore();
     }
 
+    #[inline]
     fn ignore(&mut self) {
         self.start = self.pos;
         self.start_line = self.line;
@@ -544,7 +541,64 @@ fn lex_right_delim(l: &mut Lexer<'_>) -> Option<StateFn> {
     Some(StateFn(lex_text))
 }
 
+/// Inside an action: the common items (spaces, fields, variables, names,
+/// strings, pipes, parentheses) are read here in a loop, one byte deciding
+/// each, without going back through the state machine for every item;
+/// anything else goes to [`lex_action_item`], Go's `lexInsideAction`.
 fn lex_inside_action(l: &mut Lexer<'_>) -> Option<StateFn> {
+    loop {
+        let b = l.input.as_bytes();
+        let Some(&c) = b.get(l.pos) else {
+            return lex_action_item(l);
+        };
+        match c {
+            b' ' | b'\t' | b'\r' | b'\n' => {
+                if b.get(l.pos + 1) == Some(&b'-') && b[l.pos + 2..].starts_with(RIGHT.as_bytes()) {
+                    return lex_action_item(l);
+                }
+                if let Some(next) = space(l) {
+                    return Some(next);
+                }
+            }
+            b'.' if !matches!(b.get(l.pos + 1), Some(b'0'..=b'9')) => {
+                l.pos += 1;
+                if !field_or_variable(l, ItemType::Field) {
+                    return None;
+                }
+            }
+            b'$' => {
+                l.pos += 1;
+                if !field_or_variable(l, ItemType::Variable) {
+                    return None;
+                }
+            }
+            b'a'..=b'z' | b'A'..=b'Z' | b'_' => {
+                if !identifier(l) {
+                    return None;
+                }
+            }
+            b'"' => {
+                l.pos += 1;
+                if !quote(l) {
+                    return None;
+                }
+            }
+            b'|' => {
+                l.pos += 1;
+                l.emit(ItemType::Pipe);
+            }
+            b'(' => {
+                l.pos += 1;
+                l.emit(ItemType::LeftParen);
+                l.paren_depth += 1;
+            }
+            _ => return lex_action_item(l),
+        }
+    }
+}
+
+/// One item inside an action (Go `lexInsideAction`).
+fn lex_action_item(l: &mut Lexer<'_>) -> Option<StateFn> {
     let (delim, _) = l.at_right_delim();
     if delim {
         if l.paren_depth == 0 {
@@ -608,32 +662,43 @@ pub fn go_u(c: char) -> String {
 }
 
 fn lex_space(l: &mut Lexer<'_>) -> Option<StateFn> {
+    Some(space(l).unwrap_or(StateFn(lex_inside_action)))
+}
+
+/// Go `lexSpace`: a run of spaces. The state to go to when it ends right
+/// on a trim-marked right delimiter, else `None` (back inside the action).
+fn space(l: &mut Lexer<'_>) -> Option<StateFn> {
     let b = l.input.as_bytes();
-    let mut n = 0;
+    let first = l.pos;
     while let Some(&c) = b.get(l.pos)
         && is_space(char::from(c))
     {
         l.pos += 1;
         l.line += usize::from(c == b'\n');
-        n += 1;
     }
-    // A space may start a trim-marked right delimiter (" -}}").
-    let before = l.pos - 1;
-    if has_right_trim(&l.input[before..]) && l.input[before + 2..].starts_with(RIGHT) {
-        l.backup(l.input[before..].chars().next());
-        if n == 1 {
+    // The last space may start a trim-marked right delimiter (" -}}").
+    if b.get(l.pos) == Some(&b'-') && b[l.pos + 1..].starts_with(RIGHT.as_bytes()) {
+        l.pos -= 1;
+        l.line -= usize::from(b[l.pos] == b'\n');
+        if l.pos == first {
             return Some(StateFn(lex_right_delim));
         }
     }
     l.emit(ItemType::Space);
-    Some(StateFn(lex_inside_action))
+    None
 }
 
 fn lex_identifier(l: &mut Lexer<'_>) -> Option<StateFn> {
+    identifier(l).then_some(StateFn(lex_inside_action))
+}
+
+/// Go `lexIdentifier`: a name or keyword; `false` after an error item.
+fn identifier(l: &mut Lexer<'_>) -> bool {
     l.skip_word();
     if !l.at_terminator() {
         let c = l.peek().unwrap_or(EOF);
-        return l.errorf(format!("bad character {}", go_u(c)));
+        l.errorf(format!("bad character {}", go_u(c)));
+        return false;
     }
     let typ = match &l.input[l.start..l.pos] {
         "block" => ItemType::Block,
@@ -651,33 +716,36 @@ fn lex_identifier(l: &mut Lexer<'_>) -> Option<StateFn> {
         _ => ItemType::Identifier,
     };
     l.emit(typ);
-    Some(StateFn(lex_inside_action))
+    true
 }
 
 fn lex_field(l: &mut Lexer<'_>) -> Option<StateFn> {
-    lex_field_or_variable(l, ItemType::Field)
+    field_or_variable(l, ItemType::Field).then_some(StateFn(lex_inside_action))
 }
 
 fn lex_variable(l: &mut Lexer<'_>) -> Option<StateFn> {
-    lex_field_or_variable(l, ItemType::Variable)
+    field_or_variable(l, ItemType::Variable).then_some(StateFn(lex_inside_action))
 }
 
-fn lex_field_or_variable(l: &mut Lexer<'_>, typ: ItemType) -> Option<StateFn> {
+/// Go `lexFieldOrVariable`, after the `.` or `$`; `false` after an error
+/// item.
+fn field_or_variable(l: &mut Lexer<'_>, typ: ItemType) -> bool {
     if l.at_terminator() {
         l.emit(if typ == ItemType::Variable {
             ItemType::Variable
         } else {
             ItemType::Dot
         });
-        return Some(StateFn(lex_inside_action));
+        return true;
     }
     l.skip_word();
     if !l.at_terminator() {
         let c = l.peek().unwrap_or(EOF);
-        return l.errorf(format!("bad character {}", go_u(c)));
+        l.errorf(format!("bad character {}", go_u(c)));
+        return false;
     }
     l.emit(typ);
-    Some(StateFn(lex_inside_action))
+    true
 }
 
 fn lex_char(l: &mut Lexer<'_>) -> Option<StateFn> {
@@ -749,6 +817,11 @@ fn scan_number(l: &mut Lexer<'_>) -> bool {
 }
 
 fn lex_quote(l: &mut Lexer<'_>) -> Option<StateFn> {
+    quote(l).then_some(StateFn(lex_inside_action))
+}
+
+/// Go `lexQuote`, after the opening `"`; `false` after an error item.
+fn quote(l: &mut Lexer<'_>) -> bool {
     let b = l.input.as_bytes();
     loop {
         // No newline can be inside: the line count stays.
@@ -760,11 +833,14 @@ fn lex_quote(l: &mut Lexer<'_>) -> Option<StateFn> {
             // An escape takes the next character, whatever it is but a
             // newline; the bytes of a multi-byte one match none of the three.
             Some(i) if b[i] == b'\\' && i + 1 < b.len() && b[i + 1] != b'\n' => l.pos = i + 2,
-            _ => return l.errorf("unterminated quoted string".into()),
+            _ => {
+                l.errorf("unterminated quoted string".into());
+                return false;
+            }
         }
     }
     l.emit(ItemType::String);
-    Some(StateFn(lex_inside_action))
+    true
 }
 
 fn lex_raw_quote(l: &mut Lexer<'_>) -> Option<StateFn> {
@@ -918,6 +994,47 @@ mod tests {
             .last()
             .map(|i| i.val.into_owned());
         assert_eq!(last.as_deref(), Some("bad character U+00A7 '§'"));
+    }
+
+    #[test]
+    fn spaces_before_a_trim_marked_right_delimiter() {
+        use ItemType::*;
+        let items = |src: &str| -> Vec<(ItemType, std::string::String, usize)> {
+            lex(src, false)
+                .items()
+                .map(|i| (i.typ, i.val.into_owned(), i.line))
+                .collect()
+        };
+        // One space: it belongs to the delimiter, no space item.
+        assert_eq!(
+            items("{{.X -}}\n Y"),
+            vec![
+                (LeftDelim, "{{".into(), 1),
+                (Field, ".X".into(), 1),
+                (RightDelim, "}}".into(), 1),
+                (Text, "Y".into(), 2),
+                (Eof, "".into(), 2),
+            ]
+        );
+        // Several: all but the last are a space item; newlines count once.
+        assert_eq!(
+            items("{{ .X \t\n\n-}}\nY"),
+            vec![
+                (LeftDelim, "{{".into(), 1),
+                (Space, " ".into(), 1),
+                (Field, ".X".into(), 1),
+                (Space, " \t\n".into(), 1),
+                (RightDelim, "}}".into(), 3),
+                (Text, "Y".into(), 4),
+                (Eof, "".into(), 4),
+            ]
+        );
+        // Inside parentheses, several spaces reach the paren check.
+        let last = lex("{{(.X  -}}", false)
+            .items()
+            .last()
+            .map(|i| i.val.into_owned());
+        assert_eq!(last.as_deref(), Some("unclosed left paren"));
     }
 
     #[test]

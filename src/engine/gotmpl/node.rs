@@ -38,9 +38,7 @@ impl Source {
             _ => Source::from(""),
         }
     }
-}
 
-impl Source {
     /// Where the stretch starts in its source text.
     pub fn offset(&self) -> usize {
         self.start as usize

@@ -72,6 +72,28 @@ fn table_from_map(m: &Map) -> Table {
     ))
 }
 
+/// [`table_to_map`] that takes the tree: a table nothing else holds gives
+/// up its keys and values instead of copies (the tree of a coalescing run
+/// is dropped right after; shared tables, globals' copies, are copied).
+fn into_map(t: Table, depth: usize) -> Result<Map, ValuesError> {
+    if depth > MAX_DEPTH {
+        return Err(ValuesError::TooDeep(MAX_DEPTH));
+    }
+    let table = match Rc::try_unwrap(t) {
+        Ok(cell) => cell.into_inner(),
+        Err(shared) => return table_to_map(&shared, depth),
+    };
+    let mut out = Map::with_capacity(table.len());
+    for (k, v) in table {
+        let v = match v {
+            Node::Leaf(v) => v,
+            Node::Table(t) => Value::Map(into_map(t, depth + 1)?),
+        };
+        out.insert(k, v);
+    }
+    Ok(out)
+}
+
 fn table_to_map(t: &Table, depth: usize) -> Result<Map, ValuesError> {
     if depth > MAX_DEPTH {
         return Err(ValuesError::TooDeep(MAX_DEPTH));
@@ -151,7 +173,7 @@ fn run(chart: &Chart, user: &Value, merge: bool) -> Result<(Value, Vec<String>),
     let dest = table_from_map(user.as_map().unwrap_or(&Map::default()));
     let mut warnings = Warnings::default();
     coalesce(&mut warnings, chart, &dest, "", merge)?;
-    Ok((Value::Map(table_to_map(&dest, 0)?), warnings.0))
+    Ok((Value::Map(into_map(dest, 0)?), warnings.0))
 }
 
 fn coalesce(
@@ -313,7 +335,8 @@ fn coalesce_tables(w: &mut Warnings, dst: &Table, src: &Table, prefix: &str, mer
         }
     }
     for (key, val) in entries(src) {
-        let full_key = concat_prefix(prefix, &key);
+        // Named only in warnings and as the prefix below.
+        let full_key = || concat_prefix(prefix, &key);
         let dv = get(dst, &key);
         match dv {
             Some(dv) if !merge && dv.is_nil() && src_non_nil.contains(&key) => {
@@ -326,14 +349,16 @@ fn coalesce_tables(w: &mut Warnings, dst: &Table, src: &Table, prefix: &str, mer
             }
             Some(dv) => match (val.table(), dv.table()) {
                 (Some(src_t), Some(dst_t)) => {
-                    coalesce_tables(w, &dst_t, &src_t, &full_key, merge);
+                    coalesce_tables(w, &dst_t, &src_t, &full_key(), merge);
                 }
                 (Some(_), None) => w.push(format!(
-                    "warning: cannot overwrite table with non table for {full_key} ({})",
+                    "warning: cannot overwrite table with non table for {} ({})",
+                    full_key(),
                     go_format_v_node(&val)
                 )),
                 (None, Some(_)) if !val.is_nil() => w.push(format!(
-                    "warning: destination for {full_key} is a table. Ignoring non-table value ({})",
+                    "warning: destination for {} is a table. Ignoring non-table value ({})",
+                    full_key(),
                     go_format_v_node(&val)
                 )),
                 _ => {}
@@ -361,7 +386,8 @@ pub(crate) fn coalesce_maps(dst: &Map, src: &Map, merge: bool) -> Result<Map, Va
     let s = table_from_map(src);
     let mut w = Warnings::default();
     coalesce_tables(&mut w, &d, &s, "", merge);
-    table_to_map(&d, 0)
+    drop(s);
+    into_map(d, 0)
 }
 
 /// Go's `%v` of a decoded value, for warning texts.

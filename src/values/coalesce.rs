@@ -56,10 +56,12 @@ impl Node {
         }
     }
 
-    fn to_value(&self, depth: usize) -> Result<Value, ValuesError> {
+    /// The node as a value: its own tables give up their entries, shared
+    /// ones are copied (see [`into_map`]).
+    fn into_value(self, depth: usize) -> Result<Value, ValuesError> {
         match self {
-            Node::Leaf(v) => Ok(v.clone()),
-            Node::Table(t) => Ok(Value::Map(table_to_map(t, depth)?)),
+            Node::Leaf(v) => Ok(v),
+            Node::Table(t) => Ok(Value::Map(into_map(t, depth)?)),
         }
     }
 }
@@ -72,40 +74,32 @@ fn table_from_map(m: &Map) -> Table {
     ))
 }
 
-/// [`table_to_map`] that takes the tree: a table nothing else holds gives
-/// up its keys and values instead of copies (the tree of a coalescing run
-/// is dropped right after; shared tables, globals' copies, are copied).
+/// A table as a map. A table nothing else holds gives up its keys and
+/// values (the tree of a coalescing run is dropped right after); a shared
+/// one (globals' copies) is copied, read in place since nothing mutates
+/// the tree while it is read back.
 fn into_map(t: Table, depth: usize) -> Result<Map, ValuesError> {
     if depth > MAX_DEPTH {
         return Err(ValuesError::TooDeep(MAX_DEPTH));
     }
-    let table = match Rc::try_unwrap(t) {
-        Ok(cell) => cell.into_inner(),
-        Err(shared) => return table_to_map(&shared, depth),
-    };
-    let mut out = Map::with_capacity(table.len());
-    for (k, v) in table {
-        let v = match v {
-            Node::Leaf(v) => v,
-            Node::Table(t) => Value::Map(into_map(t, depth + 1)?),
-        };
-        out.insert(k, v);
+    match Rc::try_unwrap(t) {
+        Ok(cell) => {
+            let table = cell.into_inner();
+            let mut out = Map::with_capacity(table.len());
+            for (k, v) in table {
+                out.insert(k, v.into_value(depth + 1)?);
+            }
+            Ok(out)
+        }
+        Err(shared) => {
+            let table = shared.borrow();
+            let mut out = Map::with_capacity(table.len());
+            for (k, v) in table.iter() {
+                out.insert(k.clone(), v.clone().into_value(depth + 1)?);
+            }
+            Ok(out)
+        }
     }
-    Ok(out)
-}
-
-fn table_to_map(t: &Table, depth: usize) -> Result<Map, ValuesError> {
-    if depth > MAX_DEPTH {
-        return Err(ValuesError::TooDeep(MAX_DEPTH));
-    }
-    // Nothing mutates the tree while it is read back, so the entries are
-    // read in place (each leaf cloned once, not copied out first).
-    let table = t.borrow();
-    let mut out = Map::with_capacity(table.len());
-    for (k, v) in table.iter() {
-        out.insert(k.clone(), v.to_value(depth + 1)?);
-    }
-    Ok(out)
 }
 
 fn get(t: &Table, key: &str) -> Option<Node> {
@@ -392,7 +386,8 @@ pub(crate) fn coalesce_maps(dst: &Map, src: &Map, merge: bool) -> Result<Map, Va
 
 /// Go's `%v` of a decoded value, for warning texts.
 fn go_format_v_node(n: &Node) -> String {
-    n.to_value(0)
+    n.clone()
+        .into_value(0)
         .map(|v| go_format_v(&v))
         .unwrap_or_else(|_| "map[…]".to_string())
 }

@@ -254,9 +254,9 @@ impl<'a> State<'a> {
                     } else {
                         elem.clone()
                     };
-                    s.set_var(At::Var(&decl[0]), var_name(&decl[0]), v)?;
+                    s.set_var(At::Var(&decl[0]), decl[0].name(), v)?;
                     if decl.len() == 1 {
-                        s.mark_iface(var_name(&decl[0]), elem_iface);
+                        s.mark_iface(decl[0].name(), elem_iface);
                     }
                 } else {
                     s.set_top_var(1, elem.clone(), elem_iface);
@@ -264,8 +264,8 @@ impl<'a> State<'a> {
             }
             if decl.len() > 1 {
                 if r.pipe.is_assign {
-                    s.set_var(At::Var(&decl[1]), var_name(&decl[1]), elem.clone())?;
-                    s.mark_iface(var_name(&decl[1]), elem_iface);
+                    s.set_var(At::Var(&decl[1]), decl[1].name(), elem.clone())?;
+                    s.mark_iface(decl[1].name(), elem_iface);
                 } else {
                     s.set_top_var(2, index, false);
                 }
@@ -476,7 +476,7 @@ impl<'a> State<'a> {
             _ => return None,
         };
         let mut owned: Option<GoValue> = None;
-        for f in fields.split('.').filter(|f| !f.is_empty()) {
+        for f in field_names(fields) {
             let next = match owned.as_ref().unwrap_or(v) {
                 GoValue::Map(m) => m.get(f)?,
                 _ => return None,
@@ -495,9 +495,9 @@ impl<'a> State<'a> {
             };
             for var in &pipe.decl {
                 if pipe.is_assign {
-                    self.set_var(At::Var(var), var_name(var), v.clone())?;
+                    self.set_var(At::Var(var), var.name(), v.clone())?;
                 } else {
-                    self.vars.push((var_name(var), v.clone(), false));
+                    self.vars.push((var.name(), v.clone(), false));
                 }
             }
             return Ok(v);
@@ -514,9 +514,9 @@ impl<'a> State<'a> {
         let value = value.unwrap_or_default();
         for var in &pipe.decl {
             if pipe.is_assign {
-                self.set_var(At::Var(var), var_name(var), value.clone())?;
+                self.set_var(At::Var(var), var.name(), value.clone())?;
             } else {
-                self.vars.push((var_name(var), value.clone(), false));
+                self.vars.push((var.name(), value.clone(), false));
             }
         }
         Ok(value)
@@ -656,7 +656,7 @@ impl<'a> State<'a> {
             return Ok(recv);
         }
         let (init, last) = path.rsplit_once('.').unwrap_or(("", path));
-        for name in init.split('.').filter(|n| !n.is_empty()) {
+        for name in field_names(init) {
             let from_map = matches!(recv, GoValue::Map(_));
             recv = self.eval_field(dot, name, at, &[], None, (&recv, iface))?;
             iface = from_map;
@@ -1062,11 +1062,6 @@ fn prepare_arg(v: GoValue, typ: ParamType) -> Result<GoValue, String> {
         typ.go_name(),
         v.type_name()
     ))
-}
-
-/// A variable node's name (`$x`); hand-built trees may leave it empty.
-fn var_name(v: &VariableNode) -> &str {
-    v.name()
 }
 
 /// The node Go's executor last marked while evaluating `pipe` (errors

@@ -203,7 +203,7 @@ pub struct VariableNode {
 }
 
 impl VariableNode {
-    /// The variable's name, `$x`.
+    /// The variable's name, `$x` (`$` when a hand-built tree left it empty).
     pub fn name(&self) -> &str {
         match self.ident.split('.').next() {
             Some(name) if !name.is_empty() => name,
@@ -215,6 +215,12 @@ impl VariableNode {
     pub fn fields(&self) -> &str {
         self.ident.split_once('.').map_or("", |(_, f)| f)
     }
+}
+
+/// The names of a dotted field chain as the nodes keep it (`Values.a`);
+/// an empty chain has none.
+pub fn field_names(chain: &str) -> impl Iterator<Item = &str> {
+    chain.split('.').filter(|name| !name.is_empty())
 }
 
 /// `.Field1.Field2` (without the dots).

@@ -57,7 +57,7 @@ fn next_separator(text: &str, from: usize) -> Option<(usize, usize)> {
     if from == 0 && text.starts_with("---") {
         return Some((0, skip_space(3)));
     }
-    let found = text.get(from..)?.find("\n---")? + from;
+    let found = memchr::memmem::find(text.get(from..)?.as_bytes(), b"\n---")? + from;
     let mut start = found;
     while start > from && is_go_regex_space(bytes[start - 1]) {
         start -= 1;

@@ -62,6 +62,7 @@ fn read_stream(
     } else {
         lines.len()
     };
+    let tabs = memchr::memchr(b'\t', src.as_bytes()).is_some();
     let mut docs = Vec::new();
     let mut start = 0;
     let mut explicit = false;
@@ -85,6 +86,8 @@ fn read_stream(
                     in_annotations: false,
                     cut,
                     depth: 0,
+                    content: None,
+                    tabs,
                 };
                 docs.push(doc.document()?);
             }
@@ -179,13 +182,22 @@ fn single(mut docs: Vec<Value>) -> Option<Value> {
 /// non-printable characters, or YAML 1.1 line separators (NEL, LS, PS),
 /// which the full reader treats specially.
 fn plain_text(src: &str) -> bool {
-    let ascii_ok = src
-        .bytes()
-        .all(|b| b == b'\n' || b == b'\t' || (0x20..0x7f).contains(&b) || b >= 0x80);
-    if !ascii_ok {
-        return false;
+    // Whole chunks are tested without an early exit, which lets the
+    // compiler test many bytes per instruction.
+    let mut ascii = true;
+    for chunk in src.as_bytes().chunks(64) {
+        let mut control = false;
+        let mut high = false;
+        for &b in chunk {
+            control |= (b < 0x20 && b != b'\n' && b != b'\t') | (b == 0x7f);
+            high |= b >= 0x80;
+        }
+        if control {
+            return false;
+        }
+        ascii &= !high;
     }
-    if src.is_ascii() {
+    if ascii {
         return true;
     }
     !src.chars().any(|c| {
@@ -287,6 +299,11 @@ struct Doc<'a, 'o> {
     cut: Option<usize>,
     /// How many containers hold the value being read.
     depth: usize,
+    /// The last line [`Doc::next_content`] found, with its indent.
+    content: Option<(usize, usize)>,
+    /// Whether the text holds a tab anywhere (else no line is searched
+    /// for one).
+    tabs: bool,
 }
 
 impl<'a> Doc<'a, '_> {
@@ -314,17 +331,25 @@ impl<'a> Doc<'a, '_> {
     /// `None` inside when the document ends, outer `None` for tabs in the
     /// indentation.
     fn next_content(&mut self) -> Option<Option<(&'a str, usize)>> {
+        // A value's end and its holder's loop both ask about the same line.
+        if let Some((at, ind)) = self.content
+            && at == self.i
+        {
+            return Some(Some((self.lines[at], ind)));
+        }
         while self.i < self.lines.len() {
             let line = self.lines[self.i];
-            if blank_or_comment(line) {
-                self.i += 1;
-                continue;
-            }
             let ind = indent(line);
-            if line.as_bytes()[ind] == b'\t' {
-                return None;
+            match line.as_bytes().get(ind) {
+                None | Some(b'#') => {}
+                Some(b'\t') if blank_or_comment(line) => {}
+                Some(b'\t') => return None,
+                Some(_) => {
+                    self.content = Some((self.i, ind));
+                    return Some(Some((line, ind)));
+                }
             }
-            return Some(Some((line, ind)));
+            self.i += 1;
         }
         Some(None)
     }
@@ -334,8 +359,8 @@ impl<'a> Doc<'a, '_> {
         let text = &self.lines[self.i][ind..];
         if is_seq_entry(text) {
             self.seq(ind)
-        } else if map_key(text, self.options)?.is_some() {
-            self.map(ind, place)
+        } else if let Some(entry) = map_key(text, self.options)? {
+            self.map(ind, place, Some(entry))
         } else {
             None
         }
@@ -387,13 +412,17 @@ impl<'a> Doc<'a, '_> {
     }
 
     /// A block map whose keys sit at column `n`; the first may start
-    /// mid-line (`- key: value`).
-    fn map(&mut self, n: usize, place: Place) -> Option<Value> {
+    /// mid-line (`- key: value`). `first` is the first entry's key and the
+    /// text after its `:` when the caller has read them already.
+    fn map(&mut self, n: usize, place: Place, mut first: Option<Entry<'a>>) -> Option<Value> {
         let mut map = Map::default();
         self.depth += 1;
         loop {
             let line = self.lines[self.i];
-            let (key, rest) = map_key(&line[n..], self.options)??;
+            let (key, rest) = match first.take() {
+                Some(entry) => entry,
+                None => map_key(&line[n..], self.options)??,
+            };
             let rest_col = line.len() - rest.len();
             let trimmed = rest.trim_start_matches(' ');
             let col = rest_col + (rest.len() - trimmed.len());
@@ -469,10 +498,16 @@ impl<'a> Doc<'a, '_> {
                 _ => Some(Value::Null),
             };
         }
-        if text.contains('\t') {
+        if self.tabs && text.contains('\t') {
             return None;
         }
         let first = text.as_bytes()[0];
+        // `- key: value`: a map starts in the entry.
+        let entry = match first {
+            b'|' | b'{' | b'[' => None,
+            _ if holder == Holder::Seq => map_key(text, self.options)?,
+            _ => None,
+        };
         match first {
             b'|' => self.literal_block(text, parent),
             // A flow `metadata` (or root) would need the annotation exemption
@@ -482,9 +517,7 @@ impl<'a> Doc<'a, '_> {
                 Holder::Seq => self.seq(col),
                 Holder::Map => None,
             },
-            _ if holder == Holder::Seq && map_key(text, self.options)?.is_some() => {
-                self.map(col, place)
-            }
+            _ if entry.is_some() => self.map(col, place, entry),
             b'\'' if quoted(text).is_none() => {
                 let s = self.single_quoted_lines(text, parent)?;
                 self.end_of_inline_value(parent)?;
@@ -514,11 +547,21 @@ impl<'a> Doc<'a, '_> {
                 if find_pair(s, b':', b' ').is_some() || s.ends_with(':') {
                     return None;
                 }
+                // A multi-line scalar not built is only read, when it is
+                // a string whatever its other lines hold: one that starts
+                // with a letter (it holds a space, so it is no typed word
+                // and no timestamp) or with a character no typed scalar
+                // starts with.
+                let b = s.as_bytes();
+                let build = self.building() || !(b[0].is_ascii_alphabetic() || untyped_start(b));
                 // A comment ends the scalar on its first line.
                 if end == text.len()
-                    && let Some(folded) = self.plain_continuation(s, parent)?
+                    && let Some(folded) = self.plain_continuation(s, parent, build)?
                 {
                     self.end_of_inline_value(parent)?;
+                    if !build {
+                        return Some(Value::Null);
+                    }
                     return plain_multi_line(folded, self.options, convert);
                 }
                 self.end_of_inline_value(parent)?;
@@ -555,7 +598,14 @@ impl<'a> Doc<'a, '_> {
     /// continuation lines the subset leaves to the full reader (tabs,
     /// indicators at their start, `: `, ` #`, a trailing `:`). Leaves the
     /// current line on the last line of the scalar.
-    fn plain_continuation(&mut self, first: &str, parent: usize) -> Option<Option<String>> {
+    /// With `build` false the lines are checked the same way but not
+    /// folded (the string is empty).
+    fn plain_continuation(
+        &mut self,
+        first: &str,
+        parent: usize,
+        build: bool,
+    ) -> Option<Option<String>> {
         let mut folded: Option<String> = None;
         let mut blanks = 0;
         let mut j = self.i + 1;
@@ -581,7 +631,7 @@ impl<'a> Doc<'a, '_> {
             // at the start of a line are text (`!has(x)`, `|| y`); a `- `
             // or `? ` that would start a block node is left to the full
             // reader all the same.
-            if rest.contains('\t')
+            if (self.tabs && rest.contains('\t'))
                 || find_pair(rest, b':', b' ').is_some()
                 || find_pair(rest, b' ', b'#').is_some()
                 || rest.ends_with(':')
@@ -591,9 +641,17 @@ impl<'a> Doc<'a, '_> {
             {
                 return None;
             }
-            let out = folded.get_or_insert_with(|| first.to_string());
-            fold_line_break(out, blanks);
-            out.push_str(rest);
+            let out = folded.get_or_insert_with(|| {
+                if build {
+                    first.to_string()
+                } else {
+                    String::new()
+                }
+            });
+            if build {
+                fold_line_break(out, blanks);
+                out.push_str(rest);
+            }
             blanks = 0;
             self.i = j;
             j += 1;
@@ -615,7 +673,7 @@ impl<'a> Doc<'a, '_> {
                 blanks += 1;
                 continue;
             }
-            if ind <= parent || rest.contains('\t') {
+            if ind <= parent || (self.tabs && rest.contains('\t')) {
                 return None;
             }
             fold_line_break(&mut folded, blanks);
@@ -764,10 +822,13 @@ fn plain_multi_line(folded: String, options: &Options, convert: bool) -> Option<
     }
 }
 
+/// A block map entry's key and the text after its `:`.
+type Entry<'t> = (Cow<'t, str>, &'t str);
+
 /// The key of a block map entry at the start of `text` and the text after
 /// its `:`; inner `None` when `text` is not a map entry, outer `None` when
 /// it is one the subset does not read.
-fn map_key<'t>(text: &'t str, options: &Options) -> Option<Option<(Cow<'t, str>, &'t str)>> {
+fn map_key<'t>(text: &'t str, options: &Options) -> Option<Option<Entry<'t>>> {
     let b = text.as_bytes();
     if b.is_empty() {
         return Some(None);
@@ -793,7 +854,7 @@ fn map_key<'t>(text: &'t str, options: &Options) -> Option<Option<(Cow<'t, str>,
                 let key = &text[..i];
                 if key.is_empty()
                     || key.ends_with(' ')
-                    || key.contains('\t')
+                    || key.bytes().any(|b| b == b'\t')
                     || matches!(
                         b[0],
                         b'-' | b'?'
@@ -903,7 +964,15 @@ fn quoted_with(text: &str, mut out: impl FnMut(char)) -> Option<usize> {
 /// Where the two-byte sequence `a b` starts in `s` (`str::find` with a
 /// string pattern, without its searcher set-up: values are short).
 fn find_pair(s: &str, a: u8, b: u8) -> Option<usize> {
-    s.as_bytes().windows(2).position(|w| w[0] == a && w[1] == b)
+    let s = s.as_bytes();
+    // Searched for by the byte that is not a space: spaces are everywhere.
+    if a == b' ' {
+        memchr::memchr_iter(b, s)
+            .find(|&i| i > 0 && s[i - 1] == a)
+            .map(|i| i - 1)
+    } else {
+        memchr::memchr_iter(a, s).find(|&i| s.get(i + 1) == Some(&b))
+    }
 }
 
 /// A word that every YAML resolution leaves a string: `/`-initial, or
@@ -1667,6 +1736,44 @@ mod tests {
             panic!("not a map: {folded:?}")
         };
         assert_eq!(m["a"], Value::String("one two's\nthree".into()));
+    }
+
+    #[test]
+    fn multi_line_scalars_below_the_cut_read_like_the_full_reader() {
+        // Below the cut a multi-line plain scalar that starts with a letter
+        // or an untyped character is checked, not folded.
+        let cases = [
+            "spec:\n  a:\n    b:\n      c: one\n        two\n      d: x\n",
+            "spec:\n  a:\n    - yes\n      no\n    - /path\n      more\n",
+            "spec:\n  a:\n    b: 10 or\n      more\n    c: 2024-01-02\n      10:00:00\n",
+            "spec:\n  a:\n    b: text\n      key: value\n",
+            "spec:\n  a:\n    b: text\n      - item\n",
+            "spec:\n  a:\n    b: text\n      more # comment\n",
+            "spec:\n  a:\n    b: text\n\n      after a blank\n    c: d\n",
+            "spec:\n  a:\n    b: .5 and\n      more\n",
+        ];
+        let mut o = opts(false);
+        o.duplicate_keys = DuplicateKeyPolicy::LastWins;
+        for c in cases {
+            let whole = parse_stream(c, &o, Timestamps::Keep);
+            let full: Result<Vec<Value>, _> =
+                serde_saphyr::from_multiple_with_options(c, o.clone());
+            let full = full.ok();
+            for levels in 0..4 {
+                let head = read_stream(c, &o, Timestamps::Keep, Some(levels));
+                assert!(
+                    whole.is_none() || head.is_some(),
+                    "cut {levels} declined:\n{c}"
+                );
+                if let Some(head) = head {
+                    let mut full = full
+                        .clone()
+                        .expect("full reader fails where the fast one read");
+                    full.iter_mut().for_each(|d| cut_below(d, levels));
+                    assert_eq!(head, full, "cut {levels}:\n{c}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -17,13 +17,14 @@
 use super::ValuesError;
 use crate::chart::Chart;
 use crate::hashing::HashSet;
+use crate::hashing::Hasher;
 use crate::value::{Map, Value};
 use indexmap::IndexMap;
 use std::cell::RefCell;
 use std::rc::Rc;
 
 /// A Go `map[string]interface{}`: shared, mutable.
-type Table = Rc<RefCell<IndexMap<String, Node>>>;
+type Table = Rc<RefCell<IndexMap<String, Node, Hasher>>>;
 
 /// A Go `interface{}` holding a decoded value: a table, or anything else
 /// (lists are never modified in place by coalescing, so they stay owned).

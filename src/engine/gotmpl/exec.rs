@@ -655,7 +655,10 @@ impl<'a> State<'a> {
         if path.is_empty() {
             return Ok(recv);
         }
-        let (init, last) = path.rsplit_once('.').unwrap_or(("", path));
+        let (init, last) = match path.bytes().rposition(|b| b == b'.') {
+            Some(i) => (&path[..i], &path[i + 1..]),
+            None => ("", path),
+        };
         for name in field_names(init) {
             let from_map = matches!(recv, GoValue::Map(_));
             recv = self.eval_field(dot, name, at, &[], None, (&recv, iface))?;

@@ -205,22 +205,43 @@ pub struct VariableNode {
 impl VariableNode {
     /// The variable's name, `$x` (`$` when a hand-built tree left it empty).
     pub fn name(&self) -> &str {
-        match self.ident.split('.').next() {
-            Some(name) if !name.is_empty() => name,
-            _ => "$",
+        match &self.ident[..first_dot(&self.ident).unwrap_or(self.ident.len())] {
+            "" => "$",
+            name => name,
         }
     }
 
     /// The field names after the variable, joined by dots (empty without).
     pub fn fields(&self) -> &str {
-        self.ident.split_once('.').map_or("", |(_, f)| f)
+        first_dot(&self.ident).map_or("", |i| &self.ident[i + 1..])
     }
+}
+
+/// Where the first `.` of a name or chain is. These are short and read on
+/// every evaluation: a byte loop, without the set-up of a `str` search.
+pub fn first_dot(s: &str) -> Option<usize> {
+    s.bytes().position(|b| b == b'.')
 }
 
 /// The names of a dotted field chain as the nodes keep it (`Values.a`);
 /// an empty chain has none.
 pub fn field_names(chain: &str) -> impl Iterator<Item = &str> {
-    chain.split('.').filter(|name| !name.is_empty())
+    let mut rest = chain;
+    std::iter::from_fn(move || {
+        loop {
+            if rest.is_empty() {
+                return None;
+            }
+            let (name, after) = match first_dot(rest) {
+                Some(i) => (&rest[..i], &rest[i + 1..]),
+                None => (rest, ""),
+            };
+            rest = after;
+            if !name.is_empty() {
+                return Some(name);
+            }
+        }
+    })
 }
 
 /// `.Field1.Field2` (without the dots).

@@ -66,7 +66,8 @@ struct Source {
 
 /// Helm's `sortTemplates`: deeper paths first, then names descending.
 fn helm_order(a: &str, b: &str) -> std::cmp::Ordering {
-    let (da, db) = (a.matches('/').count(), b.matches('/').count());
+    let depth = |s: &str| s.bytes().filter(|b| *b == b'/').count();
+    let (da, db) = (depth(a), depth(b));
     db.cmp(&da).then_with(|| b.cmp(a))
 }
 

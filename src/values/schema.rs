@@ -118,7 +118,13 @@ fn validate_chart(chart: &Chart, values: &Value, early: Option<&EarlySchemas>) -
     if let Some(schema) = &chart.schema {
         let built = early.and_then(EarlySchemas::take);
         let compiled = built.unwrap_or_else(|| compile(schema));
-        if let Err(text) = compiled.and_then(|validator| validate_single(&validator, values)) {
+        let checked = compiled.and_then(|validator| {
+            let result = validate_single(&validator, values);
+            // A big schema's validator is tens of thousands of nodes.
+            crate::teardown::release(validator);
+            result
+        });
+        if let Err(text) = checked {
             out.push_str(&format!("{}:\n{text}", chart.name()));
         }
     }
@@ -158,6 +164,12 @@ fn compile(schema: &serde_json::Value) -> Compiled {
 /// violation lines, each ending in a newline.
 fn validate_single(validator: &Validator, values: &Value) -> Result<(), String> {
     let instance = values.to_json();
+    // Valid values are the rule: checking stops at the first violation
+    // and builds no error, and only invalid values are walked for them.
+    if validator.is_valid(&instance) {
+        crate::teardown::release(instance);
+        return Ok(());
+    }
     let mut lines = String::new();
     for err in validator.iter_errors(&instance) {
         lines.push_str(&format!(

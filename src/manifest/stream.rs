@@ -113,17 +113,34 @@ pub fn render_helm_stream(
     crds: &[CrdFile<'_>],
     opts: &HelmStreamOptions,
 ) -> Result<String, ManifestError> {
-    let mut manifest = String::new();
+    // Room for every block: the stream is built in place, without growing
+    // or copying it.
+    let block = |source: &str, text: &str| source.len() + text.len() + "---\n# Source: \n\n".len();
+    let crd_room = |c: &CrdFile<'_>| block(&c.source(), &c.file.text());
+    let room = crds
+        .iter()
+        .filter(|c| opts.include_crds && c.is_manifest())
+        .map(crd_room)
+        .sum::<usize>()
+        + list
+            .resources
+            .iter()
+            .chain(&list.hooks)
+            .map(|r| block(&r.source, &r.text))
+            .sum::<usize>();
+    let mut out = String::with_capacity(room + 1);
     if opts.include_crds {
         for crd in crds.iter().filter(|c| c.is_manifest()) {
-            push_block(&mut manifest, &crd.source(), &crd.file.text());
+            push_block(&mut out, &crd.source(), &crd.file.text());
         }
     }
     for r in &list.resources {
-        push_block(&mut manifest, &r.source, &r.text);
+        push_block(&mut out, &r.source, &r.text);
     }
-    let mut out = String::with_capacity(manifest.len() + 1);
-    out.push_str(manifest.trim());
+    // Helm trims the CRDs and resources together, then adds the hooks.
+    out.truncate(out.trim_end().len());
+    let lead = out.len() - out.trim_start().len();
+    out.drain(..lead);
     out.push('\n');
     for h in printed_hooks(list, opts) {
         push_block(&mut out, &h.source, &h.text);

@@ -182,7 +182,9 @@ fn execute_file(
         None => src.name.as_str(),
     };
     dot.insert("Template".into(), objects::template_value(&src.name, base));
-    let mut text = String::new();
+    // The output is usually about as long as the file: growing it from
+    // empty copied a large manifest's text several times over.
+    let mut text = String::with_capacity(src.text.len());
     set.execute_template(&mut text, &src.name, &objects::dot_value(dot))
         .map_err(|e| {
             funcs::reset_include_depths();

@@ -26,7 +26,7 @@ use super::funcs::Function;
 /// it is an `Arc` clone that aliases the same entries, and [`GoMap::insert`] /
 /// [`GoMap::remove`] take `&self`.
 ///
-/// Keys are kept sorted (a `BTreeMap`) so range and printing follow Go's
+/// Keys are kept sorted ([`Entries`]) so range and printing follow Go's
 /// sorted-key order. The lock is never held beyond one method call: readers
 /// get cloned values ([`GoValue`] clones are `Arc` clones) or sorted
 /// snapshots, so a template may mutate a map while ranging over it, as Go's
@@ -38,16 +38,59 @@ pub struct GoMap(Arc<MapCell>, MapType);
 /// that share the map execute side by side ([`watch_writes`]).
 #[derive(Default)]
 struct MapCell {
-    entries: RwLock<BTreeMap<String, GoValue>>,
+    entries: RwLock<Entries>,
     watch: OnceLock<Arc<AtomicBool>>,
 }
 
 impl MapCell {
     fn new(entries: BTreeMap<String, GoValue>) -> Arc<MapCell> {
         Arc::new(MapCell {
-            entries: RwLock::new(entries),
+            entries: RwLock::new(Entries(entries.into_iter().collect())),
             watch: OnceLock::new(),
         })
+    }
+}
+
+/// A map's entries in one vector sorted by key, found by binary search.
+/// The maps of a render are small (a `dict` of two or three arguments, a
+/// values table of a few keys): a `BTreeMap` gave each a node of room for
+/// eleven entries, about 500 bytes, and scanned it key by key.
+#[derive(Clone, Default)]
+struct Entries(Vec<(String, GoValue)>);
+
+impl Entries {
+    fn find(&self, key: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| k.as_str().cmp(key))
+    }
+
+    fn get(&self, key: &str) -> Option<&GoValue> {
+        self.find(key).ok().map(|i| &self.0[i].1)
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(k, _)| k)
+    }
+
+    fn values(&self) -> impl Iterator<Item = &GoValue> {
+        self.0.iter().map(|(_, v)| v)
+    }
+
+    fn insert(&mut self, key: String, value: GoValue) -> Option<GoValue> {
+        match self.find(&key) {
+            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
+            Err(i) => {
+                self.0.insert(i, (key, value));
+                None
+            }
+        }
+    }
+
+    fn remove(&mut self, key: &str) -> Option<GoValue> {
+        self.find(key).ok().map(|i| self.0.remove(i).1)
     }
 }
 
@@ -144,11 +187,11 @@ impl GoMap {
 
     // A panic cannot happen while the lock is held (no user code runs under
     // it), so a poisoned lock still holds consistent data.
-    fn read(&self) -> RwLockReadGuard<'_, BTreeMap<String, GoValue>> {
+    fn read(&self) -> RwLockReadGuard<'_, Entries> {
         self.0.entries.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn write(&self) -> RwLockWriteGuard<'_, BTreeMap<String, GoValue>> {
+    fn write(&self) -> RwLockWriteGuard<'_, Entries> {
         if let Some(flag) = self.0.watch.get() {
             flag.store(true, Ordering::Relaxed);
         }
@@ -162,7 +205,7 @@ impl GoMap {
 
     /// Whether `key` is present.
     pub fn contains_key(&self, key: &str) -> bool {
-        self.read().contains_key(key)
+        self.read().find(key).is_ok()
     }
 
     /// Number of entries (Go `len`).
@@ -172,7 +215,7 @@ impl GoMap {
 
     /// Whether the map has no entries.
     pub fn is_empty(&self) -> bool {
-        self.read().is_empty()
+        self.read().len() == 0
     }
 
     /// The keys, sorted.
@@ -182,15 +225,12 @@ impl GoMap {
 
     /// The entries sorted by key, as of now (later changes are not seen).
     pub fn entries(&self) -> Vec<(String, GoValue)> {
-        self.read()
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
+        self.read().0.clone()
     }
 
     /// A shallow copy of the entries as a plain map (nested maps stay shared).
     pub fn snapshot(&self) -> BTreeMap<String, GoValue> {
-        self.read().clone()
+        self.read().0.iter().cloned().collect()
     }
 
     /// Stores `value` under `key` (Go `m[key] = value`); returns the old value.

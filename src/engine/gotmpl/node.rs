@@ -16,18 +16,25 @@ pub type Pos = usize;
 /// field chains, the spelling of constants. It shares the source instead
 /// of copying it: a chart's templates hold tens of thousands of names, and
 /// their trees live for the whole run.
+///
+/// The text is held through a second, thin `Arc` (one per parsed file), so
+/// that a `Source` is 16 bytes instead of 24 and a [`Node`] 48 instead of
+/// 56: the trees of a chart's templates are most of a render's memory.
 #[derive(Clone)]
 pub struct Source {
-    text: Arc<str>,
+    text: SharedText,
     start: u32,
     end: u32,
 }
+
+/// A template's text behind a thin pointer, for [`Source`]s.
+pub type SharedText = Arc<Arc<str>>;
 
 impl Source {
     /// `text[range]`, shared. The lexer refuses sources of 4 GiB or more,
     /// so offsets fit in 32 bits; a range that does not fit, or does not
     /// fall on char boundaries, is empty.
-    pub fn new(text: &Arc<str>, range: std::ops::Range<usize>) -> Source {
+    pub fn new(text: &SharedText, range: std::ops::Range<usize>) -> Source {
         let ok = text.get(range.clone()).is_some();
         match (u32::try_from(range.start), u32::try_from(range.end)) {
             (Ok(start), Ok(end)) if ok => Source {
@@ -49,7 +56,7 @@ impl From<&str> for Source {
     /// A source of its own (for trees not made by the parser).
     fn from(s: &str) -> Source {
         Source {
-            text: Arc::from(s),
+            text: Arc::new(Arc::from(s)),
             start: 0,
             end: u32::try_from(s.len()).unwrap_or(0),
         }

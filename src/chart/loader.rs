@@ -312,8 +312,10 @@ impl DirWalker<'_> {
 
 /// Files this size or larger are read when first used if the loader does
 /// not parse them (see [`load_with`]). Smaller ones cost less to read than
-/// to keep open.
-pub const DEFER_MIN_SIZE: u64 = 64 << 10;
+/// to keep open. From 64 KiB down to 16 KiB, the READMEs and CHANGELOGs of
+/// bitnami's charts and their `common` library stay unread: valkey 1,243 →
+/// 1,183 page faults, median of 30 interleaved runs 7.90 → 7.66 ms.
+pub const DEFER_MIN_SIZE: u64 = 16 << 10;
 
 /// Whether the loader itself reads the file at `rel` (a path in the
 /// chart directory, subcharts' files included): a chart's `Chart.yaml`,

@@ -502,7 +502,8 @@ fn lex_left_delim(l: &mut Lexer<'_>) -> Option<StateFn> {
 
 fn lex_comment(l: &mut Lexer<'_>) -> Option<StateFn> {
     l.pos += LEFT_COMMENT.len();
-    let Some(x) = l.rest().find(RIGHT_COMMENT) else {
+    // memchr's search: `str::find` sets up a two-way searcher per call.
+    let Some(x) = memchr::memmem::find(l.rest().as_bytes(), RIGHT_COMMENT.as_bytes()) else {
         return l.errorf("unclosed comment".into());
     };
     l.skip(x + RIGHT_COMMENT.len());

@@ -467,7 +467,7 @@ impl<'a> Parser<'a> {
         loop {
             let tok = self.next_non_space();
             if tok.typ == end {
-                pipe.cmds = self.cmds.drain(base..).collect();
+                pipe.cmds = self.cmds.split_off(base);
                 return self.check_pipeline(pipe, context);
             }
             match tok.typ {
@@ -523,7 +523,7 @@ impl<'a> Parser<'a> {
         let pos = self.peek_non_space_pos();
         let base = self.args.len();
         let r = self.arguments();
-        let args: Vec<Node> = self.args.drain(base..).collect();
+        let args: Vec<Node> = self.args.split_off(base);
         r?;
         if args.is_empty() {
             return Err(self.errorf("empty command"));

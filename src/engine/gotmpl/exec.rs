@@ -459,10 +459,10 @@ impl<'a> State<'a> {
     /// maps without the general evaluation machinery; `None` when the
     /// general path is needed (objects, missing keys, errors, arguments).
     fn fast_lookup(&self, dot: &GoValue, pipe: &PipeNode) -> Option<GoValue> {
-        let [cmd] = pipe.cmds.as_slice() else {
+        let [cmd] = &*pipe.cmds else {
             return None;
         };
-        let [arg] = cmd.args.as_slice() else {
+        let [arg] = &*cmd.args else {
             return None;
         };
         let (v, fields): (&GoValue, &str) = match arg {

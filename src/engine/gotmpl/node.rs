@@ -88,8 +88,9 @@ impl PartialEq for Source {
 pub struct ListNode {
     /// Offset of the list's first node.
     pub pos: Pos,
-    /// The nodes, in source order.
-    pub nodes: Vec<Node>,
+    /// The nodes, in source order. Trees are never changed once parsed,
+    /// so their lists are boxed slices, a word smaller than vectors.
+    pub nodes: Box<[Node]>,
 }
 
 /// A node of the tree (Go's `Node` interface; one variant per node type
@@ -176,9 +177,9 @@ pub struct PipeNode {
     /// `$x = …` (assignment) rather than `$x := …` (declaration).
     pub is_assign: bool,
     /// Declared/assigned variables (0, 1, or 2 for `range $i, $e :=`).
-    pub decl: Vec<VariableNode>,
+    pub decl: Box<[VariableNode]>,
     /// The commands, left to right; each result feeds the next as last argument.
-    pub cmds: Vec<CommandNode>,
+    pub cmds: Box<[CommandNode]>,
 }
 
 /// One command of a pipeline: an operand, or a function with arguments.
@@ -187,7 +188,7 @@ pub struct CommandNode {
     /// Offset.
     pub pos: Pos,
     /// Arguments in source order (the first may be an identifier = function).
-    pub args: Vec<Node>,
+    pub args: Box<[Node]>,
 }
 
 /// A function or keyword name used as an operand.

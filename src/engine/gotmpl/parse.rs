@@ -267,10 +267,8 @@ impl<'a> Parser<'a> {
     }
 
     fn parse_top(&mut self) -> PResult<ListNode> {
-        let mut root = ListNode {
-            pos: self.peek_pos(),
-            nodes: Vec::new(),
-        };
+        let pos = self.peek_pos();
+        let mut nodes = Vec::new();
         while self.peek_typ() != ItemType::Eof {
             if self.peek_typ() == ItemType::LeftDelim {
                 self.next();
@@ -285,12 +283,15 @@ impl<'a> Parser<'a> {
                 self.idx -= 1;
             }
             match self.text_or_action()? {
-                Parsed::Node(n) => root.nodes.push(n),
+                Parsed::Node(n) => nodes.push(n),
                 Parsed::End => return Err(self.errorf("unexpected {{end}}")),
                 Parsed::Else(..) => return Err(self.errorf("unexpected {{else}}")),
             }
         }
-        Ok(root)
+        Ok(ListNode {
+            pos,
+            nodes: nodes.into_boxed_slice(),
+        })
     }
 
     fn parse_definition(&mut self) -> PResult<()> {
@@ -317,16 +318,14 @@ impl<'a> Parser<'a> {
     }
 
     fn item_list(&mut self) -> PResult<(ListNode, Parsed)> {
-        let mut list = ListNode {
-            pos: self.peek_non_space_pos(),
-            nodes: Vec::new(),
-        };
+        let pos = self.peek_non_space_pos();
+        let mut nodes = Vec::new();
         while self.peek_non_space_typ() != ItemType::Eof {
             match self.text_or_action()? {
-                Parsed::Node(n) => list.nodes.push(n),
+                Parsed::Node(n) => nodes.push(n),
                 other => {
-                    list.nodes.shrink_to_fit();
-                    return Ok((list, other));
+                    let nodes = nodes.into_boxed_slice();
+                    return Ok((ListNode { pos, nodes }, other));
                 }
             }
         }
@@ -414,9 +413,10 @@ impl<'a> Parser<'a> {
             pos: tok.pos,
             line: tok.line,
             is_assign: false,
-            decl: Vec::new(),
-            cmds: Vec::new(),
+            decl: Box::default(),
+            cmds: Box::default(),
         };
+        let mut decl = Vec::new();
         'decls: loop {
             if self.peek_non_space_typ() != ItemType::Variable {
                 break;
@@ -427,13 +427,13 @@ impl<'a> Parser<'a> {
             if next.typ == ItemType::Assign || next.typ == ItemType::Declare {
                 pipe.is_assign = next.typ == ItemType::Assign;
                 self.next_non_space();
-                pipe.decl.push(self.variable(&v));
+                decl.push(self.variable(&v));
                 self.vars.push(v.val.to_string());
             } else if next.typ == ItemType::Char && next.val == "," {
                 self.next_non_space();
-                pipe.decl.push(self.variable(&v));
+                decl.push(self.variable(&v));
                 self.vars.push(v.val.to_string());
-                if context == "range" && pipe.decl.len() < 2 {
+                if context == "range" && decl.len() < 2 {
                     match self.peek_non_space_typ() {
                         ItemType::Variable | ItemType::RightDelim | ItemType::RightParen => {
                             continue 'decls;
@@ -450,6 +450,7 @@ impl<'a> Parser<'a> {
             }
             break;
         }
+        pipe.decl = decl.into_boxed_slice();
         let base = self.cmds.len();
         let r = self.commands(&mut pipe, context, end, base);
         self.cmds.truncate(base);
@@ -467,7 +468,7 @@ impl<'a> Parser<'a> {
         loop {
             let tok = self.next_non_space();
             if tok.typ == end {
-                pipe.cmds = self.cmds.split_off(base);
+                pipe.cmds = self.cmds.split_off(base).into_boxed_slice();
                 return self.check_pipeline(pipe, context);
             }
             match tok.typ {
@@ -523,7 +524,7 @@ impl<'a> Parser<'a> {
         let pos = self.peek_non_space_pos();
         let base = self.args.len();
         let r = self.arguments();
-        let args: Vec<Node> = self.args.split_off(base);
+        let args = self.args.split_off(base).into_boxed_slice();
         r?;
         if args.is_empty() {
             return Err(self.errorf("empty command"));
@@ -673,14 +674,14 @@ impl<'a> Parser<'a> {
                 let n = self.if_control()?;
                 else_list = Some(ListNode {
                     pos,
-                    nodes: vec![n],
+                    nodes: Box::new([n]),
                 });
             } else if chained && context == "with" && self.peek_non_space_typ() == ItemType::With {
                 self.next_non_space();
                 let n = self.with_control()?;
                 else_list = Some(ListNode {
                     pos,
-                    nodes: vec![n],
+                    nodes: Box::new([n]),
                 });
             } else {
                 if chained {

@@ -113,26 +113,27 @@ pub fn render_helm_stream(
     crds: &[CrdFile<'_>],
     opts: &HelmStreamOptions,
 ) -> Result<String, ManifestError> {
+    let crd_blocks: Vec<(String, std::borrow::Cow<'_, str>)> = crds
+        .iter()
+        .filter(|c| opts.include_crds && c.is_manifest())
+        .map(|c| (c.source(), c.file.text()))
+        .collect();
     // Room for every block: the stream is built in place, without growing
     // or copying it.
     let block = |source: &str, text: &str| source.len() + text.len() + "---\n# Source: \n\n".len();
-    let crd_room = |c: &CrdFile<'_>| block(&c.source(), &c.file.text());
-    let room = crds
+    let room = crd_blocks
         .iter()
-        .filter(|c| opts.include_crds && c.is_manifest())
-        .map(crd_room)
-        .sum::<usize>()
-        + list
-            .resources
-            .iter()
-            .chain(&list.hooks)
-            .map(|r| block(&r.source, &r.text))
-            .sum::<usize>();
+        .map(|(source, text)| block(source, text))
+        .chain(
+            list.resources
+                .iter()
+                .chain(&list.hooks)
+                .map(|r| block(&r.source, &r.text)),
+        )
+        .sum::<usize>();
     let mut out = String::with_capacity(room + 1);
-    if opts.include_crds {
-        for crd in crds.iter().filter(|c| c.is_manifest()) {
-            push_block(&mut out, &crd.source(), &crd.file.text());
-        }
+    for (source, text) in &crd_blocks {
+        push_block(&mut out, source, text);
     }
     for r in &list.resources {
         push_block(&mut out, &r.source, &r.text);

@@ -16,8 +16,7 @@
 
 use super::ValuesError;
 use crate::chart::Chart;
-use crate::hashing::HashSet;
-use crate::hashing::Hasher;
+use crate::hashing::{HashSet, Hasher};
 use crate::value::{Map, Value};
 use indexmap::IndexMap;
 use std::cell::RefCell;

@@ -73,8 +73,7 @@ pub fn parse_shared(
         items,
         idx: 0,
         parse_name: name.to_string(),
-        text: text.clone(),
-        shared: Arc::new(text.clone()),
+        text: Arc::new(text.clone()),
         vars: vec!["$".to_string()],
         range_depth: 0,
         paren_depth: 0,
@@ -90,7 +89,7 @@ pub fn parse_shared(
         name: name.to_string(),
         parse_name: name.to_string(),
         root,
-        text: p.text.clone(),
+        text: Arc::clone(&p.text),
     };
     p.add(tree)?;
     Ok(p.trees)
@@ -109,9 +108,9 @@ struct Parser<'a> {
     items: Lexed<'a>,
     idx: usize,
     parse_name: String,
-    text: Arc<str>,
-    /// `text` again, behind the thin pointer the nodes' [`Source`]s share.
-    shared: SharedText,
+    /// The template's text, behind the thin pointer the nodes'
+    /// [`Source`]s share.
+    text: SharedText,
     vars: Vec<String>,
     range_depth: usize,
     paren_depth: usize,
@@ -131,7 +130,7 @@ struct Parser<'a> {
 impl<'a> Parser<'a> {
     /// The source text of `item`, shared.
     fn source(&self, item: &Item) -> Source {
-        Source::new(&self.shared, item.pos..item.pos + item.val.len())
+        Source::new(&self.text, item.pos..item.pos + item.val.len())
     }
 
     /// A variable node for the `$x` item.
@@ -312,7 +311,7 @@ impl<'a> Parser<'a> {
             name,
             parse_name: self.parse_name.clone(),
             root,
-            text: self.text.clone(),
+            text: Arc::clone(&self.text),
         };
         self.add(tree)
     }
@@ -564,8 +563,8 @@ impl<'a> Parser<'a> {
             let f = self.next();
             end = f.pos + f.val.len();
         }
-        let fields = Source::new(&self.shared, pos + 1..end);
-        let joined = |head: &Source| Source::new(&self.shared, head.offset()..end);
+        let fields = Source::new(&self.text, pos + 1..end);
+        let joined = |head: &Source| Source::new(&self.text, head.offset()..end);
         Ok(Some(match node {
             // Go rebuilds the node at the chain's position (the first added field).
             Node::Field(mut f) => {
@@ -615,7 +614,7 @@ impl<'a> Parser<'a> {
             }
             ItemType::Field => Node::Field(FieldNode {
                 pos: tok.pos,
-                ident: Source::new(&self.shared, tok.pos + 1..tok.pos + tok.val.len()),
+                ident: Source::new(&self.text, tok.pos + 1..tok.pos + tok.val.len()),
             }),
             ItemType::Bool => Node::Bool(BoolNode {
                 pos: tok.pos,
@@ -762,7 +761,7 @@ impl<'a> Parser<'a> {
             name: name.clone(),
             parse_name: self.parse_name.clone(),
             root,
-            text: self.text.clone(),
+            text: Arc::clone(&self.text),
         })?;
         Ok(Node::Template(Box::new(TemplateNode {
             pos: tok.pos,

@@ -387,10 +387,10 @@ fn yaml_error(e: &crate::yaml::YamlError, text: &str) -> String {
 /// document instead of ending it.
 pub(super) fn first_document(text: &str) -> &str {
     // Every marker starts a line with `---` or `...`; most texts have none.
-    let starts_line = |m: &[u8]| {
+    let begins_a_line = |m: &[u8]| {
         text.as_bytes().starts_with(&m[1..]) || memchr::memmem::find(text.as_bytes(), m).is_some()
     };
-    if !starts_line(b"\n---") && !starts_line(b"\n...") {
+    if !begins_a_line(b"\n---") && !begins_a_line(b"\n...") {
         return text;
     }
     let mut seen_content = false;

@@ -234,12 +234,27 @@ impl GoMap {
     }
 
     /// Stores `value` under `key` (Go `m[key] = value`); returns the old value.
+    /// On a watched map, storing what the key already holds (the same
+    /// scalar, the same map or list) changes nothing anyone can see, and
+    /// leaves the flag down: bitnami charts `set` a generated password
+    /// into `.Values` each time they read it, the same one after the first.
     pub fn insert(&self, key: impl Into<String>, value: GoValue) -> Option<GoValue> {
-        self.write().insert(key.into(), value)
+        let key = key.into();
+        if self.0.watch.get().is_some()
+            && let Some(old) = self.read().get(&key)
+            && old.is_same(&value)
+        {
+            return Some(value);
+        }
+        self.write().insert(key, value)
     }
 
-    /// Deletes `key` (Go `delete(m, key)`); returns the old value.
+    /// Deletes `key` (Go `delete(m, key)`); returns the old value. Deleting
+    /// a missing key from a watched map leaves the flag down.
     pub fn remove(&self, key: &str) -> Option<GoValue> {
+        if self.0.watch.get().is_some() && !self.contains_key(key) {
+            return None;
+        }
         self.write().remove(key)
     }
 
@@ -488,6 +503,30 @@ pub enum Kind {
 }
 
 impl GoValue {
+    /// Whether storing `other` in place of this value would change nothing a
+    /// template can see: equal scalars of the same Go type, or the very same
+    /// map, list, object or function.
+    fn is_same(&self, other: &GoValue) -> bool {
+        use GoValue as V;
+        match (self, other) {
+            (V::Missing, V::Missing) | (V::Nil, V::Nil) => true,
+            (V::Bool(a), V::Bool(b)) => a == b,
+            (V::Int(a), V::Int(b)) | (V::Int64(a), V::Int64(b)) => a == b,
+            (V::Uint64(a), V::Uint64(b)) => a == b,
+            (V::Float(a), V::Float(b)) => a.to_bits() == b.to_bits(),
+            (V::Complex(a, b), V::Complex(c, d)) => {
+                a.to_bits() == c.to_bits() && b.to_bits() == d.to_bits()
+            }
+            (V::String(a), V::String(b)) => a == b,
+            (V::Bytes(a), V::Bytes(b)) => a == b,
+            (V::List(a), V::List(b)) => Arc::ptr_eq(a, b),
+            (V::Map(a), V::Map(b)) => a.ptr_eq(b) && a.1 == b.1,
+            (V::Object(a), V::Object(b)) => Arc::ptr_eq(a, b),
+            (V::Func(a), V::Func(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+
     /// A string value.
     pub fn str(s: &str) -> GoValue {
         GoValue::String(Arc::from(s))
@@ -1063,5 +1102,39 @@ mod watch_tests {
         // Watching again with the same flag is fine, with another one not.
         assert!(watch_writes(&root, &flag));
         assert!(!watch_writes(&root, &Arc::new(AtomicBool::new(false))));
+    }
+
+    #[test]
+    fn storing_what_a_key_holds_is_no_write() {
+        let shared = GoMap::new();
+        let mut top = BTreeMap::new();
+        top.insert("s".to_string(), GoValue::str("pw"));
+        top.insert("n".to_string(), GoValue::Int64(3));
+        top.insert("m".to_string(), GoValue::Map(shared.clone()));
+        let root = GoMap::from_map(top);
+        let flag = Arc::new(AtomicBool::new(false));
+        assert!(watch_writes(&GoValue::Map(root.clone()), &flag));
+        let raised = || flag.load(Ordering::Relaxed);
+        root.insert("s", GoValue::str("pw"));
+        root.insert("n", GoValue::Int64(3));
+        root.insert("m", GoValue::Map(shared.clone()));
+        root.remove("absent");
+        assert!(!raised());
+        // The same number as another Go type is a change (`%T` tells them apart).
+        root.insert("n", GoValue::Int(3));
+        assert!(raised());
+        for change in [
+            ("s", GoValue::str("other")),
+            ("m", GoValue::Map(GoMap::new())),
+            ("new", GoValue::Nil),
+        ] {
+            flag.store(false, Ordering::Relaxed);
+            root.insert(change.0, change.1);
+            assert!(raised(), "{}", change.0);
+        }
+        flag.store(false, Ordering::Relaxed);
+        root.remove("s");
+        assert!(raised());
+        assert!(root.get("s").is_none() && root.get("new").is_some());
     }
 }

@@ -145,21 +145,9 @@ impl HelmEngine {
         // With `--seed`, random values follow the order files execute in.
         let side_by_side =
             self.seed.is_none() && files.len() > 1 && bytes >= crate::parallel::MIN_PARALLEL_BYTES;
-        let parallel = if side_by_side {
-            execute_side_by_side(&set, &files, input, sources)
-        } else {
-            None
-        };
-        let out = match parallel {
-            Some(out) => out,
-            None => {
-                let dots = scope_dots(input, sources);
-                files
-                    .iter()
-                    .map(|src| execute_file(&set, src, &dots, sources))
-                    .collect()
-            }
-        };
+        let out = execute_files(&set, &files, input, sources, side_by_side)
+            .into_iter()
+            .collect();
         if bytes >= crate::parallel::MIN_PARALLEL_BYTES && !crate::teardown::skipped() {
             drop_in_background(set);
         } else {
@@ -196,36 +184,108 @@ fn execute_file(
     })
 }
 
-/// Executes the files on every core, or `None` when that might not give
-/// what executing them one after the other gives. Helm hands every file the
-/// same `.Values` (and `.Chart`, `.Subcharts`…) maps, so a file that `set`s
-/// a key there changes what the files after it see. Every map the files
-/// share is watched first; when one of them was written to, the results
-/// are dropped and the caller executes the files in order on fresh objects.
-/// The first failing file in Helm's order is still the error.
-fn execute_side_by_side(
+/// Executes the files and returns their results in Helm's order, up to and
+/// including the first failure; what they print is what executing them one
+/// after the other prints. Side by side (when asked), that is three steps:
+/// 1. Every file on every core ([`execute_side_by_side`]), keeping the
+///    files before the first one that wrote to, or may have seen a write
+///    to, the maps the files share.
+/// 2. That first file alone, on fresh objects: the files kept wrote
+///    nothing, so it sees what it would see in order.
+/// 3. The rest on every core again, on what that file left. This is kept
+///    whole or not at all: a write here means that the objects no longer
+///    hold what the lone file left, and the lone file's own writes
+///    (a generated password, say) cannot be made again the same.
+///
+/// What is left after that runs in order on fresh objects.
+fn execute_files(
     set: &Template,
     files: &[&Source],
     input: &RenderInput<'_>,
     sources: &[Source],
-) -> Option<Result<Vec<RenderedTemplate>, EngineError>> {
-    let dots = scope_dots(input, sources);
+    side_by_side: bool,
+) -> Vec<Result<RenderedTemplate, EngineError>> {
+    let failed = |out: &Vec<Result<_, _>>| out.last().is_some_and(Result::is_err);
+    let mut out = Vec::with_capacity(files.len());
+    if side_by_side {
+        out = execute_side_by_side(set, files, &scope_dots(input, sources), sources);
+        let first = out.len();
+        if first < files.len() && !failed(&out) {
+            funcs::reset_include_depths();
+            let dots = scope_dots(input, sources);
+            out.push(execute_file(set, files[first], &dots, sources));
+            let rest = &files[first + 1..];
+            if !failed(&out) && !rest.is_empty() {
+                let done = execute_side_by_side(set, rest, &dots, sources);
+                if done.len() == rest.len() || failed(&done) {
+                    out.extend(done);
+                } else {
+                    out.truncate(first);
+                }
+            }
+        }
+    }
+    if out.len() < files.len() && !failed(&out) {
+        funcs::reset_include_depths();
+        let dots = scope_dots(input, sources);
+        for src in &files[out.len()..] {
+            out.push(execute_file(set, src, &dots, sources));
+            if failed(&out) {
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Executes the files on every core with the top-level objects `dots`, and
+/// returns the results, in order, of the files that gave what executing
+/// them one after the other gives: all of them, or the ones before the
+/// first that might not have. Helm hands every file the same `.Values`
+/// (and `.Chart`, `.Subcharts`…) maps, so a file that `set`s a key there
+/// changes what the files after it see (the bitnami charts keep a
+/// generated password in `.Values` this way). Every map the files share is
+/// watched first. A file that ended before any of them was written to,
+/// behind files that all did the same, saw what it would have seen in order
+/// and wrote nothing; once a write is seen, no further file starts. A
+/// failed file among those kept ends the results, as the first failure in
+/// Helm's order.
+fn execute_side_by_side(
+    set: &Template,
+    files: &[&Source],
+    dots: &[BTreeMap<String, GoValue>],
+    sources: &[Source],
+) -> Vec<Result<RenderedTemplate, EngineError>> {
     let written = Arc::new(AtomicBool::new(false));
     let watched = dots
         .iter()
         .flat_map(|dot| dot.values())
         .all(|v| watch_writes(v, &written));
     if !watched {
-        return None;
+        return Vec::new();
     }
     let results = crate::parallel::map_ordered(files, usize::MAX, |src| {
-        execute_file(set, src, &dots, sources)
+        // A file started after a write could see it, or be the one a file
+        // before it in order should have seen.
+        if written.load(Ordering::Relaxed) {
+            return None;
+        }
+        let result = execute_file(set, src, dots, sources);
+        // A file that read a written value sees the flag raised here: the
+        // writer raised it before taking the map's lock, which the reader
+        // took after.
+        (!written.load(Ordering::Relaxed)).then_some(result)
     });
-    if written.load(Ordering::Relaxed) {
-        funcs::reset_include_depths();
-        return None;
+    let mut kept = Vec::with_capacity(files.len());
+    for result in results {
+        let Some(result) = result else { break };
+        let failed = result.is_err();
+        kept.push(result);
+        if failed {
+            break;
+        }
     }
-    Some(results.into_iter().collect())
+    kept
 }
 
 /// Frees a parsed template set on a thread of its own. A chart's set holds

@@ -391,6 +391,94 @@ fn a_write_to_shared_values_is_seen_by_the_files_after_it() {
 }
 
 #[test]
+fn files_before_a_write_keep_their_results_and_the_rest_see_it() {
+    // In Helm's order: the `z-` files, then `m-writer.yaml`, then the `a-`
+    // files. Only the `a-` files may see the write.
+    let mut owned: Vec<(String, String)> = Vec::new();
+    for i in 0..6 {
+        owned.push((
+            format!("p/templates/z-before-{i}.yaml"),
+            format!("kind: B{i}\nx: {{{{ .Values.x | default \"unset\" }}}}\n"),
+        ));
+        owned.push((
+            format!("p/templates/a-after-{i}.yaml"),
+            format!("kind: A{i}\nx: {{{{ .Values.x | default \"unset\" }}}}\n"),
+        ));
+    }
+    let mut files: Vec<(&str, &str)> = owned
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    files.push((
+        "p/templates/m-writer.yaml",
+        "{{- $_ := set .Values \"x\" \"written\" -}}\nkind: W\n",
+    ));
+    let dir = large_chart(&files);
+    let (in_order, side_by_side) = render_both_ways(&dir);
+    assert_eq!(in_order.matches("x: written").count(), 6, "{in_order}");
+    assert_eq!(in_order.matches("x: unset").count(), 6, "{in_order}");
+    assert_eq!(side_by_side, in_order);
+}
+
+#[test]
+fn a_file_is_not_kept_when_a_file_after_it_wrote_while_it_ran() {
+    // `z-slow.yaml` comes first in Helm's order but reads only after a
+    // while; `a-writer.yaml`, after it in order, writes at once on another
+    // thread. In order, `z-slow.yaml` sees no write.
+    let files = [
+        (
+            "p/templates/z-slow.yaml",
+            "{{- range until 200000 }}{{ end -}}\nkind: S\nx: {{ .Values.x | default \"unset\" }}\n",
+        ),
+        (
+            "p/templates/a-writer.yaml",
+            "{{- $_ := set .Values \"x\" \"written\" -}}\nkind: W\n",
+        ),
+        (
+            "p/templates/a-reader.yaml",
+            "kind: R\nx: {{ .Values.x | default \"unset\" }}\n",
+        ),
+    ];
+    let dir = large_chart(&files);
+    let (in_order, side_by_side) = render_both_ways(&dir);
+    assert!(in_order.contains("kind: S\nx: unset"), "{in_order}");
+    assert!(in_order.contains("kind: R\nx: written"), "{in_order}");
+    assert_eq!(side_by_side, in_order);
+}
+
+#[test]
+fn a_value_made_once_and_stored_again_is_the_one_every_later_file_sees() {
+    // Like bitnami's passwords: the first file in Helm's order that needs
+    // the value makes it (here from its own name) and stores it in
+    // `.Values`; every file stores it again when it reads it.
+    let define = "{{- define \"pw\" -}}{{- if not .Values.pw -}}{{- $_ := set .Values \"pw\" (printf \"made-in-%s\" .Template.Name) -}}{{- end -}}{{- $_ := set .Values \"pw\" .Values.pw -}}{{ .Values.pw }}{{- end -}}";
+    let owned: Vec<(String, String)> = (0..10)
+        .map(|i| {
+            let body = if i < 3 {
+                format!("kind: K{i}\n")
+            } else {
+                format!("kind: K{i}\npw: {{{{ include \"pw\" . }}}}\n")
+            };
+            (format!("p/templates/f-{i}.yaml"), body)
+        })
+        .collect();
+    let mut files: Vec<(&str, &str)> = owned
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    files.push(("p/templates/_pw.tpl", define));
+    let dir = large_chart(&files);
+    let (in_order, side_by_side) = render_both_ways(&dir);
+    // Helm's order is descending by name: f-9 makes it.
+    assert_eq!(
+        in_order.matches("pw: made-in-p/templates/f-9.yaml").count(),
+        7,
+        "{in_order}"
+    );
+    assert_eq!(side_by_side, in_order);
+}
+
+#[test]
 fn files_side_by_side_print_and_fail_as_in_order() {
     let dir = large_chart(&[
         ("p/templates/a.yaml", "kind: A\nv: {{ .Values.v }}\n"),

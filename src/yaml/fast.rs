@@ -7,8 +7,8 @@
 //! reader walks the text line by line and builds [`Value`]s directly, for a
 //! deliberately small subset: block maps and sequences (compact `- key:`
 //! forms included), single-line plain, single- and double-quoted scalars,
-//! `|` / `|-` literal blocks, single-line flow collections, comments and
-//! `---` separators. Whatever lies outside it — anchors, aliases, tags,
+//! `|` / `|-` literal blocks, flow collections (over several lines when no
+//! scalar goes on past a line), comments and `---` separators. Whatever lies outside it — anchors, aliases, tags,
 //! folded or kept blocks, multi-line plain or quoted scalars, duplicate
 //! keys, tabs, control characters, anything malformed — makes it answer
 //! `None`, and the caller reads the text with serde-saphyr as before, which
@@ -577,10 +577,59 @@ impl<'a> Doc<'a, '_> {
     /// A one-line flow collection that fills the rest of the current line
     /// (`text`), for a holder at column `parent`.
     fn flow_value(&mut self, text: &str, parent: usize, convert: bool) -> Option<Value> {
-        let mut v = one_line_flow(text, self.options, convert)?;
+        let mut v = match one_line_flow(text, self.options, convert) {
+            Some(v) => v,
+            None => one_line_flow(&self.flow_lines(text, parent)?, self.options, convert)?,
+        };
         self.end_of_inline_value(parent)?;
         self.cut_flow(&mut v);
         Some(v)
+    }
+
+    /// The lines of a flow collection that `first` (the rest of the current
+    /// line) opens and a later line closes, as one line: comments dropped,
+    /// each line's text trimmed and joined to the next by a space. That is
+    /// how YAML reads it when no scalar goes on past a line (a plain
+    /// scalar's line break folds to a space too, but the lines around it
+    /// decide more than the subset wants to know). `None` for what the
+    /// subset leaves to the full reader: a collection closed on the first
+    /// line (it failed for another reason), a quoted scalar open at a
+    /// line's end, two lines whose meeting could be inside a scalar, a line
+    /// not indented past `parent`, tabs, text after the closing bracket.
+    /// Leaves the current line on the closing one.
+    fn flow_lines(&mut self, first: &str, parent: usize) -> Option<String> {
+        let mut scan = FlowScan::default();
+        let opening = scan.line(first)?;
+        if opening.closed {
+            return None;
+        }
+        let mut joined = String::from(opening.text);
+        let mut i = self.i;
+        loop {
+            i += 1;
+            let line = self.lines.get(i)?;
+            if blank_or_comment(line) {
+                continue;
+            }
+            if indent(line) <= parent || (self.tabs && line.contains('\t')) {
+                return None;
+            }
+            let piece = scan.line(line.trim_start_matches(' '))?;
+            let (before, after) = (
+                joined.as_bytes()[joined.len() - 1],
+                piece.text.as_bytes()[0],
+            );
+            if !matches!(before, b'[' | b'{' | b',' | b':') && !matches!(after, b']' | b'}' | b',')
+            {
+                return None;
+            }
+            joined.push(' ');
+            joined.push_str(piece.text);
+            if piece.closed {
+                self.i = i;
+                return Some(joined);
+            }
+        }
     }
 
     /// Empties what a flow collection read here holds past the cut (the
@@ -789,6 +838,76 @@ fn one_line_flow(text: &str, options: &Options, convert: bool) -> Option<Value> 
     };
     let v = p.value()?;
     only_comment(&text[p.pos..]).then_some(v)
+}
+
+/// Follows the brackets of a flow collection line by line, for
+/// [`Doc::flow_lines`].
+#[derive(Default)]
+struct FlowScan {
+    /// Brackets open.
+    depth: usize,
+    /// Whether a scalar may start here (after a bracket, `,` or `: `), so
+    /// that a quote opens a quoted one; inside a plain scalar it is text.
+    at_start: bool,
+}
+
+/// One line's part of a flow collection.
+struct FlowPiece<'t> {
+    /// The line's text up to its comment or to the closing bracket, trimmed.
+    text: &'t str,
+    /// Whether the collection closes on this line.
+    closed: bool,
+}
+
+impl FlowScan {
+    /// Reads one line (without its indentation); `None` when a quoted
+    /// scalar is left open, a bracket closes nothing, text follows the
+    /// collection's closing bracket or the line has no text.
+    fn line<'t>(&mut self, line: &'t str) -> Option<FlowPiece<'t>> {
+        let b = line.as_bytes();
+        let mut end = b.len();
+        let mut i = 0;
+        while i < b.len() {
+            match b[i] {
+                b'\'' | b'"' if self.at_start => {
+                    i += quoted_with(&line[i..], |_| {})?;
+                    self.at_start = false;
+                    continue;
+                }
+                b'[' | b'{' => {
+                    self.depth += 1;
+                    self.at_start = true;
+                }
+                b']' | b'}' => {
+                    self.depth = self.depth.checked_sub(1)?;
+                    self.at_start = false;
+                    if self.depth == 0 {
+                        if !only_comment(&line[i + 1..]) {
+                            return None;
+                        }
+                        return Some(FlowPiece {
+                            text: line[..=i].trim(),
+                            closed: true,
+                        });
+                    }
+                }
+                b',' => self.at_start = true,
+                b':' if matches!(b.get(i + 1), None | Some(b' ')) => self.at_start = true,
+                b'#' if i == 0 || b[i - 1] == b' ' => {
+                    end = i;
+                    break;
+                }
+                b' ' => {}
+                _ => self.at_start = false,
+            }
+            i += 1;
+        }
+        let text = line[..end].trim_matches(' ');
+        (!text.is_empty()).then_some(FlowPiece {
+            text,
+            closed: false,
+        })
+    }
 }
 
 /// Where the single-quoted scalar that `line` continues closes: the byte
@@ -1135,6 +1254,17 @@ impl<'t> Flow<'t, '_> {
         }
     }
 
+    /// After a `,`: whether the collection closes with `bracket` (YAML
+    /// allows a comma after the last entry), moving past it if so.
+    fn closes(&mut self, bracket: u8) -> bool {
+        self.skip_spaces();
+        let closes = self.s.get(self.pos) == Some(&bracket);
+        if closes {
+            self.pos += 1;
+        }
+        closes
+    }
+
     fn value(&mut self) -> Option<Value> {
         self.skip_spaces();
         match *self.s.get(self.pos)? {
@@ -1179,7 +1309,12 @@ impl<'t> Flow<'t, '_> {
                     }
                     self.skip_spaces();
                     match self.s.get(self.pos)? {
-                        b',' => self.pos += 1,
+                        b',' => {
+                            self.pos += 1;
+                            if self.closes(b'}') {
+                                return Some(Value::Map(map));
+                            }
+                        }
                         b'}' => {
                             self.pos += 1;
                             return Some(Value::Map(map));
@@ -1200,7 +1335,12 @@ impl<'t> Flow<'t, '_> {
                     items.push(self.value()?);
                     self.skip_spaces();
                     match self.s.get(self.pos)? {
-                        b',' => self.pos += 1,
+                        b',' => {
+                            self.pos += 1;
+                            if self.closes(b']') {
+                                return Some(Value::Seq(items));
+                            }
+                        }
                         b']' => {
                             self.pos += 1;
                             return Some(Value::Seq(items));
@@ -2118,6 +2258,40 @@ mod tests {
         let halves = parse_stream_parallel(&src, || opts(true), Timestamps::Rfc3339).unwrap();
         assert_eq!(whole.len(), 3000);
         assert_eq!(whole, halves);
+    }
+
+    #[test]
+    fn flow_collections_over_several_lines() {
+        // Read, and the same as the full reader's.
+        for src in [
+            "k:\n  [\n    a,\n    b,\n  ]\nnext: 1\n",
+            "k: [a,\n  b, c]\n",
+            "k: {a: 1,\n  b: [x,\n    y], c: \"q, ] # not a comment\"}\n",
+            "- [\n    'it''s', \"tab\\there\", 3,\n    yes, ~\n  ]\n- z\n",
+            "k:\n  [ # why\n    a, # first\n\n    # a comment line\n    b\n  ] # done\n",
+            "k: {a:\n   1, b: 2, }\n",
+            "k: [a, b, ]\nm: {a: 1, }\n",
+            "k: [don't, x#y,\n  z]\n",
+        ] {
+            assert!(agree(src), "declined:\n{src}");
+        }
+        // Left to the full reader (which reads or rejects them).
+        for src in [
+            // A plain scalar over two lines.
+            "k: [a\n  b]\n",
+            // A quoted scalar over two lines.
+            "k: [\"a\n  b\"]\n",
+            // The closing bracket not indented past the key.
+            "k: [a,\n  b,\n]\n",
+            // Text after the closing bracket.
+            "k: [a,\n  b] c\n",
+            // Never closed.
+            "k: [a,\n  b,\n",
+            // Closed on its first line, failing for another reason.
+            "k: [a, &x b]\n",
+        ] {
+            assert!(!agree(src), "read:\n{src}");
+        }
     }
 
     #[test]

@@ -754,14 +754,17 @@ impl<'a> State<'a> {
         args: &'a [Node],
         fin: Option<GoValue>,
     ) -> R<GoValue> {
-        let Some(func) = self.tmpl.func(&id.ident) else {
+        // Borrowed from the template set, which outlives this state: no
+        // reference count is touched (both threads of a side-by-side render
+        // call the same functions).
+        let tmpl: &'a Template = self.tmpl;
+        let Some(func) = tmpl.func(&id.ident) else {
             return Err(self.errorf(
                 at,
                 format!("{} is not a defined function", go_quote(&id.ident)),
             ));
         };
-        let func = func.clone();
-        self.eval_call(dot, &func, &id.ident, at, args, fin)
+        self.eval_call(dot, func, &id.ident, at, args, fin)
     }
 
     /// Go `evalCall`: checks arity and argument types, then calls.

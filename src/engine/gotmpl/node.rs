@@ -208,12 +208,25 @@ pub struct VariableNode {
     /// The variable name (with its `$`), then the field names, joined by
     /// dots as written.
     pub ident: Source,
+    /// Where the name ends in `ident` (its first dot, or its end): both
+    /// parts are asked for on every evaluation.
+    name_len: usize,
 }
 
 impl VariableNode {
+    /// The node for `ident` at `pos`.
+    pub fn new(pos: Pos, ident: Source) -> VariableNode {
+        let name_len = first_dot(&ident).unwrap_or(ident.len());
+        VariableNode {
+            pos,
+            ident,
+            name_len,
+        }
+    }
+
     /// The variable's name, `$x` (`$` when a hand-built tree left it empty).
     pub fn name(&self) -> &str {
-        match &self.ident[..first_dot(&self.ident).unwrap_or(self.ident.len())] {
+        match &self.ident[..self.name_len] {
             "" => "$",
             name => name,
         }
@@ -221,7 +234,7 @@ impl VariableNode {
 
     /// The field names after the variable, joined by dots (empty without).
     pub fn fields(&self) -> &str {
-        first_dot(&self.ident).map_or("", |i| &self.ident[i + 1..])
+        self.ident.get(self.name_len + 1..).unwrap_or("")
     }
 }
 

@@ -135,10 +135,7 @@ impl<'a> Parser<'a> {
 
     /// A variable node for the `$x` item.
     fn variable(&self, v: &Item) -> VariableNode {
-        VariableNode {
-            pos: v.pos,
-            ident: self.source(v),
-        }
+        VariableNode::new(v.pos, self.source(v))
     }
 
     fn errorf(&self, msg: impl Into<String>) -> ParseError {
@@ -572,11 +569,7 @@ impl<'a> Parser<'a> {
                 f.ident = joined(&f.ident);
                 Node::Field(f)
             }
-            Node::Variable(mut v) => {
-                v.pos = pos;
-                v.ident = joined(&v.ident);
-                Node::Variable(v)
-            }
+            Node::Variable(v) => Node::Variable(VariableNode::new(pos, joined(&v.ident))),
             Node::Bool(_) | Node::String(_) | Node::Number(_) | Node::Nil(_) | Node::Dot(_) => {
                 return Err(self.errorf(format!(
                     "unexpected . after term {}",

@@ -228,6 +228,15 @@ impl GoMap {
         self.read().0.clone()
     }
 
+    /// Runs `f` on the entries, sorted by key, without copying them: the
+    /// map's read lock is held meanwhile, so `f` must not write to this map
+    /// (or read it again through a cycle: a writer waiting on another
+    /// thread would stop that second read). Walks over values whose cycles
+    /// were refused first use it.
+    pub fn with_entries<R>(&self, f: impl FnOnce(&[(String, GoValue)]) -> R) -> R {
+        f(&self.read().0)
+    }
+
     /// A shallow copy of the entries as a plain map (nested maps stay shared).
     pub fn snapshot(&self) -> BTreeMap<String, GoValue> {
         self.read().0.iter().cloned().collect()
@@ -578,9 +587,11 @@ impl GoValue {
                         return Err(CycleError);
                     }
                     path.push(m.id());
-                    for (_, child) in m.entries() {
-                        walk(&child, path)?;
-                    }
+                    // A map already on the path was refused above, before
+                    // its lock was taken again.
+                    m.with_entries(|entries| {
+                        entries.iter().try_for_each(|(_, child)| walk(child, path))
+                    })?;
                     path.pop();
                     Ok(())
                 }

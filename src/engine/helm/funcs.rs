@@ -286,13 +286,14 @@ fn json_value_of(v: &GoValue) -> Result<Value, String> {
         // A nil Go map encodes as `null` (`.Chart.Annotations` of a chart
         // without annotations).
         GoValue::Map(m) if m.map_type().nil && m.is_empty() => Value::Null,
-        GoValue::Map(m) => {
-            let mut out = crate::value::Map::default();
-            for (k, v) in m.entries() {
-                out.insert(k, json_value_of(&v)?);
+        // `to_json_value` refused cycles, so no map's lock is taken twice.
+        GoValue::Map(m) => m.with_entries(|entries| {
+            let mut out = crate::value::Map::with_capacity(entries.len());
+            for (k, v) in entries {
+                out.insert(k.clone(), json_value_of(v)?);
             }
-            Value::Map(out)
-        }
+            Ok::<_, String>(Value::Map(out))
+        })?,
         GoValue::Object(o) => return object_json(o.as_ref()),
         GoValue::Func(func) => {
             return Err(format!("json: unsupported type: {}", func.type_name()));

@@ -175,6 +175,27 @@ impl GoMap {
         GoMap(MapCell::new(m), MapType::ANY)
     }
 
+    /// A new `map[string]interface {}` from pairs in any order; of pairs
+    /// with the same key the last one counts, as when Go stores them in
+    /// turn. Builds the sorted entries directly (a `dict` is made on every
+    /// call of most bitnami helpers).
+    pub fn from_pairs(mut pairs: Vec<(String, GoValue)>) -> GoMap {
+        // A stable sort keeps pairs with the same key in their order.
+        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut entries: Vec<(String, GoValue)> = Vec::with_capacity(pairs.len());
+        for (k, v) in pairs {
+            match entries.last_mut() {
+                Some(last) if last.0 == k => last.1 = v,
+                _ => entries.push((k, v)),
+            }
+        }
+        let cell = Arc::new(MapCell {
+            entries: RwLock::new(Entries(entries)),
+            watch: OnceLock::new(),
+        });
+        GoMap(cell, MapType::ANY)
+    }
+
     /// A new map of the given Go type holding these entries.
     pub fn typed(m: BTreeMap<String, GoValue>, ty: MapType) -> GoMap {
         GoMap(MapCell::new(m), ty)

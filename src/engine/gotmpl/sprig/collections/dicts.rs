@@ -131,13 +131,14 @@ pub fn register(map: &mut FuncMap) {
 /// Sprig's `dict`: a new map; keys through `strval`, a trailing key
 /// without a value maps to `""`.
 fn dict(args: &[GoValue]) -> GoValue {
-    let mut m = BTreeMap::new();
-    for pair in args.chunks(2) {
-        let key = strval(&pair[0]);
-        let value = pair.get(1).cloned().unwrap_or_else(|| GoValue::str(""));
-        m.insert(key, value);
-    }
-    GoValue::map(m)
+    let pairs = args
+        .chunks(2)
+        .map(|pair| {
+            let value = pair.get(1).cloned().unwrap_or_else(|| GoValue::str(""));
+            (strval(&pair[0]), value)
+        })
+        .collect();
+    GoValue::Map(GoMap::from_pairs(pairs))
 }
 
 /// `merge`/`mergeOverwrite`: every source merged into the first map in
@@ -402,5 +403,23 @@ mod tests {
         assert!(matches!(at(&d, "1"), GoValue::Int(2)));
         assert_eq!(at(&d, "<nil>").as_str(), Some("x"));
         assert_eq!(at(&d, "k").as_str(), Some(""));
+    }
+
+    #[test]
+    fn dict_with_a_key_twice_keeps_the_last_value() {
+        let GoValue::Map(d) = dict(&[
+            "b".into(),
+            GoValue::Int(1),
+            "a".into(),
+            GoValue::Int(2),
+            "b".into(),
+            GoValue::Int(3),
+            "c".into(),
+        ]) else {
+            panic!()
+        };
+        assert_eq!(d.keys(), ["a", "b", "c"]);
+        assert!(matches!(at(&d, "b"), GoValue::Int(3)));
+        assert_eq!(at(&d, "c").as_str(), Some(""));
     }
 }

@@ -207,12 +207,21 @@ fn error_map(msg: String) -> GoValue {
 /// `include NAME DATA`: runs a named template of the executing set (a `tpl`
 /// clone included) and returns its text.
 fn include(ctx: &mut FuncCtx<'_>, a: Vec<GoValue>) -> Result<GoValue, String> {
-    let name = str_arg(&a[0]).to_string();
+    let name = str_arg(&a[0]);
+    // A name's counter is made once; later calls find it without a copy
+    // of the name.
     let depth = INCLUDED.with(|m| {
         let mut m = m.borrow_mut();
-        let d = m.entry(name.clone()).or_insert(0);
-        *d += 1;
-        *d
+        match m.get_mut(name) {
+            Some(d) => {
+                *d += 1;
+                *d
+            }
+            None => {
+                m.insert(name.to_string(), 1);
+                1
+            }
+        }
     });
     // Helm checks the count before incrementing it: the call that would
     // make it 1002 fails.
@@ -221,10 +230,10 @@ fn include(ctx: &mut FuncCtx<'_>, a: Vec<GoValue>) -> Result<GoValue, String> {
             "rendering template has a nested reference name: {name}: unable to execute template"
         ))
     } else {
-        ctx.execute_template(&name, &a[1]).map_err(|e| e.message)
+        ctx.execute_template(name, &a[1]).map_err(|e| e.message)
     };
     INCLUDED.with(|m| {
-        if let Some(d) = m.borrow_mut().get_mut(&name) {
+        if let Some(d) = m.borrow_mut().get_mut(name) {
             *d -= 1;
         }
     });

@@ -346,6 +346,14 @@ fn large_chart(files: &[(&str, &str)]) -> tempfile::TempDir {
     chart(&all)
 }
 
+/// Owned `(path, text)` pairs as the `&str` pairs [`chart`] takes.
+fn borrowed(owned: &[(String, String)]) -> Vec<(&str, &str)> {
+    owned
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect()
+}
+
 /// `--seed` executes the files one after the other; without it they run
 /// side by side when the chart is large. Both must print the same.
 fn render_both_ways(dir: &tempfile::TempDir) -> (String, String) {
@@ -374,10 +382,7 @@ fn a_write_to_shared_values_is_seen_by_the_files_after_it() {
             )
         })
         .collect();
-    let mut files: Vec<(&str, &str)> = readers
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
+    let mut files = borrowed(&readers);
     // The writer works a while first, so that readers on another thread
     // would run before its write if nothing held them to Helm's order.
     files.push((
@@ -405,10 +410,7 @@ fn files_before_a_write_keep_their_results_and_the_rest_see_it() {
             format!("kind: A{i}\nx: {{{{ .Values.x | default \"unset\" }}}}\n"),
         ));
     }
-    let mut files: Vec<(&str, &str)> = owned
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
+    let mut files = borrowed(&owned);
     files.push((
         "p/templates/m-writer.yaml",
         "{{- $_ := set .Values \"x\" \"written\" -}}\nkind: W\n",
@@ -462,10 +464,7 @@ fn a_value_made_once_and_stored_again_is_the_one_every_later_file_sees() {
             (format!("p/templates/f-{i}.yaml"), body)
         })
         .collect();
-    let mut files: Vec<(&str, &str)> = owned
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
+    let mut files = borrowed(&owned);
     files.push(("p/templates/_pw.tpl", define));
     let dir = large_chart(&files);
     let (in_order, side_by_side) = render_both_ways(&dir);

@@ -205,37 +205,67 @@ fn execute_files(
     sources: &[Source],
     side_by_side: bool,
 ) -> Vec<Result<RenderedTemplate, EngineError>> {
-    let failed = |out: &Vec<Result<_, _>>| out.last().is_some_and(Result::is_err);
-    let mut out = Vec::with_capacity(files.len());
-    if side_by_side {
-        out = execute_side_by_side(set, files, &scope_dots(input, sources), sources);
-        let first = out.len();
-        if first < files.len() && !failed(&out) {
-            funcs::reset_include_depths();
-            let dots = scope_dots(input, sources);
-            out.push(execute_file(set, files[first], &dots, sources));
-            let rest = &files[first + 1..];
-            if !failed(&out) && !rest.is_empty() {
-                let done = execute_side_by_side(set, rest, &dots, sources);
-                if done.len() == rest.len() || failed(&done) {
-                    out.extend(done);
-                } else {
-                    out.truncate(first);
-                }
-            }
-        }
-    }
-    if out.len() < files.len() && !failed(&out) {
+    let mut out = if side_by_side {
+        execute_in_rounds(set, files, input, sources)
+    } else {
+        Vec::with_capacity(files.len())
+    };
+    if out.len() < files.len() && !ends_in_failure(&out) {
         funcs::reset_include_depths();
         let dots = scope_dots(input, sources);
-        for src in &files[out.len()..] {
-            out.push(execute_file(set, src, &dots, sources));
-            if failed(&out) {
-                break;
-            }
-        }
+        let rest = files[out.len()..].iter();
+        push_until_failure(
+            &mut out,
+            rest.map(|src| execute_file(set, src, &dots, sources)),
+        );
     }
     out
+}
+
+/// Steps 1 to 3 of [`execute_files`]: the results kept, in order.
+fn execute_in_rounds(
+    set: &Template,
+    files: &[&Source],
+    input: &RenderInput<'_>,
+    sources: &[Source],
+) -> Vec<Result<RenderedTemplate, EngineError>> {
+    let mut out = execute_side_by_side(set, files, &scope_dots(input, sources), sources);
+    let first = out.len();
+    if first == files.len() || ends_in_failure(&out) {
+        return out;
+    }
+    funcs::reset_include_depths();
+    let dots = scope_dots(input, sources);
+    out.push(execute_file(set, files[first], &dots, sources));
+    let rest = &files[first + 1..];
+    if rest.is_empty() || ends_in_failure(&out) {
+        return out;
+    }
+    let done = execute_side_by_side(set, rest, &dots, sources);
+    if done.len() == rest.len() || ends_in_failure(&done) {
+        out.extend(done);
+    } else {
+        out.truncate(first);
+    }
+    out
+}
+
+/// Whether the last result is a failure (which ends a render's results).
+fn ends_in_failure<T, E>(out: &[Result<T, E>]) -> bool {
+    out.last().is_some_and(Result::is_err)
+}
+
+/// Appends `results` to `out` up to and including the first failure.
+fn push_until_failure<T, E>(
+    out: &mut Vec<Result<T, E>>,
+    results: impl Iterator<Item = Result<T, E>>,
+) {
+    for result in results {
+        out.push(result);
+        if ends_in_failure(out) {
+            break;
+        }
+    }
 }
 
 /// Executes the files on every core with the top-level objects `dots`, and
@@ -277,14 +307,7 @@ fn execute_side_by_side(
         (!written.load(Ordering::Relaxed)).then_some(result)
     });
     let mut kept = Vec::with_capacity(files.len());
-    for result in results {
-        let Some(result) = result else { break };
-        let failed = result.is_err();
-        kept.push(result);
-        if failed {
-            break;
-        }
-    }
+    push_until_failure(&mut kept, results.into_iter().map_while(|kept| kept));
     kept
 }
 

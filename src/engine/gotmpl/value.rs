@@ -44,8 +44,13 @@ struct MapCell {
 
 impl MapCell {
     fn new(entries: BTreeMap<String, GoValue>) -> Arc<MapCell> {
+        MapCell::sorted(entries.into_iter().collect())
+    }
+
+    /// A cell for entries already sorted by key, each key once.
+    fn sorted(entries: Vec<(String, GoValue)>) -> Arc<MapCell> {
         Arc::new(MapCell {
-            entries: RwLock::new(Entries(entries.into_iter().collect())),
+            entries: RwLock::new(Entries(entries)),
             watch: OnceLock::new(),
         })
     }
@@ -189,11 +194,7 @@ impl GoMap {
                 _ => entries.push((k, v)),
             }
         }
-        let cell = Arc::new(MapCell {
-            entries: RwLock::new(Entries(entries)),
-            watch: OnceLock::new(),
-        });
-        GoMap(cell, MapType::ANY)
+        GoMap(MapCell::sorted(entries), MapType::ANY)
     }
 
     /// A new map of the given Go type holding these entries.
